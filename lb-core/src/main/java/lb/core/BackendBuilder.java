@@ -1,0 +1,174 @@
+package lb.core;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import lb.core.balance.Balancer;
+import lb.core.balance.RoundRobin;
+import lb.core.stick.StickTable;
+
+/**
+ * Describes one backend inside {@link LoadBalancerBuilder#backend}. Defaults: round robin,
+ * no stick table, connect timeout 5 s, server timeout 10 min, 3 retries with redispatch to
+ * another server on the last one, a queue of 10,000 tunnels waiting at most 10 s.
+ */
+public final class BackendBuilder {
+    final String name;
+    final List<Server> servers = new ArrayList<>();
+    Supplier<? extends Balancer> balancer = RoundRobin::new;
+    StickTable stickTable;
+    Duration connectTimeout = Duration.ofSeconds(5);
+    Duration serverTimeout = Duration.ofMinutes(10);
+    int retries = 3;
+    boolean redispatch = true;
+    int maxQueue = 10_000;
+    Duration queueTimeout = Duration.ofSeconds(10);
+
+    BackendBuilder(String name) {
+        this.name = name;
+    }
+
+    /** Adds a ready server of weight 1 with no connection limit. */
+    public BackendBuilder server(String serverName, InetSocketAddress address) {
+        return server(serverName, address, options -> { });
+    }
+
+    /** Adds a server, with {@code options} setting its weight, limit and initial state. */
+    public BackendBuilder server(String serverName, InetSocketAddress address, Consumer<ServerOptions> options) {
+        Objects.requireNonNull(serverName, "server name");
+        if (serverName.isBlank()) {
+            throw new IllegalArgumentException(where() + "server name must not be blank");
+        }
+        for (Server s : servers) {
+            if (s.name().equals(serverName)) {
+                throw new IllegalArgumentException(where() + "duplicate server name '" + serverName + "'");
+            }
+        }
+        Objects.requireNonNull(address, "server address");
+        InetSocketAddress resolved = address.isUnresolved()
+                ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+        if (resolved.isUnresolved()) {
+            throw new IllegalArgumentException(where() + "server '" + serverName + "': cannot resolve host "
+                    + address.getHostString());
+        }
+        if (resolved.getPort() == 0) {
+            throw new IllegalArgumentException(where() + "server '" + serverName + "': port must be 1..65535");
+        }
+        ServerOptions o = new ServerOptions(where() + "server '" + serverName + "': ");
+        options.accept(o);
+        servers.add(new Server(serverName, resolved, o.weight, o.maxConnections, o.state));
+        return this;
+    }
+
+    /** The algorithm, as a factory: each event loop gets its own instance. */
+    public BackendBuilder balancer(Supplier<? extends Balancer> factory) {
+        this.balancer = Objects.requireNonNull(factory, "balancer");
+        return this;
+    }
+
+    /** Sticks routing keys to servers through {@code table} (shared by all loops). */
+    public BackendBuilder stickTable(StickTable table) {
+        this.stickTable = Objects.requireNonNull(table, "stickTable");
+        return this;
+    }
+
+    public BackendBuilder connectTimeout(Duration timeout) {
+        this.connectTimeout = positive(timeout, "connectTimeout");
+        return this;
+    }
+
+    /** Longest silence from the server; {@link Duration#ZERO} disables it. */
+    public BackendBuilder serverTimeout(Duration timeout) {
+        this.serverTimeout = notNegative(timeout, "serverTimeout");
+        return this;
+    }
+
+    /** Further connect attempts after the first fails. */
+    public BackendBuilder retries(int count) {
+        if (count < 0 || count > 100) {
+            throw new IllegalArgumentException(where() + "retries must be 0..100, was " + count);
+        }
+        this.retries = count;
+        return this;
+    }
+
+    /** Whether the last retry goes to another server (it does by default). */
+    public BackendBuilder redispatch(boolean enabled) {
+        this.redispatch = enabled;
+        return this;
+    }
+
+    /** Tunnels that may wait when every server is full; 0 refuses them at once. */
+    public BackendBuilder maxQueue(int tunnels) {
+        if (tunnels < 0) {
+            throw new IllegalArgumentException(where() + "maxQueue must be >= 0, was " + tunnels);
+        }
+        this.maxQueue = tunnels;
+        return this;
+    }
+
+    public BackendBuilder queueTimeout(Duration timeout) {
+        this.queueTimeout = positive(timeout, "queueTimeout");
+        return this;
+    }
+
+    /** Per-server settings inside {@link #server(String, InetSocketAddress, Consumer)}. */
+    public static final class ServerOptions {
+        private final String where;
+        int weight = 1;
+        int maxConnections;
+        ServerState state = ServerState.READY;
+
+        ServerOptions(String where) {
+            this.where = where;
+        }
+
+        /** 0..256; 0 keeps the server out of rotation. */
+        public ServerOptions weight(int w) {
+            if (w < 0 || w > 256) {
+                throw new IllegalArgumentException(where + "weight must be 0..256, was " + w);
+            }
+            this.weight = w;
+            return this;
+        }
+
+        /** 0 (the default) means no limit. */
+        public ServerOptions maxConnections(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException(where + "maxConnections must be >= 0, was " + max);
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
+        public ServerOptions state(ServerState s) {
+            this.state = Objects.requireNonNull(s, "state");
+            return this;
+        }
+    }
+
+    private String where() {
+        return "backend '" + name + "': ";
+    }
+
+    private Duration positive(Duration d, String field) {
+        Objects.requireNonNull(d, field);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(where() + field + " must be > 0, was " + d);
+        }
+        return d;
+    }
+
+    private Duration notNegative(Duration d, String field) {
+        Objects.requireNonNull(d, field);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(where() + field + " must be >= 0, was " + d);
+        }
+        return d;
+    }
+}

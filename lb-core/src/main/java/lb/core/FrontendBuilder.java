@@ -1,0 +1,123 @@
+package lb.core;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Describes one frontend inside {@link LoadBalancerBuilder#frontend}. Defaults: no connection
+ * limit of its own (the global one still applies), backlog 4096, client timeout 10 min,
+ * half-close timeout 30 s, TCP keep-alive on, no key extractor, and when one is set an inspect
+ * delay of 5 s and a cap of 64 KiB.
+ */
+public final class FrontendBuilder {
+    final String name;
+    final List<InetSocketAddress> listen = new ArrayList<>();
+    int backlog = 4096;
+    int maxConnections;
+    Duration clientTimeout = Duration.ofMinutes(10);
+    Duration halfCloseTimeout = Duration.ofSeconds(30);
+    boolean tcpKeepAlive = true;
+    KeyExtractor keyExtractor;
+    Duration inspectDelay = Duration.ofSeconds(5);
+    int inspectMaxBytes = 64 * 1024;
+    String backend;
+
+    FrontendBuilder(String name) {
+        this.name = name;
+    }
+
+    /** Adds a listening address; port 0 binds any free port (see {@link Frontend#boundAddresses()}). */
+    public FrontendBuilder listen(InetSocketAddress address) {
+        Objects.requireNonNull(address, "listen address");
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException(where() + "cannot resolve listen host " + address.getHostString());
+        }
+        listen.add(address);
+        return this;
+    }
+
+    /** The kernel accept backlog, which holds clients while the frontend is at its limit. */
+    public FrontendBuilder backlog(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException(where() + "backlog must be >= 1, was " + size);
+        }
+        this.backlog = size;
+        return this;
+    }
+
+    /** Live tunnels this frontend holds at most; at the limit it stops accepting. 0 = none. */
+    public FrontendBuilder maxConnections(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException(where() + "maxConnections must be >= 0, was " + max);
+        }
+        this.maxConnections = max;
+        return this;
+    }
+
+    /** Longest silence from the client; {@link Duration#ZERO} disables it. */
+    public FrontendBuilder clientTimeout(Duration timeout) {
+        this.clientTimeout = notNegative(timeout, "clientTimeout");
+        return this;
+    }
+
+    /** How long one side may stay open after the other has finished sending. */
+    public FrontendBuilder halfCloseTimeout(Duration timeout) {
+        this.halfCloseTimeout = positive(timeout, "halfCloseTimeout");
+        return this;
+    }
+
+    public FrontendBuilder tcpKeepAlive(boolean enabled) {
+        this.tcpKeepAlive = enabled;
+        return this;
+    }
+
+    /** Inspects each client's first bytes to route (or reject) it. */
+    public FrontendBuilder keyExtractor(KeyExtractor extractor) {
+        this.keyExtractor = Objects.requireNonNull(extractor, "keyExtractor");
+        return this;
+    }
+
+    /** How long a client may take to send what the extractor needs. */
+    public FrontendBuilder inspectDelay(Duration delay) {
+        this.inspectDelay = positive(delay, "inspectDelay");
+        return this;
+    }
+
+    /** How many bytes the extractor may ask for before the client is refused. */
+    public FrontendBuilder inspectMaxBytes(int bytes) {
+        if (bytes < 1 || bytes > 16 * 1024 * 1024) {
+            throw new IllegalArgumentException(where() + "inspectMaxBytes must be 1..16 MiB, was " + bytes);
+        }
+        this.inspectMaxBytes = bytes;
+        return this;
+    }
+
+    /** The backend (by name) that serves this frontend's clients. */
+    public FrontendBuilder backend(String backendName) {
+        this.backend = Objects.requireNonNull(backendName, "backend");
+        return this;
+    }
+
+    private String where() {
+        return "frontend '" + name + "': ";
+    }
+
+    private Duration positive(Duration d, String field) {
+        Objects.requireNonNull(d, field);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(where() + field + " must be > 0, was " + d);
+        }
+        return d;
+    }
+
+    private Duration notNegative(Duration d, String field) {
+        Objects.requireNonNull(d, field);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(where() + field + " must be >= 0, was " + d);
+        }
+        return d;
+    }
+}

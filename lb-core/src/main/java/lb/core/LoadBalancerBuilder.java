@@ -1,0 +1,161 @@
+package lb.core;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+import lb.core.stats.TunnelListener;
+import lb.core.time.Clock;
+
+/**
+ * Fluent description of a load balancer; {@link #build()} checks it whole and fails naming the
+ * offending field. Defaults: one event loop per available processor, {@link AcceptMode#HANDOFF},
+ * 16 KiB buffers with at most 1,024 idle ones kept per loop, and a global connection limit
+ * derived from the process's open-file limit (two descriptors per tunnel, 256 kept spare) so
+ * the process never runs out of descriptors for its other work.
+ */
+public final class LoadBalancerBuilder {
+    private static final int SPARE_DESCRIPTORS = 256;
+
+    private int eventLoops = Runtime.getRuntime().availableProcessors();
+    private int maxConnections = -1;
+    private int bufferSize = 16 * 1024;
+    private int maxIdleBuffersPerLoop = 1024;
+    private AcceptMode acceptMode = AcceptMode.HANDOFF;
+    private Clock clock = Clock.SYSTEM;
+    private final Map<String, BackendBuilder> backends = new LinkedHashMap<>();
+    private final Map<String, FrontendBuilder> frontends = new LinkedHashMap<>();
+    private final List<TunnelListener> listeners = new ArrayList<>();
+
+    LoadBalancerBuilder() {
+    }
+
+    public LoadBalancerBuilder eventLoops(int count) {
+        if (count < 1 || count > 1024) {
+            throw new IllegalArgumentException("eventLoops must be 1..1024, was " + count);
+        }
+        this.eventLoops = count;
+        return this;
+    }
+
+    /** Live tunnels over all frontends; 0 = no global limit. */
+    public LoadBalancerBuilder maxConnections(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("maxConnections must be >= 0, was " + max);
+        }
+        this.maxConnections = max;
+        return this;
+    }
+
+    /**
+     * Size of each loop's read buffer and of each pooled buffer, which is also the most bytes a
+     * tunnel keeps in flight per direction.
+     */
+    public LoadBalancerBuilder bufferSize(int bytes) {
+        if (bytes < 1024 || bytes > 1024 * 1024) {
+            throw new IllegalArgumentException("bufferSize must be 1 KiB..1 MiB, was " + bytes);
+        }
+        this.bufferSize = bytes;
+        return this;
+    }
+
+    /** Free buffers each loop keeps for reuse; beyond that they are left to the collector. */
+    public LoadBalancerBuilder maxIdleBuffersPerLoop(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("maxIdleBuffersPerLoop must be >= 0, was " + count);
+        }
+        this.maxIdleBuffersPerLoop = count;
+        return this;
+    }
+
+    public LoadBalancerBuilder acceptMode(AcceptMode mode) {
+        this.acceptMode = Objects.requireNonNull(mode, "acceptMode");
+        return this;
+    }
+
+    /** The time source for timeouts; tests may pass a controllable one. */
+    public LoadBalancerBuilder clock(Clock source) {
+        this.clock = Objects.requireNonNull(source, "clock");
+        return this;
+    }
+
+    /** Adds a backend; {@code spec} adds its servers and sets its policy. */
+    public LoadBalancerBuilder backend(String name, Consumer<BackendBuilder> spec) {
+        checkName(name, "backend");
+        if (backends.containsKey(name)) {
+            throw new IllegalArgumentException("duplicate backend name '" + name + "'");
+        }
+        BackendBuilder b = new BackendBuilder(name);
+        spec.accept(b);
+        backends.put(name, b);
+        return this;
+    }
+
+    /** Adds a frontend; {@code spec} sets its addresses, limits and backend. */
+    public LoadBalancerBuilder frontend(String name, Consumer<FrontendBuilder> spec) {
+        checkName(name, "frontend");
+        if (frontends.containsKey(name)) {
+            throw new IllegalArgumentException("duplicate frontend name '" + name + "'");
+        }
+        FrontendBuilder f = new FrontendBuilder(name);
+        spec.accept(f);
+        frontends.put(name, f);
+        return this;
+    }
+
+    /** Receives one event per finished tunnel, on the tunnel's loop. */
+    public LoadBalancerBuilder listener(TunnelListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    public LoadBalancer build() {
+        if (frontends.isEmpty()) {
+            throw new IllegalArgumentException("no frontend: add one with frontend(name, spec)");
+        }
+        Map<String, Backend> built = new LinkedHashMap<>();
+        for (BackendBuilder b : backends.values()) {
+            if (b.servers.isEmpty()) {
+                throw new IllegalArgumentException("backend '" + b.name + "': no servers");
+            }
+            built.put(b.name, new Backend(b, built.size()));
+        }
+        List<Frontend> fronts = new ArrayList<>();
+        for (FrontendBuilder f : frontends.values()) {
+            if (f.listen.isEmpty()) {
+                throw new IllegalArgumentException("frontend '" + f.name + "': no listen address");
+            }
+            if (f.backend == null) {
+                throw new IllegalArgumentException("frontend '" + f.name + "': no backend");
+            }
+            Backend backend = built.get(f.backend);
+            if (backend == null) {
+                throw new IllegalArgumentException("frontend '" + f.name + "': unknown backend '" + f.backend
+                        + "' (known: " + built.keySet() + ")");
+            }
+            fronts.add(new Frontend(f, backend));
+        }
+        int global = maxConnections >= 0 ? maxConnections : defaultMaxConnections();
+        return new LoadBalancer(List.copyOf(fronts), List.copyOf(built.values()), eventLoops, global,
+                bufferSize, maxIdleBuffersPerLoop, acceptMode, listeners, clock);
+    }
+
+    private static int defaultMaxConnections() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+            long fds = os.getMaxFileDescriptorCount();
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (fds - SPARE_DESCRIPTORS) / 2));
+        }
+        return 0;
+    }
+
+    private static void checkName(String name, String what) {
+        Objects.requireNonNull(name, what + " name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException(what + " name must not be blank");
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package lb.core.loop;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import lb.core.Backend;
+import lb.core.Frontend;
+import lb.core.balance.Balancer;
+import lb.core.balance.ServerSet;
+import lb.core.buffer.BufferPool;
+import lb.core.stats.Termination;
+import lb.core.time.Clock;
+import lb.core.time.TimerWheel;
+
+/**
+ * One thread, one selector, and everything it owns: its tunnels, listeners, buffer pool, read
+ * buffer, timer wheel and balancer instances. Owned state is touched only on this thread;
+ * other threads reach the loop only through {@link #execute(Runnable)}.
+ *
+ * <p>The duty cycle ({@link #runOnce}): select and handle ready keys, sweep due timers, run
+ * queued commands, each with a bound so no stage starves the others.
+ */
+public final class EventLoop {
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+    private static final int TIMER_LIMIT = 4096;
+    private static final int COMMAND_LIMIT = 4096;
+    private static final long TICK_NS = 10_000_000L;
+    private static final int WHEEL_SLOTS = 512;
+
+    final int index;
+    final EventLoopGroup group;
+    final Selector selector;
+    final BufferPool pool;
+    /** Shared by every relay of this loop: reads land here and are written straight on. */
+    final ByteBuffer readBuffer;
+    final TimerWheel timers;
+    private final Clock clock;
+    private final CommandQueue commands = new CommandQueue();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final Consumer<SelectionKey> onSelected = this::onSelected;
+    private final Balancer[] balancers;
+    private final long[] balancerVersions;
+    private final List<Listener> listeners = new ArrayList<>();
+    private Tunnel[] tunnels = new Tunnel[256];
+    private int tunnelCount;
+    private volatile int load;
+    private long nowNs;
+    private boolean nowIsFresh;
+    private volatile boolean running;
+    private boolean draining;
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private Thread thread;
+
+    EventLoop(int index, EventLoopGroup group, Clock clock, int bufferSize, int maxIdleBuffers, int backendCount) {
+        this.index = index;
+        this.group = group;
+        this.clock = clock;
+        this.pool = new BufferPool(bufferSize, maxIdleBuffers);
+        this.readBuffer = ByteBuffer.allocateDirect(bufferSize);
+        this.nowNs = clock.nanoTime();
+        this.timers = new TimerWheel(TICK_NS, WHEEL_SLOTS, nowNs);
+        this.balancers = new Balancer[backendCount];
+        this.balancerVersions = new long[backendCount];
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector for event loop " + index, e);
+        }
+    }
+
+    /** Runs {@code command} on this loop's thread, soon; callable from any thread. */
+    public void execute(Runnable command) {
+        commands.add(command);
+        if (Thread.currentThread() != thread && wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    public int index() {
+        return index;
+    }
+
+    /** Live tunnels on this loop, as last published by the loop thread. */
+    public int load() {
+        return load;
+    }
+
+    public BufferPool pool() {
+        return pool;
+    }
+
+    public Thread thread() {
+        return thread;
+    }
+
+    /** The loop's time, read once per cycle (and again after a select that found work). */
+    long nowNs() {
+        if (!nowIsFresh) {
+            nowNs = clock.nanoTime();
+            nowIsFresh = true;
+        }
+        return nowNs;
+    }
+
+    void start(String threadName) {
+        running = true;
+        thread = new Thread(this::run, threadName);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop() {
+        running = false;
+        selector.wakeup();
+    }
+
+    void join(long millis) throws InterruptedException {
+        thread.join(millis);
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                runOnce(commands.isEmpty() ? timers.millisToNextTick(nowNs()) : -1);
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "event_loop_failed loop=" + index, t);
+        } finally {
+            closeEverything();
+        }
+    }
+
+    /** One duty cycle; {@code timeoutMs} 0 blocks until woken, negative does not block. */
+    void runOnce(long timeoutMs) throws IOException {
+        nowIsFresh = false;
+        if (timeoutMs < 0) {
+            selector.selectNow(onSelected);
+        } else {
+            selector.select(onSelected, timeoutMs);
+        }
+        wakeupPending.set(false);
+        nowIsFresh = false;
+        timers.poll(nowNs(), TIMER_LIMIT);
+        commands.drain(COMMAND_LIMIT);
+    }
+
+    private void onSelected(SelectionKey key) {
+        nowNs();
+        ((Handler) key.attachment()).onReady(key);
+    }
+
+    /** This loop's balancer for {@code backend}, updated if the usable servers changed. */
+    Balancer balancer(Backend backend) {
+        int i = backend.index();
+        ServerSet usable = backend.usableServers();
+        Balancer b = balancers[i];
+        if (b == null) {
+            b = backend.newBalancer();
+            balancers[i] = b;
+            balancerVersions[i] = -1;
+        }
+        if (balancerVersions[i] != usable.version()) {
+            b.update(usable);
+            balancerVersions[i] = usable.version();
+        }
+        return b;
+    }
+
+    void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /** Starts a tunnel for a client accepted by any loop; runs on this loop. */
+    void adopt(SocketChannel client, Frontend frontend) {
+        Tunnel t = new Tunnel(this, frontend, client);
+        add(t);
+        t.start();
+    }
+
+    private void add(Tunnel t) {
+        if (tunnelCount == tunnels.length) {
+            tunnels = Arrays.copyOf(tunnels, tunnelCount * 2);
+        }
+        t.slot = tunnelCount;
+        tunnels[tunnelCount++] = t;
+        load = tunnelCount;
+    }
+
+    void remove(Tunnel t) {
+        int i = t.slot;
+        Tunnel last = tunnels[--tunnelCount];
+        tunnels[i] = last;
+        last.slot = i;
+        tunnels[tunnelCount] = null;
+        load = tunnelCount;
+        if (draining && tunnelCount == 0) {
+            drained.complete(null);
+        }
+    }
+
+    /** Live tunnels, for tests and stats; call on the loop thread. */
+    int tunnelCount() {
+        return tunnelCount;
+    }
+
+    /** Graceful shutdown's first step: stop accepting, and say when the last tunnel has gone. */
+    void beginDrain() {
+        closeListeners();
+        draining = true;
+        if (tunnelCount == 0) {
+            drained.complete(null);
+        }
+    }
+
+    /** Completes once draining has begun and no tunnel is left. */
+    CompletableFuture<Void> drained() {
+        return drained;
+    }
+
+    /** Stops accepting on this loop's listeners. */
+    void closeListeners() {
+        for (Listener l : listeners) {
+            l.close();
+        }
+        listeners.clear();
+    }
+
+    /** Closes every tunnel with {@code reason}. */
+    void closeAllTunnels(Termination reason) {
+        while (tunnelCount > 0) {
+            tunnels[tunnelCount - 1].close(reason, null);
+        }
+    }
+
+    private void closeEverything() {
+        closeListeners();
+        closeAllTunnels(Termination.SHUTDOWN);
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "selector_close_failed loop=" + index, e);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package lb.core.loop;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import lb.core.AcceptMode;
+import lb.core.Frontend;
+import lb.core.limit.ConnectionLimit;
+import lb.core.stats.Termination;
+import lb.core.stats.TunnelEvent;
+import lb.core.stats.TunnelListener;
+import lb.core.time.Clock;
+
+/**
+ * The event loops of one load balancer and what they share: the global connection limit, the
+ * tunnel listeners and the accept policy. Thread-safe: built and started by the owner, then
+ * touched by the loops only through immutable fields and atomics.
+ */
+public final class EventLoopGroup {
+    private static final System.Logger LOG = System.getLogger(EventLoopGroup.class.getName());
+
+    private final EventLoop[] loops;
+    private final ConnectionLimit globalLimit;
+    private final TunnelListener[] listeners;
+    private final AcceptMode acceptMode;
+    private final Clock clock;
+    private final AtomicLong acceptErrors = new AtomicLong();
+
+    public EventLoopGroup(int loopCount, int maxConnections, int bufferSize, int maxIdleBuffersPerLoop,
+                          AcceptMode acceptMode, List<TunnelListener> listeners, int backendCount, Clock clock) {
+        this.globalLimit = new ConnectionLimit("global", maxConnections);
+        this.listeners = listeners.toArray(new TunnelListener[0]);
+        this.acceptMode = acceptMode;
+        this.clock = clock;
+        this.loops = new EventLoop[loopCount];
+        for (int i = 0; i < loopCount; i++) {
+            loops[i] = new EventLoop(i, this, clock, bufferSize, maxIdleBuffersPerLoop, backendCount);
+        }
+    }
+
+    /**
+     * Binds every frontend's addresses and starts the loops. Under {@link AcceptMode#REUSE_PORT}
+     * each loop binds each address itself; under {@link AcceptMode#HANDOFF} one loop per
+     * address accepts (spread round robin over the loops). Returns the bound addresses per
+     * frontend, in order. A bind failure closes what was bound and names the address.
+     */
+    public List<List<InetSocketAddress>> start(List<Frontend> frontends, String threadPrefix) {
+        List<ServerSocketChannel> opened = new ArrayList<>();
+        List<List<InetSocketAddress>> boundPerFrontend = new ArrayList<>();
+        try {
+            int next = 0;
+            for (Frontend f : frontends) {
+                List<InetSocketAddress> bound = new ArrayList<>();
+                for (InetSocketAddress address : f.listenAddresses()) {
+                    InetSocketAddress actual = address;
+                    int copies = acceptMode == AcceptMode.REUSE_PORT ? loops.length : 1;
+                    for (int c = 0; c < copies; c++) {
+                        EventLoop owner = loops[(next + c) % loops.length];
+                        ServerSocketChannel ch = bind(actual, f.backlog(), acceptMode == AcceptMode.REUSE_PORT);
+                        opened.add(ch);
+                        actual = (InetSocketAddress) ch.getLocalAddress();
+                        Listener listener = new Listener(owner, f, ch);
+                        listener.register();
+                    }
+                    next++;
+                    bound.add(actual);
+                }
+                boundPerFrontend.add(bound);
+            }
+        } catch (IOException e) {
+            for (ServerSocketChannel ch : opened) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // already failing: the bind error is what matters
+                }
+            }
+            throw new UncheckedIOException("cannot listen: " + e.getMessage(), e);
+        }
+        for (EventLoop loop : loops) {
+            loop.start(threadPrefix + loop.index());
+        }
+        return boundPerFrontend;
+    }
+
+    private static ServerSocketChannel bind(InetSocketAddress address, int backlog, boolean reusePort)
+            throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open();
+        try {
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (reusePort) {
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            ch.bind(address, backlog);
+            return ch;
+        } catch (IOException e) {
+            ch.close();
+            throw new IOException(address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Gives an accepted client to a loop, by the accept mode. Called on {@code acceptor}. */
+    void dispatch(EventLoop acceptor, SocketChannel client, Frontend frontend) {
+        EventLoop target = acceptMode == AcceptMode.HANDOFF ? leastLoaded() : acceptor;
+        if (target == acceptor) {
+            target.adopt(client, frontend);
+        } else {
+            target.execute(() -> target.adopt(client, frontend));
+        }
+    }
+
+    private EventLoop leastLoaded() {
+        EventLoop best = loops[0];
+        for (int i = 1; i < loops.length; i++) {
+            if (loops[i].load() < best.load()) {
+                best = loops[i];
+            }
+        }
+        return best;
+    }
+
+    ConnectionLimit globalLimit() {
+        return globalLimit;
+    }
+
+    public ConnectionLimit limit() {
+        return globalLimit;
+    }
+
+    void countAcceptError() {
+        acceptErrors.incrementAndGet();
+    }
+
+    public long acceptErrors() {
+        return acceptErrors.get();
+    }
+
+    void emit(Tunnel tunnel, Termination reason, String detail) {
+        if (listeners.length == 0) {
+            return;
+        }
+        TunnelEvent event = tunnel.toEvent(reason, detail, clock.nanoTime());
+        for (TunnelListener l : listeners) {
+            try {
+                l.onTunnelClosed(event);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "tunnel_listener_failed", e);
+            }
+        }
+    }
+
+    public List<EventLoop> loops() {
+        return List.of(loops);
+    }
+
+    /** Live tunnels over all loops. */
+    public int tunnelCount() {
+        int n = 0;
+        for (EventLoop l : loops) {
+            n += l.load();
+        }
+        return n;
+    }
+
+    /** Pooled buffers lent out over all loops, read on each loop's thread. */
+    public int buffersInUse() {
+        int n = 0;
+        for (EventLoop l : loops) {
+            n += onLoop(l, () -> l.pool().inUse());
+        }
+        return n;
+    }
+
+    /** Runs {@code query} on {@code loop}'s thread and waits for its answer (not for hot paths). */
+    public static <T> T onLoop(EventLoop loop, java.util.function.Supplier<T> query) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        loop.execute(() -> answer.complete(query.get()));
+        try {
+            return answer.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("event loop " + loop.index() + " did not answer", e);
+        }
+    }
+
+    /** Graceful stop: close listeners, let tunnels finish for {@code grace}, then close the rest. */
+    public void shutdown(Duration grace) {
+        CompletableFuture<?>[] drained = new CompletableFuture<?>[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            EventLoop l = loops[i];
+            drained[i] = l.drained();
+            l.execute(l::beginDrain);
+        }
+        try {
+            CompletableFuture.allOf(drained).get(grace.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            LOG.log(System.Logger.Level.INFO, () -> "shutdown_grace_expired tunnels=" + tunnelCount());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.log(System.Logger.Level.WARNING, "shutdown_drain_failed", e);
+        }
+        for (EventLoop l : loops) {
+            l.stop();
+        }
+        for (EventLoop l : loops) {
+            try {
+                l.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

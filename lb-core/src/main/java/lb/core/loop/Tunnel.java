@@ -1,0 +1,596 @@
+package lb.core.loop;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+import lb.core.Backend;
+import lb.core.Frontend;
+import lb.core.KeyExtractor;
+import lb.core.Server;
+import lb.core.Verdict;
+import lb.core.balance.Balancer;
+import lb.core.balance.KeyHash;
+import lb.core.balance.Pick;
+import lb.core.limit.BackendQueue;
+import lb.core.stats.Termination;
+import lb.core.stats.TunnelEvent;
+import lb.core.stick.StickTable;
+import lb.core.time.TimerWheel;
+
+/**
+ * One client, the server chosen for it, and the bytes between them. Owned by one loop for its
+ * whole life: both sockets are registered on that loop's selector.
+ *
+ * <pre>
+ * accept -> INSPECTING --route--> (pick) --picked--> CONNECTING --connected--> FORWARDING
+ *              |   |                 |  ^                |                         |
+ *              |   |          all full  | slot freed     | failed: retry, then     | one side ended
+ *              |   |                 v  |                | redispatch (last retry) v
+ *              |   |               QUEUED               |                     HALF_CLOSED
+ *              |   +--reject + reply--> LINGERING        |                         |
+ *              v                           |             v                         v
+ *            CLOSED <----------------------+-------------+--- both ended, or timeout
+ * </pre>
+ *
+ * <p>The tunnel is its own (single) timer: inspect delay, queue timeout, connect timeout, idle
+ * timeouts, half-close timeout or linger, whichever its state calls for. Idle timeouts are
+ * re-armed lazily: I/O only records the time, and the timer, when it fires early, re-arms for
+ * the remainder. A tunnel holds a pooled buffer only while bytes wait to be written (or while
+ * its client's first bytes are being inspected).
+ */
+final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.Waiter {
+    private static final System.Logger LOG = System.getLogger(Tunnel.class.getName());
+    /** After a reject with a reply, how long to drain the client so the reply is not reset. */
+    private static final long LINGER_NS = 1_000_000_000L;
+    private static final int PICK_RACE_RETRIES = 4;
+
+    enum State { INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, LINGERING, CLOSED }
+
+    private final EventLoop loop;
+    private final Frontend frontend;
+    private final Backend backend;
+    private final SocketChannel client;
+    private final Relay up = new Relay();
+    private final Relay down = new Relay();
+    private final Runnable onWoken = this::onWoken;
+    private SelectionKey clientKey;
+    private SocketChannel serverChannel;
+    private SelectionKey serverKey;
+    private Server server;
+    private Server lastServer;
+    private Server avoid;
+    private State state;
+    private InetSocketAddress clientAddress;
+    private String key;
+    private long keyHash;
+    private ByteBuffer inspected;
+    private boolean inspectedPooled;
+    private int attempts;
+    private long acceptedNs;
+    private long acceptedAtMillis;
+    private long routedNs = -1;
+    private long connectStartNs = -1;
+    private long connectedNs = -1;
+    private Termination firstEnd;
+    private Termination lingerReason;
+    private String lingerDetail;
+    /** Index in the loop's tunnel array. */
+    int slot;
+
+    Tunnel(EventLoop loop, Frontend frontend, SocketChannel client) {
+        this.loop = loop;
+        this.frontend = frontend;
+        this.backend = frontend.backend();
+        this.client = client;
+    }
+
+    State state() {
+        return state;
+    }
+
+    void start() {
+        long now = loop.nowNs();
+        acceptedNs = now;
+        acceptedAtMillis = System.currentTimeMillis();
+        up.source = client;
+        down.sink = client;
+        up.lastSourceActivityNs = now;
+        down.lastSinkActivityNs = now;
+        state = State.INSPECTING;
+        try {
+            client.configureBlocking(false);
+            client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (frontend.tcpKeepAlive()) {
+                client.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            }
+            clientAddress = (InetSocketAddress) client.getRemoteAddress();
+            clientKey = client.register(loop.selector, 0, this);
+        } catch (IOException e) {
+            close(Termination.CLIENT_ERROR, e.getMessage());
+            return;
+        }
+        if (frontend.keyExtractor() != null) {
+            clientKey.interestOps(SelectionKey.OP_READ);
+            loop.timers.schedule(this, now + frontend.inspectDelayNs());
+        } else {
+            routedNs = now;
+            keyHash = KeyHash.of(clientAddress.getAddress());
+            route();
+        }
+    }
+
+    @Override
+    public void onReady(SelectionKey k) {
+        try {
+            if (k == clientKey) {
+                onClientReady(k.readyOps());
+            } else {
+                onServerReady(k.readyOps());
+            }
+            if (state == State.FORWARDING || state == State.HALF_CLOSED) {
+                afterIo();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "tunnel_failed client=" + clientAddress, e);
+            close(Termination.INTERNAL_ERROR, e.toString());
+        }
+    }
+
+    private void onClientReady(int ready) {
+        switch (state) {
+            case INSPECTING -> onInspectable();
+            case LINGERING -> onLingerReadable();
+            case FORWARDING, HALF_CLOSED -> {
+                if ((ready & SelectionKey.OP_WRITE) != 0 && down.hasPending()
+                        && !ok(down.onWritable(loop.pool, loop.nowNs()), down)) {
+                    return;
+                }
+                if ((ready & SelectionKey.OP_READ) != 0 && up.wantsRead()) {
+                    ok(up.onReadable(loop.readBuffer, loop.pool, loop.nowNs()), up);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void onServerReady(int ready) {
+        switch (state) {
+            case CONNECTING -> onConnectable();
+            case FORWARDING, HALF_CLOSED -> {
+                if ((ready & SelectionKey.OP_WRITE) != 0 && up.hasPending()
+                        && !ok(up.onWritable(loop.pool, loop.nowNs()), up)) {
+                    return;
+                }
+                if ((ready & SelectionKey.OP_READ) != 0 && down.wantsRead()) {
+                    ok(down.onReadable(loop.readBuffer, loop.pool, loop.nowNs()), down);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** Closes on a failed relay step; true if the tunnel is still open. */
+    private boolean ok(Relay.Outcome outcome, Relay relay) {
+        if (outcome == Relay.Outcome.OK) {
+            return true;
+        }
+        boolean clientSide = (relay == up) == (outcome == Relay.Outcome.SOURCE_FAILED);
+        close(clientSide ? Termination.CLIENT_ERROR : Termination.SERVER_ERROR, relay.failure.getMessage());
+        return false;
+    }
+
+    private void afterIo() {
+        if (up.isDone() && down.isDone()) {
+            close(firstEnd, null);
+            return;
+        }
+        if (state == State.FORWARDING && (up.sourceEnded || down.sourceEnded)) {
+            state = State.HALF_CLOSED;
+            firstEnd = up.sourceEnded ? Termination.CLIENT_CLOSED : Termination.SERVER_CLOSED;
+            loop.timers.schedule(this, loop.nowNs() + frontend.halfCloseTimeoutNs());
+        }
+        setInterest(clientKey, up.wantsRead(), down.hasPending());
+        setInterest(serverKey, down.wantsRead(), up.hasPending());
+    }
+
+    private static void setInterest(SelectionKey k, boolean read, boolean write) {
+        int ops = (read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
+        if (k.interestOps() != ops) {
+            k.interestOps(ops);
+        }
+    }
+
+    // ---- inspecting ------------------------------------------------------------------------
+
+    private void onInspectable() {
+        int cap = frontend.inspectMaxBytes();
+        if (inspected == null) {
+            inspected = loop.pool.take();
+            inspectedPooled = true;
+            inspected.limit(Math.min(cap, inspected.capacity()));
+        } else if (!inspected.hasRemaining()) {
+            if (inspected.position() >= cap) {
+                close(Termination.INSPECT_TOO_LARGE, "no decision within " + cap + " bytes");
+                return;
+            }
+            growInspected(cap);
+        }
+        int n;
+        try {
+            n = client.read(inspected);
+        } catch (IOException e) {
+            close(Termination.CLIENT_ERROR, e.getMessage());
+            return;
+        }
+        if (n < 0) {
+            close(Termination.CLIENT_ABORTED, "closed while being inspected");
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        up.bytes += n;
+        up.lastSourceActivityNs = loop.nowNs();
+        Verdict verdict;
+        try {
+            verdict = frontend.keyExtractor().inspect(inspected.duplicate().flip().asReadOnlyBuffer());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "key_extractor_failed client=" + clientAddress, e);
+            close(Termination.INSPECT_REJECTED, "key extractor failed: " + e);
+            return;
+        }
+        switch (verdict.kind()) {
+            case NEED_MORE -> {
+                if (!inspected.hasRemaining() && inspected.position() >= cap) {
+                    close(Termination.INSPECT_TOO_LARGE, "no decision within " + cap + " bytes");
+                }
+            }
+            case REJECT -> replyAndLinger(verdict.reply(), Termination.INSPECT_REJECTED, verdict.reason());
+            case ROUTE -> {
+                routedNs = loop.nowNs();
+                key = verdict.key();
+                keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
+                up.setPending(inspected.flip(), inspectedPooled);
+                inspected = null;
+                clientKey.interestOps(0);
+                route();
+            }
+        }
+    }
+
+    private void growInspected(int cap) {
+        ByteBuffer bigger = ByteBuffer.allocate(Math.min(cap, inspected.capacity() * 4));
+        bigger.put(inspected.flip());
+        releaseInspected();
+        inspected = bigger;
+        inspectedPooled = false;
+    }
+
+    private void releaseInspected() {
+        if (inspected != null && inspectedPooled) {
+            loop.pool.give(inspected);
+        }
+        inspected = null;
+    }
+
+    // ---- choosing a server -----------------------------------------------------------------
+
+    private void route() {
+        Server chosen = stickyServer();
+        if (chosen == null) {
+            Balancer balancer = loop.balancer(backend);
+            for (int i = 0; i < PICK_RACE_RETRIES && chosen == null; i++) {
+                Pick pick = balancer.pick(keyHash, avoid);
+                if (pick == Pick.NO_SERVER) {
+                    refuse(Termination.NO_SERVER, "no usable server in backend " + backend.name());
+                    return;
+                }
+                if (pick == Pick.ALL_FULL) {
+                    break;
+                }
+                if (pick.server().tryAcquire()) {
+                    chosen = pick.server();
+                }
+            }
+        }
+        if (chosen == null) {
+            enqueue();
+            return;
+        }
+        if (state == State.QUEUED) {
+            loop.timers.cancel(this);
+        }
+        connect(chosen);
+    }
+
+    /** The server the stick table remembers for this key, if it can take the tunnel now. */
+    private Server stickyServer() {
+        StickTable table = backend.stickTable();
+        if (key == null || table == null) {
+            return null;
+        }
+        String name = table.lookup(key, loop.nowNs());
+        Server remembered = name == null ? null : backend.server(name);
+        if (remembered != null && remembered != avoid && remembered.isUsable() && remembered.tryAcquire()) {
+            return remembered;
+        }
+        return null;
+    }
+
+    private void enqueue() {
+        BackendQueue queue = backend.queue();
+        if (state == State.QUEUED) {
+            queue.requeue(this);
+            return;
+        }
+        if (!queue.offer(this)) {
+            refuse(Termination.QUEUE_FULL, "all servers full and " + queue.maxQueue() + " tunnels queued");
+            return;
+        }
+        state = State.QUEUED;
+        loop.timers.schedule(this, loop.nowNs() + backend.queueTimeoutNs());
+        if (backend.hasFreeSlot()) {
+            queue.wakeNext(); // a slot freed between our pick and our offer
+        }
+    }
+
+    /** A slot may be free; called from any thread. */
+    @Override
+    public void wake() {
+        loop.execute(onWoken);
+    }
+
+    private void onWoken() {
+        if (state != State.QUEUED) {
+            backend.queue().wakeNext(); // we left the queue meanwhile: pass the slot on
+            return;
+        }
+        try {
+            route();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "tunnel_failed client=" + clientAddress, e);
+            close(Termination.INTERNAL_ERROR, e.toString());
+        }
+    }
+
+    private void refuse(Termination reason, String detail) {
+        KeyExtractor extractor = frontend.keyExtractor();
+        ByteBuffer reply = extractor == null || up.pending == null ? null
+                : extractor.noServerReply(up.pending.duplicate().asReadOnlyBuffer());
+        replyAndLinger(reply, reason, detail);
+    }
+
+    // ---- connecting ------------------------------------------------------------------------
+
+    private void connect(Server target) {
+        server = target;
+        lastServer = target;
+        attempts++;
+        state = State.CONNECTING;
+        long now = loop.nowNs();
+        if (connectStartNs < 0) {
+            connectStartNs = now;
+        }
+        try {
+            SocketChannel ch = SocketChannel.open();
+            serverChannel = ch;
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (frontend.tcpKeepAlive()) {
+                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            }
+            boolean connected = ch.connect(target.address());
+            serverKey = ch.register(loop.selector, connected ? 0 : SelectionKey.OP_CONNECT, this);
+            if (connected) {
+                onConnected();
+            } else {
+                loop.timers.schedule(this, now + backend.connectTimeoutNs());
+            }
+        } catch (IOException e) {
+            onConnectFailed(Termination.CONNECT_FAILED, e.getMessage());
+        }
+    }
+
+    private void onConnectable() {
+        try {
+            if (serverChannel.finishConnect()) {
+                onConnected();
+            }
+        } catch (IOException e) {
+            onConnectFailed(Termination.CONNECT_FAILED, e.getMessage());
+        }
+    }
+
+    private void onConnectFailed(Termination reason, String detail) {
+        loop.timers.cancel(this);
+        closeServerChannel();
+        Server failed = server;
+        server = null;
+        failed.release();
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "connect_failed server=" + failed.name() + " attempt=" + attempts
+                    + " reason=\"" + detail + "\"");
+        }
+        if (attempts > backend.retries()) {
+            close(reason, failed.name() + ": " + detail);
+            return;
+        }
+        boolean lastRetry = attempts == backend.retries();
+        avoid = backend.redispatch() && lastRetry ? failed : null;
+        if (avoid == null && failed.isUsable() && failed.tryAcquire()) {
+            connect(failed);
+        } else {
+            route();
+        }
+    }
+
+    private void onConnected() {
+        long now = loop.nowNs();
+        connectedNs = now;
+        state = State.FORWARDING;
+        up.sink = serverChannel;
+        down.source = serverChannel;
+        up.lastSinkActivityNs = now;
+        down.lastSourceActivityNs = now;
+        StickTable table = backend.stickTable();
+        if (key != null && table != null) {
+            table.store(key, server.name(), now);
+        }
+        if (up.hasPending() && !ok(up.onWritable(loop.pool, now), up)) {
+            return;
+        }
+        armIdleTimer(now);
+        setInterest(clientKey, up.wantsRead(), down.hasPending());
+        setInterest(serverKey, down.wantsRead(), up.hasPending());
+    }
+
+    // ---- timeouts --------------------------------------------------------------------------
+
+    @Override
+    protected void onTimeout(long nowNs) {
+        switch (state) {
+            case INSPECTING -> close(Termination.INSPECT_TIMEOUT,
+                    "no decision within " + frontend.inspectDelayNs() / 1_000_000 + " ms");
+            case QUEUED -> close(Termination.QUEUE_TIMEOUT,
+                    "all servers stayed full for " + backend.queueTimeoutNs() / 1_000_000 + " ms");
+            case CONNECTING -> onConnectFailed(Termination.CONNECT_TIMEOUT,
+                    "no answer within " + backend.connectTimeoutNs() / 1_000_000 + " ms");
+            case FORWARDING -> onIdleCheck(nowNs);
+            case HALF_CLOSED -> close(Termination.HALF_CLOSE_TIMEOUT, null);
+            case LINGERING -> close(lingerReason, lingerDetail);
+            default -> { }
+        }
+    }
+
+    private long clientDeadline() {
+        long timeout = frontend.clientTimeoutNs();
+        return timeout == 0 ? Long.MAX_VALUE
+                : Math.max(up.lastSourceActivityNs, down.lastSinkActivityNs) + timeout;
+    }
+
+    private long serverDeadline() {
+        long timeout = backend.serverTimeoutNs();
+        return timeout == 0 ? Long.MAX_VALUE
+                : Math.max(down.lastSourceActivityNs, up.lastSinkActivityNs) + timeout;
+    }
+
+    private void armIdleTimer(long nowNs) {
+        long deadline = Math.min(clientDeadline(), serverDeadline());
+        if (deadline == Long.MAX_VALUE) {
+            loop.timers.cancel(this);
+        } else {
+            loop.timers.schedule(this, deadline);
+        }
+    }
+
+    private void onIdleCheck(long nowNs) {
+        if (nowNs - clientDeadline() >= 0) {
+            close(Termination.CLIENT_TIMEOUT, null);
+        } else if (nowNs - serverDeadline() >= 0) {
+            close(Termination.SERVER_TIMEOUT, null);
+        } else {
+            armIdleTimer(nowNs);
+        }
+    }
+
+    // ---- closing ---------------------------------------------------------------------------
+
+    /**
+     * Sends {@code reply} (if any), then half-closes and drains the client for a moment, so the
+     * reply is not lost to a reset caused by unread input; then closes with {@code reason}.
+     */
+    private void replyAndLinger(ByteBuffer reply, Termination reason, String detail) {
+        if (reply == null) {
+            close(reason, detail);
+            return;
+        }
+        try {
+            client.write(reply.duplicate());
+            client.shutdownOutput();
+        } catch (IOException e) {
+            close(reason, detail);
+            return;
+        }
+        releaseBuffers();
+        lingerReason = reason;
+        lingerDetail = detail;
+        state = State.LINGERING;
+        clientKey.interestOps(SelectionKey.OP_READ);
+        loop.timers.schedule(this, loop.nowNs() + LINGER_NS);
+    }
+
+    private void onLingerReadable() {
+        ByteBuffer scratch = loop.readBuffer;
+        scratch.clear();
+        try {
+            if (client.read(scratch) >= 0) {
+                return;
+            }
+        } catch (IOException e) {
+            // the client went away: nothing more to drain
+        }
+        close(lingerReason, lingerDetail);
+    }
+
+    /** The one way out: idempotent; releases every socket, buffer, slot and timer. */
+    void close(Termination reason, String detail) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        State was = state;
+        state = State.CLOSED;
+        loop.timers.cancel(this);
+        if (was == State.QUEUED) {
+            backend.queue().remove(this);
+        }
+        closeQuietly(client);
+        closeServerChannel();
+        releaseBuffers();
+        if (server != null) {
+            server.release();
+            server = null;
+        }
+        frontend.limit().release();
+        loop.group.globalLimit().release();
+        loop.remove(this);
+        loop.group.emit(this, reason, detail);
+    }
+
+    private void releaseBuffers() {
+        releaseInspected();
+        up.releasePending(loop.pool);
+        down.releasePending(loop.pool);
+    }
+
+    private void closeServerChannel() {
+        if (serverChannel != null) {
+            closeQuietly(serverChannel);
+            serverChannel = null;
+            serverKey = null;
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // closing: nothing left to tell the peer
+        }
+    }
+
+    TunnelEvent toEvent(Termination reason, String detail, long nowNs) {
+        return new TunnelEvent(clientAddress, frontend.name(),
+                lastServer != null || routedNs >= 0 ? backend.name() : null,
+                lastServer == null ? null : lastServer.name(),
+                key, acceptedAtMillis,
+                routedNs < 0 ? -1 : routedNs - acceptedNs,
+                connectStartNs < 0 || routedNs < 0 ? -1 : connectStartNs - routedNs,
+                connectedNs < 0 ? -1 : connectedNs - connectStartNs,
+                nowNs - acceptedNs,
+                up.bytes, down.bytes, attempts, reason, detail);
+    }
+}

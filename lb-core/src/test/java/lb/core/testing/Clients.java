@@ -1,0 +1,52 @@
+package lb.core.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/** Small blocking-socket helpers for tests that play the client. */
+public final class Clients {
+    private Clients() {
+    }
+
+    public static Socket connect(InetSocketAddress address) {
+        try {
+            Socket s = new Socket();
+            s.connect(address, 5_000);
+            s.setSoTimeout(10_000);
+            s.setTcpNoDelay(true);
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("connect " + address, e);
+        }
+    }
+
+    /** Reads exactly {@code n} bytes, or throws on EOF. */
+    public static byte[] readExactly(InputStream in, int n) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new IOException("EOF after " + b.length + " of " + n + " bytes");
+        }
+        return b;
+    }
+
+    /** Reads one '\n'-terminated ASCII line (without the '\n'). */
+    public static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            sb.append((char) c);
+        }
+        if (c < 0 && sb.length() == 0) {
+            throw new IOException("EOF before a line");
+        }
+        return sb.toString();
+    }
+
+    public static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
