@@ -204,9 +204,11 @@ public final class EventLoopGroup {
             l.execute(l::beginDrain);
         }
         try {
-            CompletableFuture.allOf(drained).get(grace.toNanos(), TimeUnit.NANOSECONDS);
+            if (!grace.isZero()) {
+                CompletableFuture.allOf(drained).get(grace.toNanos(), TimeUnit.NANOSECONDS);
+            }
         } catch (TimeoutException e) {
-            LOG.log(System.Logger.Level.INFO, () -> "shutdown_grace_expired tunnels=" + tunnelCount());
+            LOG.log(System.Logger.Level.INFO, () -> "shutdown_grace_expired closing_tunnels=" + tunnelCount());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {

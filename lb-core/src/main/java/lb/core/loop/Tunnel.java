@@ -73,6 +73,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private long acceptedNs;
     private long acceptedAtMillis;
     private long routedNs = -1;
+    private long queuedNs = -1;
     private long connectStartNs = -1;
     private long connectedNs = -1;
     private Termination firstEnd;
@@ -332,6 +333,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return;
         }
         state = State.QUEUED;
+        queuedNs = loop.nowNs();
         loop.timers.schedule(this, loop.nowNs() + backend.queueTimeoutNs());
         if (backend.hasFreeSlot()) {
             queue.wakeNext(); // a slot freed between our pick and our offer
@@ -582,13 +584,21 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
     }
 
+    /** From routing to the first connect: 0 if never queued, to the close if still queued. */
+    private long queueTime(long nowNs) {
+        if (queuedNs < 0) {
+            return routedNs < 0 ? -1 : 0;
+        }
+        return (connectStartNs >= 0 ? connectStartNs : nowNs) - queuedNs;
+    }
+
     TunnelEvent toEvent(Termination reason, String detail, long nowNs) {
         return new TunnelEvent(clientAddress, frontend.name(),
                 lastServer != null || routedNs >= 0 ? backend.name() : null,
                 lastServer == null ? null : lastServer.name(),
                 key, acceptedAtMillis,
                 routedNs < 0 ? -1 : routedNs - acceptedNs,
-                connectStartNs < 0 || routedNs < 0 ? -1 : connectStartNs - routedNs,
+                queueTime(nowNs),
                 connectedNs < 0 ? -1 : connectedNs - connectStartNs,
                 nowNs - acceptedNs,
                 up.bytes, down.bytes, attempts, reason, detail);

@@ -1,0 +1,78 @@
+package lb.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import lb.core.stats.Termination;
+import lb.core.stats.TunnelEvent;
+import lb.core.testing.Balancers;
+import lb.core.testing.Clients;
+import lb.core.testing.EventLog;
+
+/** A half-close passes through in either direction, and the other direction keeps working. */
+class HalfCloseTest {
+
+    @Test
+    void clientFinishesSendingAndStillGetsTheServersAnswer() throws Exception {
+        EventLog log = new EventLog();
+        try (ServerSocket server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+             LoadBalancer lb = Balancers.start(log, b -> b.server("s", (java.net.InetSocketAddress) server.getLocalSocketAddress()))) {
+            CompletableFuture<byte[]> serverSaw = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = server.accept()) {
+                    byte[] request = s.getInputStream().readAllBytes(); // until the client's FIN
+                    s.getOutputStream().write(Clients.ascii("answer to " + new String(request)));
+                    return request;
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (Socket client = Clients.connect(Balancers.address(lb))) {
+                client.getOutputStream().write(Clients.ascii("question"));
+                client.shutdownOutput();
+                byte[] answer = client.getInputStream().readAllBytes();
+                assertEquals("answer to question", new String(answer));
+            }
+            assertArrayEquals(Clients.ascii("question"), serverSaw.get(5, TimeUnit.SECONDS));
+            TunnelEvent e = log.next();
+            assertEquals(Termination.CLIENT_CLOSED, e.termination());
+            assertEquals(8, e.bytesFromClient());
+            assertEquals(18, e.bytesFromServer());
+        }
+    }
+
+    @Test
+    void serverFinishesSendingAndStillGetsTheClientsAnswer() throws Exception {
+        EventLog log = new EventLog();
+        try (ServerSocket server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+             LoadBalancer lb = Balancers.start(log, b -> b.server("s", (java.net.InetSocketAddress) server.getLocalSocketAddress()))) {
+            CompletableFuture<String> serverGot = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = server.accept()) {
+                    OutputStream out = s.getOutputStream();
+                    out.write(Clients.ascii("bye"));
+                    s.shutdownOutput();
+                    return new String(s.getInputStream().readAllBytes());
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (Socket client = Clients.connect(Balancers.address(lb))) {
+                InputStream in = client.getInputStream();
+                assertEquals("bye", new String(in.readAllBytes()), "data, then the server's FIN");
+                client.getOutputStream().write(Clients.ascii("ack"));
+                client.shutdownOutput();
+            }
+            assertEquals("ack", serverGot.get(5, TimeUnit.SECONDS));
+            assertEquals(Termination.SERVER_CLOSED, log.next().termination());
+        }
+    }
+}

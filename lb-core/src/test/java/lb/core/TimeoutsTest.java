@@ -1,0 +1,171 @@
+package lb.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import lb.core.stats.Termination;
+import lb.core.stats.TunnelEvent;
+import lb.core.testing.Balancers;
+import lb.core.testing.Clients;
+import lb.core.testing.EventLog;
+import lb.core.testing.FakeServer;
+
+/** Every timeout fires, and says which one it was. */
+class TimeoutsTest {
+    private static final Duration SHORT = Duration.ofMillis(200);
+    private static final Duration LONG = Duration.ofSeconds(30);
+
+    @Test
+    void aSilentClientIsClosedWithClientTimeout() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer server = FakeServer.start("s", FakeServer.Mode.SINK);
+             LoadBalancer lb = Balancers.start(log, b -> b.server("s", server.address()).serverTimeout(LONG),
+                     f -> f.clientTimeout(SHORT));
+             Socket client = Clients.connect(Balancers.address(lb))) {
+            TunnelEvent e = log.next();
+            assertEquals(Termination.CLIENT_TIMEOUT, e.termination());
+            assertTrue(e.totalNs() >= SHORT.toNanos(), "closed after " + e.totalNs() + " ns");
+            assertEquals(-1, client.getInputStream().read(), "the client sees the close");
+        }
+    }
+
+    @Test
+    void activityKeepsATunnelOpenPastItsIdleTimeout() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer server = FakeServer.echo("s");
+             LoadBalancer lb = Balancers.start(log, b -> b.server("s", server.address()).serverTimeout(SHORT),
+                     f -> f.clientTimeout(SHORT));
+             Socket client = Clients.connect(Balancers.address(lb))) {
+            for (int i = 0; i < 10; i++) {
+                client.getOutputStream().write('x');
+                assertEquals('x', client.getInputStream().read());
+                Thread.sleep(SHORT.toMillis() / 2);
+            }
+            assertEquals(0, log.size(), "no timeout while bytes flow every half timeout");
+            assertEquals(Termination.CLIENT_TIMEOUT, log.next().termination());
+        }
+    }
+
+    @Test
+    void aSilentServerIsClosedWithServerTimeout() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer server = FakeServer.start("s", FakeServer.Mode.SINK);
+             LoadBalancer lb = Balancers.start(log, b -> b.server("s", server.address()).serverTimeout(SHORT),
+                     f -> f.clientTimeout(LONG));
+             Socket client = Clients.connect(Balancers.address(lb))) {
+            assertEquals(Termination.SERVER_TIMEOUT, log.next().termination());
+        }
+    }
+
+    @Test
+    void aClientThatNeverCompletesItsFirstBytesIsClosedWithInspectTimeout() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer server = FakeServer.echo("s");
+             LoadBalancer lb = Balancers.start(log, b -> b.server("s", server.address()),
+                     f -> f.keyExtractor(bytes -> Verdict.NEED_MORE).inspectDelay(SHORT));
+             Socket client = Clients.connect(Balancers.address(lb))) {
+            client.getOutputStream().write(Clients.ascii("partial"));
+            TunnelEvent e = log.next();
+            assertEquals(Termination.INSPECT_TIMEOUT, e.termination());
+            assertEquals(0, server.accepted(), "an uninspected client never reaches a server");
+        }
+    }
+
+    @Test
+    void aServerThatDoesNotAnswerTheHandshakeIsAConnectTimeout() throws Exception {
+        EventLog log = new EventLog();
+        try (ServerSocketChannel blackhole = ServerSocketChannel.open()) {
+            // A listener that never accepts, with its one-slot backlog filled: further SYNs are dropped.
+            blackhole.bind(new InetSocketAddress("127.0.0.1", 0), 1);
+            List<SocketChannel> fillers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                SocketChannel c = SocketChannel.open();
+                c.configureBlocking(false);
+                c.connect(blackhole.getLocalAddress());
+                fillers.add(c);
+            }
+            Thread.sleep(100);
+            InetSocketAddress target = (InetSocketAddress) blackhole.getLocalAddress();
+            try (LoadBalancer lb = Balancers.start(log,
+                    b -> b.server("s", target).connectTimeout(SHORT).retries(0));
+                 Socket client = Clients.connect(Balancers.address(lb))) {
+                TunnelEvent e = log.next();
+                assertEquals(Termination.CONNECT_TIMEOUT, e.termination());
+                assertEquals(1, e.connectAttempts());
+            } finally {
+                for (SocketChannel c : fillers) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTunnelWaitingForAFullServerIsClosedWithQueueTimeout() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer server = FakeServer.echo("s");
+             LoadBalancer lb = Balancers.start(log,
+                     b -> b.server("s", server.address(), o -> o.maxConnections(1)).queueTimeout(SHORT));
+             Socket first = Clients.connect(Balancers.address(lb));
+             Socket second = Clients.connect(Balancers.address(lb))) {
+            TunnelEvent e = log.next();
+            assertEquals(Termination.QUEUE_TIMEOUT, e.termination());
+            assertTrue(e.queueNs() >= SHORT.toNanos(), "queued for " + e.queueNs() + " ns");
+            assertEquals(1, server.accepted());
+            first.getOutputStream().write('k');
+            assertEquals('k', first.getInputStream().read(), "the tunnel holding the slot still works");
+        }
+    }
+
+    @Test
+    void aHalfClosedTunnelWhoseServerNeverFinishesIsClosedWithHalfCloseTimeout() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer server = FakeServer.start("s", FakeServer.Mode.STALLED);
+             LoadBalancer lb = Balancers.start(log, b -> b.server("s", server.address()),
+                     f -> f.halfCloseTimeout(SHORT));
+             Socket client = Clients.connect(Balancers.address(lb))) {
+            client.shutdownOutput();
+            assertEquals(Termination.HALF_CLOSE_TIMEOUT, log.next().termination());
+        }
+    }
+
+    @Test
+    void timedOutTunnelsGiveBackTheirSlotsAndBuffers() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer server = FakeServer.start("s", FakeServer.Mode.SINK);
+             LoadBalancer lb = Balancers.start(log, b -> b.server("s", server.address()),
+                     f -> f.clientTimeout(SHORT).maxConnections(5))) {
+            List<Socket> clients = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                clients.add(Clients.connect(Balancers.address(lb)));
+            }
+            log.take(5, Duration.ofSeconds(10));
+            assertEquals(0, lb.frontend("f").limit().count());
+            assertEquals(0, lb.backend("b").server("s").connections());
+            assertEquals(0, lb.eventLoops().buffersInUse());
+            for (Socket c : clients) {
+                closeQuietly(c);
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // test cleanup
+        }
+    }
+
+}
