@@ -1,0 +1,31 @@
+package lb.core.testing;
+
+import java.lang.management.ManagementFactory;
+
+import lb.core.LoadBalancer;
+import lb.core.loop.EventLoop;
+
+/** CPU time and allocation of a load balancer's loop threads, from the JVM's thread bean. */
+public final class LoopThreads {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private LoopThreads() {
+    }
+
+    public static long cpuNanos(LoadBalancer lb) {
+        long sum = 0;
+        for (EventLoop loop : lb.eventLoops().loops()) {
+            sum += THREADS.getThreadCpuTime(loop.thread().getId());
+        }
+        return sum;
+    }
+
+    public static long allocatedBytes(LoadBalancer lb) {
+        long sum = 0;
+        for (EventLoop loop : lb.eventLoops().loops()) {
+            sum += THREADS.getThreadAllocatedBytes(loop.thread().getId());
+        }
+        return sum;
+    }
+}
