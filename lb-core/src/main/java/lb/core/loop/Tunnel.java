@@ -56,7 +56,6 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private final SocketChannel client;
     private final Relay up = new Relay();
     private final Relay down = new Relay();
-    private final Runnable onWoken = this::onWoken;
     private SelectionKey clientKey;
     private SocketChannel serverChannel;
     private SelectionKey serverKey;
@@ -343,7 +342,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     /** A slot may be free; called from any thread. */
     @Override
     public void wake() {
-        loop.execute(onWoken);
+        loop.execute(this::onWoken); // rare: not worth a field in every tunnel
     }
 
     private void onWoken() {

@@ -1,0 +1,38 @@
+package lb.core.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+
+import org.junit.jupiter.api.Test;
+
+class BufferPoolTest {
+
+    @Test
+    void buffersAreReusedAndAccountedFor() {
+        BufferPool pool = new BufferPool(1024, 2);
+        ByteBuffer a = pool.take();
+        a.put((byte) 1);
+        assertEquals(1, pool.inUse());
+        pool.give(a);
+        assertEquals(0, pool.inUse());
+        ByteBuffer again = pool.take();
+        assertSame(a, again, "the freed buffer is lent again");
+        assertEquals(0, again.position(), "cleared");
+        assertTrue(again.isDirect());
+        assertEquals(1, pool.created());
+    }
+
+    @Test
+    void atMostMaxIdleFreeBuffersAreKept() {
+        BufferPool pool = new BufferPool(1024, 2);
+        ByteBuffer[] lent = {pool.take(), pool.take(), pool.take()};
+        for (ByteBuffer b : lent) {
+            pool.give(b);
+        }
+        assertEquals(2, pool.idle());
+        assertEquals(0, pool.inUse());
+    }
+}
