@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import lb.core.Backend;
@@ -53,7 +54,8 @@ public final class EventLoop {
     private final List<Listener> listeners = new ArrayList<>();
     private Tunnel[] tunnels = new Tunnel[256];
     private int tunnelCount;
-    private volatile int load;
+    /** Tunnels on this loop or handed to it and not yet adopted: what "least loaded" compares. */
+    private final AtomicInteger load = new AtomicInteger();
     private long nowNs;
     private boolean nowIsFresh;
     private volatile boolean running;
@@ -90,9 +92,14 @@ public final class EventLoop {
         return index;
     }
 
-    /** Live tunnels on this loop, as last published by the loop thread. */
+    /** Live tunnels on this loop, counting those handed to it and not yet adopted. */
     public int load() {
-        return load;
+        return load.get();
+    }
+
+    /** Counts a client handed to this loop, before it is adopted. Any thread. */
+    void assign() {
+        load.incrementAndGet();
     }
 
     public BufferPool pool() {
@@ -193,7 +200,6 @@ public final class EventLoop {
         }
         t.slot = tunnelCount;
         tunnels[tunnelCount++] = t;
-        load = tunnelCount;
     }
 
     void remove(Tunnel t) {
@@ -202,7 +208,7 @@ public final class EventLoop {
         tunnels[i] = last;
         last.slot = i;
         tunnels[tunnelCount] = null;
-        load = tunnelCount;
+        load.decrementAndGet();
         if (draining && tunnelCount == 0) {
             drained.complete(null);
         }

@@ -115,6 +115,7 @@ public final class EventLoopGroup {
     /** Gives an accepted client to a loop, by the accept mode. Called on {@code acceptor}. */
     void dispatch(EventLoop acceptor, SocketChannel client, Frontend frontend) {
         EventLoop target = acceptMode == AcceptMode.HANDOFF ? leastLoaded() : acceptor;
+        target.assign();
         if (target == acceptor) {
             target.adopt(client, frontend);
         } else {

@@ -185,7 +185,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     private void afterIo() {
         if (up.isDone() && down.isDone()) {
-            close(firstEnd, null);
+            close(firstEnd != null ? firstEnd : Termination.CLIENT_CLOSED, null);
             return;
         }
         if (state == State.FORWARDING && (up.sourceEnded || down.sourceEnded)) {
