@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import lb.core.balance.Balancer;
+import lb.core.health.HealthCheck;
+import lb.core.health.HealthMonitor;
+import lb.core.loop.EventLoop;
 import lb.core.balance.ServerSet;
 import lb.core.limit.BackendQueue;
 import lb.core.stick.StickTable;
@@ -29,6 +32,8 @@ public final class Backend {
     private final boolean redispatch;
     private final long queueTimeoutNs;
     private final BackendQueue queue;
+    private final HealthCheck healthCheck;
+    private volatile HealthMonitor monitor;
     private volatile ServerSet usable = new ServerSet(0, List.of());
 
     Backend(BackendBuilder b, int index) {
@@ -49,6 +54,7 @@ public final class Backend {
         this.redispatch = b.redispatch;
         this.queueTimeoutNs = b.queueTimeout.toNanos();
         this.queue = new BackendQueue(b.maxQueue);
+        this.healthCheck = b.healthCheck;
         publishServerSet();
     }
 
@@ -108,6 +114,46 @@ public final class Backend {
 
     public BackendQueue queue() {
         return queue;
+    }
+
+    /** The health check, or null when servers are not checked (they stay up). */
+    public HealthCheck healthCheck() {
+        return healthCheck;
+    }
+
+    /** Starts health checks on {@code loops}; called once by the load balancer's start. */
+    public void startHealthChecks(List<EventLoop> loops) {
+        if (healthCheck != null) {
+            HealthMonitor m = new HealthMonitor(this, healthCheck, loops);
+            monitor = m;
+            m.start();
+        }
+    }
+
+    /**
+     * Forces {@code server}'s health, as if checks had found it so (for tests and operators);
+     * later checks may change it back. Without health checks the state simply stays.
+     */
+    public void forceHealth(Server server, boolean up, String reason) {
+        HealthMonitor m = monitor;
+        if (m != null) {
+            m.force(server, up, reason);
+        } else {
+            server.health(up, reason, java.time.Duration.ZERO);
+        }
+    }
+
+    /** A tunnel could not connect to {@code server}: feeds passive health observation. */
+    public void onConnectFailed(Server server) {
+        HealthMonitor m = monitor;
+        if (m != null) {
+            m.onConnectFailed(server);
+        }
+    }
+
+    /** Republishes the usable set (weights changed over time, e.g. during slow start). */
+    public void republish() {
+        publishServerSet();
     }
 
     /** True if some usable server is below its connection limit. */

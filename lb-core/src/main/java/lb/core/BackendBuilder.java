@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import lb.core.balance.Balancer;
 import lb.core.balance.RoundRobin;
+import lb.core.health.HealthCheck;
 import lb.core.stick.StickTable;
 
 /**
@@ -22,6 +23,7 @@ public final class BackendBuilder {
     final List<Server> servers = new ArrayList<>();
     Supplier<? extends Balancer> balancer = RoundRobin::new;
     StickTable stickTable;
+    HealthCheck healthCheck;
     Duration connectTimeout = Duration.ofSeconds(5);
     Duration serverTimeout = Duration.ofMinutes(10);
     int retries = 3;
@@ -74,6 +76,12 @@ public final class BackendBuilder {
     /** Sticks routing keys to servers through {@code table} (shared by all loops). */
     public BackendBuilder stickTable(StickTable table) {
         this.stickTable = Objects.requireNonNull(table, "stickTable");
+        return this;
+    }
+
+    /** Checks every server actively (see {@link HealthCheck#tcp()}); none by default. */
+    public BackendBuilder healthCheck(HealthCheck check) {
+        this.healthCheck = Objects.requireNonNull(check, "healthCheck");
         return this;
     }
 

@@ -47,6 +47,9 @@ public final class LoadBalancer implements AutoCloseable {
         for (int i = 0; i < frontends.size(); i++) {
             frontends.get(i).bound(bound.get(i));
         }
+        for (Backend b : backends) {
+            b.startHealthChecks(loops.loops());
+        }
         return this;
     }
 

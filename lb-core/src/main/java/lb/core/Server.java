@@ -18,8 +18,16 @@ public final class Server {
     private final Pick pick = Pick.of(this);
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong totalConnections = new AtomicLong();
+    private final AtomicInteger failedConnectsInARow = new AtomicInteger();
+    private final AtomicLong downTransitions = new AtomicLong();
     private volatile int weight;
     private volatile ServerState state;
+    private volatile boolean up = true;
+    private volatile String healthReason = "not checked";
+    private volatile long healthChangedAtMillis = System.currentTimeMillis();
+    /** While a recovered server warms up: when it came up and over how long; 0 = full weight. */
+    private volatile long warmingSinceNs;
+    private volatile long warmUpNs;
     private Backend backend;
 
     Server(String name, InetSocketAddress address, int weight, int maxConnections, ServerState state) {
@@ -43,8 +51,32 @@ public final class Server {
         return address;
     }
 
+    /**
+     * The weight balancers use now: the configured weight, scaled down while the server warms
+     * up after recovering (slow start), but never below 1.
+     */
     public int weight() {
+        int w = weight;
+        long ramp = warmUpNs;
+        if (ramp == 0 || w == 0) {
+            return w;
+        }
+        long elapsed = System.nanoTime() - warmingSinceNs;
+        if (elapsed >= ramp) {
+            warmUpNs = 0;
+            return w;
+        }
+        return (int) Math.max(1, w * elapsed / ramp);
+    }
+
+    /** The weight as configured (or last set), before any slow-start scaling. */
+    public int configuredWeight() {
         return weight;
+    }
+
+    /** True while a recovered server's weight is still ramping up. */
+    public boolean isWarmingUp() {
+        return warmUpNs != 0 && System.nanoTime() - warmingSinceNs < warmUpNs;
     }
 
     /** 0 means no limit. */
@@ -74,8 +106,28 @@ public final class Server {
         return pick;
     }
 
+    /** Health as last judged by checks (or forced); a server starts up. */
+    public boolean isUp() {
+        return up;
+    }
+
+    /** Why the health last changed (e.g. "connect refused", "3 checks passed"). */
+    public String healthReason() {
+        return healthReason;
+    }
+
+    public long healthChangedAtMillis() {
+        return healthChangedAtMillis;
+    }
+
+    /** How many times the server went down. */
+    public long downTransitions() {
+        return downTransitions.get();
+    }
+
+    /** Takes new tunnels: ready, up and weighted above 0. */
     public boolean isUsable() {
-        return state == ServerState.READY && weight > 0;
+        return state == ServerState.READY && up && weight > 0;
     }
 
     public boolean isFull() {
@@ -95,6 +147,41 @@ public final class Server {
     public void state(ServerState newState) {
         this.state = java.util.Objects.requireNonNull(newState, "state");
         backend.publishServerSet();
+    }
+
+    /**
+     * Sets the health, as a check (or a test, or an operator) found it; {@code warmUp} is the
+     * slow-start period on recovery (zero for none). Returns false if nothing changed.
+     */
+    public boolean health(boolean isUp, String reason, java.time.Duration warmUp) {
+        healthReason = reason;
+        if (up == isUp) {
+            return false;
+        }
+        up = isUp;
+        healthChangedAtMillis = System.currentTimeMillis();
+        failedConnectsInARow.set(0);
+        if (isUp) {
+            warmingSinceNs = System.nanoTime();
+            warmUpNs = warmUp.toNanos();
+        } else {
+            downTransitions.incrementAndGet();
+            warmUpNs = 0;
+        }
+        backend.publishServerSet();
+        return true;
+    }
+
+    /** Counts a failed connect to this server; returns how many failed in a row. */
+    public int connectFailed() {
+        return failedConnectsInARow.incrementAndGet();
+    }
+
+    /** A connect succeeded: the run of failures is over. */
+    public void connectSucceeded() {
+        if (failedConnectsInARow.get() != 0) {
+            failedConnectsInARow.set(0);
+        }
     }
 
     /** Takes a connection slot if the server is below its limit. */

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 
 import lb.core.Backend;
 import lb.core.Frontend;
+import lb.core.Server;
 import lb.core.balance.Balancer;
 import lb.core.balance.ServerSet;
 import lb.core.buffer.BufferPool;
@@ -110,8 +111,18 @@ public final class EventLoop {
         return thread;
     }
 
+    /** The loop's selector, for channels this loop owns (health probes, say). Loop thread only. */
+    public Selector selector() {
+        return selector;
+    }
+
+    /** The loop's timer wheel. Loop thread only. */
+    public TimerWheel timers() {
+        return timers;
+    }
+
     /** The loop's time, read once per cycle (and again after a select that found work). */
-    long nowNs() {
+    public long nowNs() {
         if (!nowIsFresh) {
             nowNs = clock.nanoTime();
             nowIsFresh = true;
@@ -248,9 +259,26 @@ public final class EventLoop {
         }
     }
 
+    /** Closes this loop's tunnels on {@code server} (it was marked down). */
+    public void closeTunnelsOf(Server server, Termination reason) {
+        // backwards: closing swaps the last tunnel into the freed slot, which was seen already
+        for (int i = tunnelCount - 1; i >= 0; i--) {
+            if (i < tunnelCount && tunnels[i].server() == server) {
+                tunnels[i].close(reason, server.name() + " marked down");
+            }
+        }
+    }
+
     private void closeEverything() {
         closeListeners();
         closeAllTunnels(Termination.SHUTDOWN);
+        for (SelectionKey key : selector.keys()) {
+            try {
+                key.channel().close(); // health probes and anything else still registered
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "channel_close_failed loop=" + index, e);
+            }
+        }
         try {
             selector.close();
         } catch (IOException e) {

@@ -92,6 +92,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         return state;
     }
 
+    /** The server this tunnel holds a slot on, or null. */
+    Server server() {
+        return server;
+    }
+
     void start() {
         long now = loop.nowNs();
         acceptedNs = now;
@@ -412,6 +417,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         Server failed = server;
         server = null;
         failed.release();
+        backend.onConnectFailed(failed);
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "connect_failed server=" + failed.name() + " attempt=" + attempts
                     + " reason=\"" + detail + "\"");
@@ -433,6 +439,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         long now = loop.nowNs();
         connectedNs = now;
         state = State.FORWARDING;
+        server.connectSucceeded();
         up.sink = serverChannel;
         down.source = serverChannel;
         up.lastSinkActivityNs = now;

@@ -34,6 +34,10 @@ public enum Termination {
     CLIENT_ERROR,
     /** An I/O error on the server's socket. */
     SERVER_ERROR,
+    /** The tunnel's server was marked down and its backend closes tunnels on down servers. */
+    SERVER_DOWN,
+    /** The tunnel's server was removed from its backend and its drain period ended. */
+    SERVER_REMOVED,
     /** The load balancer shut down before the tunnel finished. */
     SHUTDOWN,
     /** A bug: an unexpected exception on the loop; logged with its stack trace. */

@@ -39,6 +39,7 @@ public final class FakeServer implements AutoCloseable {
         try {
             selector = Selector.open();
             listener = ServerSocketChannel.open();
+            listener.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(bindTo, 4096);
             listener.configureBlocking(false);
             listener.register(selector, SelectionKey.OP_ACCEPT);
@@ -52,6 +53,11 @@ public final class FakeServer implements AutoCloseable {
 
     public static FakeServer start(String name, Mode mode) {
         return new FakeServer(name, mode, new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /** Binds {@code address} (e.g. the port of a server that died, to bring it back). */
+    public static FakeServer start(String name, Mode mode, InetSocketAddress address) {
+        return new FakeServer(name, mode, address);
     }
 
     public static FakeServer echo(String name) {

@@ -1,0 +1,96 @@
+package lb.core.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import lb.core.LoadBalancer;
+import lb.core.Server;
+import lb.core.stats.Termination;
+import lb.core.testing.Await;
+import lb.core.testing.Balancers;
+import lb.core.testing.Clients;
+import lb.core.testing.EventLog;
+import lb.core.testing.FakeServer;
+
+class HealthCheckTest {
+    private static final Duration INTERVAL = Duration.ofMillis(100);
+
+    @Test
+    void aSendExpectCheckPassesOnTheRightReplyAndFailsOnSilence() throws Exception {
+        HealthCheck hello = HealthCheck.sendExpect("hello", "hello".getBytes(StandardCharsets.US_ASCII),
+                        bytes -> bytes.remaining() < 5 ? Judgement.NEED_MORE
+                                : StandardCharsets.US_ASCII.decode(bytes).toString().startsWith("hello")
+                                ? Judgement.PASS : Judgement.fail("not hello"),
+                        null)
+                .interval(INTERVAL).fastInterval(INTERVAL).timeout(INTERVAL).rise(1).fall(2);
+        try (FakeServer echo = FakeServer.echo("echo");
+             FakeServer silent = FakeServer.start("silent", FakeServer.Mode.SINK);
+             LoadBalancer lb = Balancers.start(null,
+                     b -> b.server("echo", echo.address()).server("silent", silent.address()).healthCheck(hello))) {
+            Server silentServer = lb.backend("b").server("silent");
+            Await.until("silent server marked down", Duration.ofSeconds(5), () -> !silentServer.isUp());
+            assertTrue(silentServer.healthReason().startsWith("timeout"), silentServer.healthReason());
+            Thread.sleep(3 * INTERVAL.toMillis());
+            assertTrue(lb.backend("b").server("echo").isUp(), "the echoing server passes");
+            assertTrue(echo.bytesReceived() >= 5, "the request was sent");
+        }
+    }
+
+    @Test
+    void passiveObservationMarksAServerDownBeforeTheNextCheck() throws Exception {
+        EventLog log = new EventLog();
+        InetSocketAddress dead = freePort();
+        HealthCheck slowChecks = HealthCheck.tcp().interval(Duration.ofSeconds(30)).observeFailedConnects(2);
+        try (FakeServer alive = FakeServer.start("alive", FakeServer.Mode.TAG);
+             LoadBalancer lb = Balancers.start(log, g -> g.eventLoops(1),
+                     b -> b.server("dead", dead).server("alive", alive.address()).retries(0).healthCheck(slowChecks),
+                     f -> { })) {
+            Server deadServer = lb.backend("b").server("dead");
+            for (int i = 0; i < 4 && deadServer.isUp(); i++) {
+                try (Socket c = Clients.connect(Balancers.address(lb))) {
+                    c.getInputStream().read();
+                }
+            }
+            Await.until("dead server marked down", Duration.ofSeconds(2), () -> !deadServer.isUp());
+            assertEquals("2 tunnel connects failed in a row", deadServer.healthReason());
+            for (int i = 0; i < 5; i++) {
+                try (Socket c = Clients.connect(Balancers.address(lb))) {
+                    assertEquals("alive", Clients.readLine(c.getInputStream()));
+                }
+            }
+        }
+    }
+
+    @Test
+    void closingTunnelsOnDownSendsClientsAwayAtOnce() throws Exception {
+        EventLog log = new EventLog();
+        HealthCheck check = HealthCheck.tcp().interval(Duration.ofSeconds(30)).closeTunnelsOnDown(true);
+        try (FakeServer a = FakeServer.echo("a");
+             LoadBalancer lb = Balancers.start(log, b -> b.server("a", a.address()).healthCheck(check));
+             Socket c = Clients.connect(Balancers.address(lb))) {
+            Await.equal(1, Duration.ofSeconds(5), a::openConnections);
+            Server server = lb.backend("b").server("a");
+            lb.backend("b").forceHealth(server, false, "forced by test");
+            assertEquals(Termination.SERVER_DOWN, log.next().termination());
+            assertEquals(-1, c.getInputStream().read());
+            assertFalse(server.isUsable());
+        }
+    }
+
+    private static InetSocketAddress freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return new InetSocketAddress("127.0.0.1", s.getLocalPort());
+        }
+    }
+
+}
