@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import lb.core.balance.Balancer;
 import lb.core.balance.RoundRobin;
 import lb.core.health.HealthCheck;
+import lb.core.limit.SourcePorts;
 import lb.core.stick.StickTable;
 
 /**
@@ -63,7 +64,7 @@ public final class BackendBuilder {
         }
         ServerOptions o = new ServerOptions(where() + "server '" + serverName + "': ");
         options.accept(o);
-        servers.add(new Server(serverName, resolved, o.weight, o.maxConnections, o.state));
+        servers.add(new Server(serverName, resolved, o.weight, o.maxConnections, o.state, o.sources));
         return this;
     }
 
@@ -131,9 +132,28 @@ public final class BackendBuilder {
         int weight = 1;
         int maxConnections;
         ServerState state = ServerState.READY;
+        final List<SourcePorts> sources = new ArrayList<>();
 
         ServerOptions(String where) {
             this.where = where;
+        }
+
+        /**
+         * Connects to this server from {@code address}, using local ports {@code lowPort} to
+         * {@code highPort}, which the library manages itself (reused across servers). Several
+         * sources add up: each gives up to one range of concurrent tunnels to this server.
+         */
+        public ServerOptions source(String address, int lowPort, int highPort) {
+            InetSocketAddress a = new InetSocketAddress(Objects.requireNonNull(address, "source address"), 0);
+            if (a.isUnresolved()) {
+                throw new IllegalArgumentException(where + "cannot resolve source address " + address);
+            }
+            if (lowPort < 1 || highPort > 65535 || lowPort > highPort) {
+                throw new IllegalArgumentException(where + "source " + address + ": port range must be within 1..65535, was "
+                        + lowPort + "-" + highPort);
+            }
+            sources.add(new SourcePorts(a.getAddress(), lowPort, highPort));
+            return this;
         }
 
         /** 0..256; 0 keeps the server out of rotation. */

@@ -4,7 +4,10 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import java.util.List;
+
 import lb.core.balance.Pick;
+import lb.core.limit.SourcePorts;
 
 /**
  * One upstream of a backend: its name, resolved address and limits, and its live connection
@@ -30,9 +33,15 @@ public final class Server {
     private volatile long warmUpNs;
     private Backend backend;
 
-    Server(String name, InetSocketAddress address, int weight, int maxConnections, ServerState state) {
+    private final SourcePorts[] sources;
+    private final AtomicInteger nextSource = new AtomicInteger();
+    private final AtomicLong sourcePortsExhausted = new AtomicLong();
+
+    Server(String name, InetSocketAddress address, int weight, int maxConnections, ServerState state,
+           List<SourcePorts> sources) {
         this.name = name;
         this.address = address;
+        this.sources = sources.toArray(new SourcePorts[0]);
         this.weight = weight;
         this.maxConnections = maxConnections;
         this.state = state;
@@ -182,6 +191,44 @@ public final class Server {
         if (failedConnectsInARow.get() != 0) {
             failedConnectsInARow.set(0);
         }
+    }
+
+    /**
+     * Binds {@code channel} to a free port of one of this server's source addresses (taken in
+     * turn) and returns the range it came from, or null if every range is exhausted (counted).
+     * Without source addresses, returns null and leaves the channel to the kernel.
+     */
+    public SourcePorts bindSource(java.nio.channels.SocketChannel channel, int[] portOut) throws java.io.IOException {
+        int n = sources.length;
+        int first = Math.floorMod(nextSource.getAndIncrement(), n);
+        for (int i = 0; i < n; i++) {
+            SourcePorts pool = sources[(first + i) % n];
+            int port = pool.take();
+            if (port < 0) {
+                continue;
+            }
+            try {
+                channel.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+                channel.bind(new InetSocketAddress(pool.address(), port));
+            } catch (java.io.IOException e) {
+                pool.give(port);
+                throw e;
+            }
+            portOut[0] = port;
+            return pool;
+        }
+        sourcePortsExhausted.incrementAndGet();
+        return null;
+    }
+
+    /** True if connections to this server leave from configured source addresses. */
+    public boolean hasSources() {
+        return sources.length > 0;
+    }
+
+    /** Connects refused because every source port toward this server was taken. */
+    public long sourcePortsExhausted() {
+        return sourcePortsExhausted.get();
     }
 
     /** Takes a connection slot if the server is below its limit. */

@@ -46,6 +46,8 @@ public final class EventLoop {
     /** Shared by every relay of this loop: reads land here and are written straight on. */
     final ByteBuffer readBuffer;
     final TimerWheel timers;
+    /** Out-parameter for the source port a tunnel's server socket was bound to. */
+    final int[] portScratch = new int[1];
     private final Clock clock;
     private final CommandQueue commands = new CommandQueue();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();

@@ -16,6 +16,7 @@ import lb.core.balance.Balancer;
 import lb.core.balance.KeyHash;
 import lb.core.balance.Pick;
 import lb.core.limit.BackendQueue;
+import lb.core.limit.SourcePorts;
 import lb.core.stats.Termination;
 import lb.core.stats.TunnelEvent;
 import lb.core.stick.StickTable;
@@ -58,6 +59,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private final Relay down = new Relay();
     private SelectionKey clientKey;
     private SocketChannel serverChannel;
+    /** The source-port range the server channel's port came from, or null (kernel's choice). */
+    private SourcePorts sourcePorts;
+    private int sourcePort;
     private SelectionKey serverKey;
     private Server server;
     private Server lastServer;
@@ -389,6 +393,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             if (frontend.tcpKeepAlive()) {
                 ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
             }
+            if (target.hasSources() && !bindSource(ch, target)) {
+                onConnectFailed(Termination.CONNECT_FAILED, "no free source port", false);
+                return;
+            }
             boolean connected = ch.connect(target.address());
             serverKey = ch.register(loop.selector, connected ? 0 : SelectionKey.OP_CONNECT, this);
             if (connected) {
@@ -397,8 +405,15 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                 loop.timers.schedule(this, now + backend.connectTimeoutNs());
             }
         } catch (IOException e) {
-            onConnectFailed(Termination.CONNECT_FAILED, e.getMessage());
+            onConnectFailed(Termination.CONNECT_FAILED, e.getMessage(), true);
         }
+    }
+
+    private boolean bindSource(SocketChannel ch, Server target) throws IOException {
+        int[] port = loop.portScratch;
+        sourcePorts = target.bindSource(ch, port);
+        sourcePort = port[0];
+        return sourcePorts != null;
     }
 
     private void onConnectable() {
@@ -407,17 +422,20 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                 onConnected();
             }
         } catch (IOException e) {
-            onConnectFailed(Termination.CONNECT_FAILED, e.getMessage());
+            onConnectFailed(Termination.CONNECT_FAILED, e.getMessage(), true);
         }
     }
 
-    private void onConnectFailed(Termination reason, String detail) {
+    /** {@code serversFault}: feeds passive health (not so when we ran out of source ports). */
+    private void onConnectFailed(Termination reason, String detail, boolean serversFault) {
         loop.timers.cancel(this);
         closeServerChannel();
         Server failed = server;
         server = null;
         failed.release();
-        backend.onConnectFailed(failed);
+        if (serversFault) {
+            backend.onConnectFailed(failed);
+        }
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "connect_failed server=" + failed.name() + " attempt=" + attempts
                     + " reason=\"" + detail + "\"");
@@ -466,7 +484,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             case QUEUED -> close(Termination.QUEUE_TIMEOUT,
                     "all servers stayed full for " + backend.queueTimeoutNs() / 1_000_000 + " ms");
             case CONNECTING -> onConnectFailed(Termination.CONNECT_TIMEOUT,
-                    "no answer within " + backend.connectTimeoutNs() / 1_000_000 + " ms");
+                    "no answer within " + backend.connectTimeoutNs() / 1_000_000 + " ms", true);
             case FORWARDING -> onIdleCheck(nowNs);
             case HALF_CLOSED -> close(Termination.HALF_CLOSE_TIMEOUT, null);
             case LINGERING -> close(lingerReason, lingerDetail);
@@ -579,6 +597,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             closeQuietly(serverChannel);
             serverChannel = null;
             serverKey = null;
+        }
+        if (sourcePorts != null) {
+            sourcePorts.give(sourcePort);
+            sourcePorts = null;
         }
     }
 
