@@ -1,61 +1,52 @@
 package lb.core;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import lb.core.balance.Balancer;
+import lb.core.balance.ServerSet;
 import lb.core.health.HealthCheck;
 import lb.core.health.HealthMonitor;
-import lb.core.loop.EventLoop;
-import lb.core.balance.ServerSet;
 import lb.core.limit.BackendQueue;
+import lb.core.loop.EventLoop;
+import lb.core.loop.EventLoopGroup;
+import lb.core.stats.Termination;
 import lb.core.stick.StickTable;
 
 /**
  * A named group of servers behind one balancing algorithm, with its connect policy, server
- * timeout, optional stick table and queue. Built by {@link BackendBuilder}; thread-safe: the
- * usable-server snapshot is republished (copy on write) whenever a server changes.
+ * timeout, optional stick table, health check and queue. Built by {@link BackendBuilder}.
+ *
+ * <p>Thread-safe, and changeable at run time: the server list is copy-on-write, the policy an
+ * immutable {@link BackendPolicy} swapped whole, and the usable-server snapshot republished
+ * whenever a server changes. Established tunnels keep their server; new tunnels see the change.
  */
 public final class Backend {
     private final String name;
     private final int index;
-    private final List<Server> servers;
-    private final Map<String, Server> serversByName;
-    private final Supplier<? extends Balancer> balancerFactory;
-    private final StickTable stickTable;
-    private final long connectTimeoutNs;
-    private final long serverTimeoutNs;
-    private final int retries;
-    private final boolean redispatch;
-    private final long queueTimeoutNs;
     private final BackendQueue queue;
-    private final HealthCheck healthCheck;
-    private volatile HealthMonitor monitor;
+    private volatile BackendPolicy policy;
+    private volatile List<Server> servers;
+    private volatile Map<String, Server> serversByName;
     private volatile ServerSet usable = new ServerSet(0, List.of());
+    private volatile HealthMonitor monitor;
+    private volatile EventLoopGroup loops;
 
     Backend(BackendBuilder b, int index) {
         this.name = b.name;
         this.index = index;
-        this.servers = List.copyOf(b.servers);
-        Map<String, Server> byName = new LinkedHashMap<>();
-        for (Server s : servers) {
-            byName.put(s.name(), s);
+        this.queue = new BackendQueue(b.maxQueue);
+        this.policy = new BackendPolicy(b);
+        for (Server s : b.servers) {
             s.attach(this);
         }
-        this.serversByName = Map.copyOf(byName);
-        this.balancerFactory = b.balancer;
-        this.stickTable = b.stickTable;
-        this.connectTimeoutNs = b.connectTimeout.toNanos();
-        this.serverTimeoutNs = b.serverTimeout.toNanos();
-        this.retries = b.retries;
-        this.redispatch = b.redispatch;
-        this.queueTimeoutNs = b.queueTimeout.toNanos();
-        this.queue = new BackendQueue(b.maxQueue);
-        this.healthCheck = b.healthCheck;
-        publishServerSet();
+        setServers(b.servers);
     }
 
     public String name() {
@@ -67,6 +58,7 @@ public final class Backend {
         return index;
     }
 
+    /** The servers now, in configuration order (a snapshot). */
     public List<Server> servers() {
         return servers;
     }
@@ -81,35 +73,40 @@ public final class Backend {
         return usable;
     }
 
-    /** A new balancer instance; each loop owns one. */
-    public Balancer newBalancer() {
-        return balancerFactory.get();
+    /** The connect policy, timeouts, balancer, table and check in force now. */
+    public BackendPolicy policy() {
+        return policy;
+    }
+
+    /** The balancer factory; loops compare it by identity to know when to rebuild theirs. */
+    public Supplier<? extends Balancer> balancerFactory() {
+        return policy.balancerFactory();
     }
 
     /** The stick table, or null when the backend does not stick. */
     public StickTable stickTable() {
-        return stickTable;
+        return policy.stickTable();
     }
 
     public long connectTimeoutNs() {
-        return connectTimeoutNs;
+        return policy.connectTimeoutNs();
     }
 
     /** Longest silence from the server before the tunnel closes; 0 = none. */
     public long serverTimeoutNs() {
-        return serverTimeoutNs;
+        return policy.serverTimeoutNs();
     }
 
     public int retries() {
-        return retries;
+        return policy.retries();
     }
 
     public boolean redispatch() {
-        return redispatch;
+        return policy.redispatch();
     }
 
     public long queueTimeoutNs() {
-        return queueTimeoutNs;
+        return policy.queueTimeoutNs();
     }
 
     public BackendQueue queue() {
@@ -118,16 +115,107 @@ public final class Backend {
 
     /** The health check, or null when servers are not checked (they stay up). */
     public HealthCheck healthCheck() {
-        return healthCheck;
+        return policy.healthCheck();
     }
 
-    /** Starts health checks on {@code loops}; called once by the load balancer's start. */
-    public void startHealthChecks(List<EventLoop> loops) {
-        if (healthCheck != null) {
-            HealthMonitor m = new HealthMonitor(this, healthCheck, loops);
-            monitor = m;
-            m.start();
+    /** Starts health checks on the loops; called by the load balancer's start. */
+    void start(EventLoopGroup group) {
+        this.loops = group;
+        restartHealthChecks();
+    }
+
+    private synchronized void restartHealthChecks() {
+        HealthMonitor old = monitor;
+        if (old != null) {
+            old.stop();
         }
+        HealthCheck check = policy.healthCheck();
+        if (check == null || loops == null) {
+            monitor = null;
+            return;
+        }
+        HealthMonitor m = new HealthMonitor(this, check, loops.loops());
+        monitor = m;
+        m.start();
+    }
+
+    /** Replaces the policy; tunnels already connected keep going, new ones follow it. */
+    synchronized void policy(BackendPolicy next) {
+        BackendPolicy before = policy;
+        policy = next;
+        queue.maxQueue(next.maxQueue());
+        if (before.healthCheck() != next.healthCheck()) {
+            restartHealthChecks();
+        }
+    }
+
+    /** Adds a server at run time; it takes new tunnels at once (after its checks, if any). */
+    public Server addServer(String serverName, java.net.InetSocketAddress address,
+                            Consumer<BackendBuilder.ServerOptions> options) {
+        return adopt(BackendBuilder.newServer(name, serverName, address, options));
+    }
+
+    synchronized Server adopt(Server s) {
+        if (serversByName.containsKey(s.name())) {
+            throw new IllegalArgumentException("backend '" + name + "': duplicate server name '" + s.name() + "'");
+        }
+        s.attach(this);
+        List<Server> next = new ArrayList<>(servers);
+        next.add(s);
+        setServers(next);
+        HealthMonitor m = monitor;
+        if (m != null) {
+            m.watch(s);
+        }
+        return s;
+    }
+
+    /**
+     * Removes a server: it takes no new tunnels at once (drain), its tunnels may finish for up
+     * to {@code drain}, then those left are closed ({@code SERVER_REMOVED}) and it is gone.
+     * The future completes when it is.
+     */
+    public CompletableFuture<Void> removeServer(String serverName, Duration drain) {
+        Server s = serversByName.get(serverName);
+        if (s == null) {
+            throw new IllegalArgumentException("backend '" + name + "': no server '" + serverName + "'");
+        }
+        s.state(ServerState.DRAIN);
+        CompletableFuture<Void> removed = new CompletableFuture<>();
+        EventLoopGroup group = loops;
+        if (group == null) {
+            forget(s);
+            removed.complete(null);
+            return removed;
+        }
+        group.whenDrained(s, drain, () -> {
+            for (EventLoop loop : group.loops()) {
+                loop.execute(() -> loop.closeTunnelsOf(s, Termination.SERVER_REMOVED));
+            }
+            forget(s);
+            removed.complete(null);
+        });
+        return removed;
+    }
+
+    private synchronized void forget(Server s) {
+        HealthMonitor m = monitor;
+        if (m != null) {
+            m.unwatch(s);
+        }
+        List<Server> next = new ArrayList<>(servers);
+        next.remove(s);
+        setServers(next);
+    }
+
+    private void setServers(List<Server> next) {
+        Map<String, Server> byName = new LinkedHashMap<>();
+        for (Server s : next) {
+            byName.put(s.name(), s);
+        }
+        servers = List.copyOf(next);
+        serversByName = Map.copyOf(byName);
+        publishServerSet();
     }
 
     /**
@@ -139,7 +227,7 @@ public final class Backend {
         if (m != null) {
             m.force(server, up, reason);
         } else {
-            server.health(up, reason, java.time.Duration.ZERO);
+            server.health(up, reason, Duration.ZERO);
         }
     }
 

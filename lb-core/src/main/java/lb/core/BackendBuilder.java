@@ -17,7 +17,8 @@ import lb.core.stick.StickTable;
 /**
  * Describes one backend inside {@link LoadBalancerBuilder#backend}. Defaults: round robin,
  * no stick table, connect timeout 5 s, server timeout 10 min, 3 retries with redispatch to
- * another server on the last one, a queue of 10,000 tunnels waiting at most 10 s.
+ * another server on the last one, a queue of 10,000 tunnels waiting at most 10 s, and 30 s
+ * for a removed server's tunnels to finish.
  */
 public final class BackendBuilder {
     final String name;
@@ -31,6 +32,7 @@ public final class BackendBuilder {
     boolean redispatch = true;
     int maxQueue = 10_000;
     Duration queueTimeout = Duration.ofSeconds(10);
+    Duration drainOnRemove = Duration.ofSeconds(30);
 
     BackendBuilder(String name) {
         this.name = name;
@@ -43,29 +45,36 @@ public final class BackendBuilder {
 
     /** Adds a server, with {@code options} setting its weight, limit and initial state. */
     public BackendBuilder server(String serverName, InetSocketAddress address, Consumer<ServerOptions> options) {
-        Objects.requireNonNull(serverName, "server name");
-        if (serverName.isBlank()) {
-            throw new IllegalArgumentException(where() + "server name must not be blank");
-        }
         for (Server s : servers) {
             if (s.name().equals(serverName)) {
                 throw new IllegalArgumentException(where() + "duplicate server name '" + serverName + "'");
             }
         }
+        servers.add(newServer(name, serverName, address, options));
+        return this;
+    }
+
+    /** Validates and makes a server; shared with run-time additions. */
+    static Server newServer(String backendName, String serverName, InetSocketAddress address,
+                            Consumer<ServerOptions> options) {
+        String where = "backend '" + backendName + "': ";
+        Objects.requireNonNull(serverName, "server name");
+        if (serverName.isBlank()) {
+            throw new IllegalArgumentException(where + "server name must not be blank");
+        }
         Objects.requireNonNull(address, "server address");
         InetSocketAddress resolved = address.isUnresolved()
                 ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
         if (resolved.isUnresolved()) {
-            throw new IllegalArgumentException(where() + "server '" + serverName + "': cannot resolve host "
+            throw new IllegalArgumentException(where + "server '" + serverName + "': cannot resolve host "
                     + address.getHostString());
         }
         if (resolved.getPort() == 0) {
-            throw new IllegalArgumentException(where() + "server '" + serverName + "': port must be 1..65535");
+            throw new IllegalArgumentException(where + "server '" + serverName + "': port must be 1..65535");
         }
-        ServerOptions o = new ServerOptions(where() + "server '" + serverName + "': ");
+        ServerOptions o = new ServerOptions(where + "server '" + serverName + "': ");
         options.accept(o);
-        servers.add(new Server(serverName, resolved, o.weight, o.maxConnections, o.state, o.sources));
-        return this;
+        return new Server(serverName, resolved, o.weight, o.maxConnections, o.state, o.sources);
     }
 
     /** The algorithm, as a factory: each event loop gets its own instance. */
@@ -123,6 +132,15 @@ public final class BackendBuilder {
 
     public BackendBuilder queueTimeout(Duration timeout) {
         this.queueTimeout = positive(timeout, "queueTimeout");
+        return this;
+    }
+
+    /**
+     * When a reconfiguration removes a server, how long its tunnels may go on before they are
+     * closed. New tunnels stop going to it at once.
+     */
+    public BackendBuilder drainOnRemove(Duration period) {
+        this.drainOnRemove = notNegative(period, "drainOnRemove");
         return this;
     }
 

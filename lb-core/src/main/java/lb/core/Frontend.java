@@ -7,21 +7,16 @@ import lb.core.limit.ConnectionLimit;
 
 /**
  * A named set of listening addresses feeding one backend, with its client-side limits and
- * timeouts and optional {@link KeyExtractor}. Built by {@link FrontendBuilder}; immutable but
- * for the addresses actually bound, known once the load balancer has started.
+ * timeouts and optional {@link KeyExtractor}. Built by {@link FrontendBuilder}; thread-safe:
+ * the policy is an immutable value swapped whole on reconfiguration, the addresses are those
+ * actually bound, known once the load balancer has started.
  */
 public final class Frontend {
     private final String name;
-    private final List<InetSocketAddress> listen;
-    private final int backlog;
     private final ConnectionLimit limit;
-    private final long clientTimeoutNs;
-    private final long halfCloseTimeoutNs;
-    private final boolean tcpKeepAlive;
-    private final KeyExtractor keyExtractor;
-    private final long inspectDelayNs;
-    private final int inspectMaxBytes;
-    private final Backend backend;
+    private final int backlog;
+    private volatile List<InetSocketAddress> listen;
+    private volatile FrontendPolicy policy;
     private volatile List<InetSocketAddress> bound = List.of();
 
     Frontend(FrontendBuilder b, Backend backend) {
@@ -29,13 +24,7 @@ public final class Frontend {
         this.listen = List.copyOf(b.listen);
         this.backlog = b.backlog;
         this.limit = new ConnectionLimit("frontend " + b.name, b.maxConnections);
-        this.clientTimeoutNs = b.clientTimeout.toNanos();
-        this.halfCloseTimeoutNs = b.halfCloseTimeout.toNanos();
-        this.tcpKeepAlive = b.tcpKeepAlive;
-        this.keyExtractor = b.keyExtractor;
-        this.inspectDelayNs = b.inspectDelay.toNanos();
-        this.inspectMaxBytes = b.inspectMaxBytes;
-        this.backend = backend;
+        this.policy = new FrontendPolicy(b, backend);
     }
 
     public String name() {
@@ -45,6 +34,10 @@ public final class Frontend {
     /** The configured addresses (port 0 means any free port). */
     public List<InetSocketAddress> listenAddresses() {
         return listen;
+    }
+
+    void listenAddresses(List<InetSocketAddress> addresses) {
+        this.listen = List.copyOf(addresses);
     }
 
     /** The addresses actually bound, with real ports; empty before start. */
@@ -64,34 +57,42 @@ public final class Frontend {
         return limit;
     }
 
+    public FrontendPolicy policy() {
+        return policy;
+    }
+
+    void policy(FrontendPolicy next) {
+        this.policy = next;
+    }
+
     /** Longest silence from the client before the tunnel closes; 0 = none. */
     public long clientTimeoutNs() {
-        return clientTimeoutNs;
+        return policy.clientTimeoutNs();
     }
 
     /** How long a half-closed tunnel may wait for the other side to finish. */
     public long halfCloseTimeoutNs() {
-        return halfCloseTimeoutNs;
+        return policy.halfCloseTimeoutNs();
     }
 
     public boolean tcpKeepAlive() {
-        return tcpKeepAlive;
+        return policy.tcpKeepAlive();
     }
 
     /** The extractor, or null when clients are routed without inspection. */
     public KeyExtractor keyExtractor() {
-        return keyExtractor;
+        return policy.keyExtractor();
     }
 
     public long inspectDelayNs() {
-        return inspectDelayNs;
+        return policy.inspectDelayNs();
     }
 
     public int inspectMaxBytes() {
-        return inspectMaxBytes;
+        return policy.inspectMaxBytes();
     }
 
     public Backend backend() {
-        return backend;
+        return policy.backend();
     }
 }

@@ -17,9 +17,11 @@ import lb.core.time.Clock;
 public final class LoadBalancer implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    private final List<Frontend> frontends;
-    private final List<Backend> backends;
     private final EventLoopGroup loops;
+    private final AcceptMode acceptMode;
+    private final int bufferSize;
+    private volatile List<Frontend> frontends;
+    private volatile List<Backend> backends;
     private final int instance = INSTANCES.incrementAndGet();
     private volatile boolean started;
     private volatile boolean stopped;
@@ -29,6 +31,8 @@ public final class LoadBalancer implements AutoCloseable {
                  List<TunnelListener> listeners, Clock clock) {
         this.frontends = frontends;
         this.backends = backends;
+        this.acceptMode = acceptMode;
+        this.bufferSize = bufferSize;
         this.loops = new EventLoopGroup(eventLoops, maxConnections, bufferSize, maxIdleBuffersPerLoop,
                 acceptMode, listeners, backends.size(), clock);
     }
@@ -48,9 +52,85 @@ public final class LoadBalancer implements AutoCloseable {
             frontends.get(i).bound(bound.get(i));
         }
         for (Backend b : backends) {
-            b.startHealthChecks(loops.loops());
+            b.start(loops);
         }
         return this;
+    }
+
+    /**
+     * Applies a whole new configuration as a diff, without touching established tunnels or
+     * the listening sockets of addresses that stay. Returns one line per change, including
+     * changes that need a restart and were not applied. Validation failures throw before
+     * anything changes.
+     */
+    public synchronized List<String> apply(LoadBalancerBuilder next) {
+        if (!started || stopped) {
+            throw new IllegalStateException("apply needs a running load balancer");
+        }
+        return Reconfiguration.apply(this, next);
+    }
+
+    AcceptMode acceptMode() {
+        return acceptMode;
+    }
+
+    int bufferSize() {
+        return bufferSize;
+    }
+
+    Backend backendOrNull(String name) {
+        for (Backend b : backends) {
+            if (b.name().equals(name)) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    Frontend frontendOrNull(String name) {
+        for (Frontend f : frontends) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    void addBackend(BackendBuilder spec) {
+        Backend b = new Backend(spec, backends.size());
+        List<Backend> next = new java.util.ArrayList<>(backends);
+        next.add(b);
+        backends = List.copyOf(next);
+        b.start(loops);
+    }
+
+    void addFrontend(Frontend f) {
+        f.bound(loops.listen(f, f.listenAddresses()));
+        List<Frontend> next = new java.util.ArrayList<>(frontends);
+        next.add(f);
+        frontends = List.copyOf(next);
+    }
+
+    void removeFrontend(Frontend f) {
+        loops.unlisten(f, f.listenAddresses());
+        List<Frontend> next = new java.util.ArrayList<>(frontends);
+        next.remove(f);
+        frontends = List.copyOf(next);
+    }
+
+    /** Moves {@code f} to the addresses {@code all}: binds {@code added}, closes {@code removed}. */
+    void relisten(Frontend f, List<InetSocketAddress> all, List<InetSocketAddress> added, List<InetSocketAddress> removed) {
+        List<InetSocketAddress> newlyBound = added.isEmpty() ? List.of() : loops.listen(f, added);
+        if (!removed.isEmpty()) {
+            loops.unlisten(f, removed);
+        }
+        List<InetSocketAddress> bound = new java.util.ArrayList<>();
+        for (InetSocketAddress a : all) {
+            int i = added.indexOf(a);
+            bound.add(i >= 0 ? newlyBound.get(i) : f.boundAddresses().get(f.listenAddresses().indexOf(a)));
+        }
+        f.listenAddresses(all);
+        f.bound(bound);
     }
 
     /**

@@ -21,15 +21,15 @@ import lb.core.time.Clock;
 public final class LoadBalancerBuilder {
     private static final int SPARE_DESCRIPTORS = 256;
 
-    private int eventLoops = Runtime.getRuntime().availableProcessors();
-    private int maxConnections = -1;
-    private int bufferSize = 16 * 1024;
-    private int maxIdleBuffersPerLoop = 1024;
-    private AcceptMode acceptMode = AcceptMode.HANDOFF;
-    private Clock clock = Clock.SYSTEM;
-    private final Map<String, BackendBuilder> backends = new LinkedHashMap<>();
-    private final Map<String, FrontendBuilder> frontends = new LinkedHashMap<>();
-    private final List<TunnelListener> listeners = new ArrayList<>();
+    int eventLoops = Runtime.getRuntime().availableProcessors();
+    int maxConnections = -1;
+    int bufferSize = 16 * 1024;
+    int maxIdleBuffersPerLoop = 1024;
+    AcceptMode acceptMode = AcceptMode.HANDOFF;
+    Clock clock = Clock.SYSTEM;
+    final Map<String, BackendBuilder> backends = new LinkedHashMap<>();
+    final Map<String, FrontendBuilder> frontends = new LinkedHashMap<>();
+    final List<TunnelListener> listeners = new ArrayList<>();
 
     LoadBalancerBuilder() {
     }
@@ -114,17 +114,29 @@ public final class LoadBalancerBuilder {
     }
 
     public LoadBalancer build() {
+        validate();
+        Map<String, Backend> built = new LinkedHashMap<>();
+        for (BackendBuilder b : backends.values()) {
+            built.put(b.name, new Backend(b, built.size()));
+        }
+        List<Frontend> fronts = new ArrayList<>();
+        for (FrontendBuilder f : frontends.values()) {
+            fronts.add(new Frontend(f, built.get(f.backend)));
+        }
+        return new LoadBalancer(List.copyOf(fronts), List.copyOf(built.values()), eventLoops, globalMaxConnections(),
+                bufferSize, maxIdleBuffersPerLoop, acceptMode, listeners, clock);
+    }
+
+    /** Checks the description as a whole; each failure names the field. */
+    void validate() {
         if (frontends.isEmpty()) {
             throw new IllegalArgumentException("no frontend: add one with frontend(name, spec)");
         }
-        Map<String, Backend> built = new LinkedHashMap<>();
         for (BackendBuilder b : backends.values()) {
             if (b.servers.isEmpty()) {
                 throw new IllegalArgumentException("backend '" + b.name + "': no servers");
             }
-            built.put(b.name, new Backend(b, built.size()));
         }
-        List<Frontend> fronts = new ArrayList<>();
         for (FrontendBuilder f : frontends.values()) {
             if (f.listen.isEmpty()) {
                 throw new IllegalArgumentException("frontend '" + f.name + "': no listen address");
@@ -132,16 +144,15 @@ public final class LoadBalancerBuilder {
             if (f.backend == null) {
                 throw new IllegalArgumentException("frontend '" + f.name + "': no backend");
             }
-            Backend backend = built.get(f.backend);
-            if (backend == null) {
+            if (!backends.containsKey(f.backend)) {
                 throw new IllegalArgumentException("frontend '" + f.name + "': unknown backend '" + f.backend
-                        + "' (known: " + built.keySet() + ")");
+                        + "' (known: " + backends.keySet() + ")");
             }
-            fronts.add(new Frontend(f, backend));
         }
-        int global = maxConnections >= 0 ? maxConnections : defaultMaxConnections();
-        return new LoadBalancer(List.copyOf(fronts), List.copyOf(built.values()), eventLoops, global,
-                bufferSize, maxIdleBuffersPerLoop, acceptMode, listeners, clock);
+    }
+
+    int globalMaxConnections() {
+        return maxConnections >= 0 ? maxConnections : defaultMaxConnections();
     }
 
     private static int defaultMaxConnections() {

@@ -17,7 +17,7 @@ import lb.core.limit.SourcePorts;
 public final class Server {
     private final String name;
     private final InetSocketAddress address;
-    private final int maxConnections;
+    private volatile int maxConnections;
     private final Pick pick = Pick.of(this);
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong totalConnections = new AtomicLong();
@@ -93,6 +93,15 @@ public final class Server {
         return maxConnections;
     }
 
+    /** Changes the limit; tunnels above a lowered limit stay until they end. */
+    public void maxConnections(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("server " + name + ": maxConnections must be >= 0, was " + max);
+        }
+        this.maxConnections = max;
+        backend.publishServerSet();
+    }
+
     public ServerState state() {
         return state;
     }
@@ -140,7 +149,8 @@ public final class Server {
     }
 
     public boolean isFull() {
-        return maxConnections > 0 && connections.get() >= maxConnections;
+        int max = maxConnections;
+        return max > 0 && connections.get() >= max;
     }
 
     /** Sets the weight (0 takes the server out of rotation); effective for the next pick. */
@@ -235,7 +245,8 @@ public final class Server {
     public boolean tryAcquire() {
         while (true) {
             int n = connections.get();
-            if (maxConnections > 0 && n >= maxConnections) {
+            int max = maxConnections;
+            if (max > 0 && n >= max) {
                 return false;
             }
             if (connections.compareAndSet(n, n + 1)) {

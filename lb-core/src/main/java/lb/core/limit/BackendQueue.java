@@ -15,7 +15,7 @@ public final class BackendQueue {
         void wake();
     }
 
-    private final int maxQueue;
+    private volatile int maxQueue;
     private final ConcurrentLinkedDeque<Waiter> waiters = new ConcurrentLinkedDeque<>();
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
@@ -70,6 +70,11 @@ public final class BackendQueue {
 
     public int peak() {
         return peak.get();
+    }
+
+    /** Changes the bound; tunnels already queued stay. */
+    public void maxQueue(int max) {
+        this.maxQueue = max;
     }
 
     public int maxQueue() {

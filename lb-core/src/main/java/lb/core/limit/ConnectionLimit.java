@@ -19,7 +19,7 @@ public final class ConnectionLimit {
     }
 
     private final String name;
-    private final int max;
+    private volatile int max;
     private final AtomicInteger count = new AtomicInteger();
     private final ConcurrentLinkedQueue<Parked> parked = new ConcurrentLinkedQueue<>();
 
@@ -32,7 +32,8 @@ public final class ConnectionLimit {
     public boolean tryAcquire() {
         while (true) {
             int n = count.get();
-            if (max > 0 && n >= max) {
+            int limit = max;
+            if (limit > 0 && n >= limit) {
                 return false;
             }
             if (count.compareAndSet(n, n + 1)) {
@@ -56,7 +57,16 @@ public final class ConnectionLimit {
     }
 
     public boolean hasRoom() {
-        return max == 0 || count.get() < max;
+        int limit = max;
+        return limit == 0 || count.get() < limit;
+    }
+
+    /** Changes the maximum; live connections above a lowered one stay until they end. */
+    public void max(int newMax) {
+        this.max = newMax;
+        if (hasRoom() && !parked.isEmpty()) {
+            unparkAll();
+        }
     }
 
     public int count() {

@@ -52,8 +52,9 @@ public final class EventLoop {
     private final CommandQueue commands = new CommandQueue();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final Consumer<SelectionKey> onSelected = this::onSelected;
-    private final Balancer[] balancers;
-    private final long[] balancerVersions;
+    private Balancer[] balancers;
+    private long[] balancerVersions;
+    private Object[] balancerFactories;
     private final List<Listener> listeners = new ArrayList<>();
     private Tunnel[] tunnels = new Tunnel[256];
     private int tunnelCount;
@@ -76,6 +77,7 @@ public final class EventLoop {
         this.timers = new TimerWheel(TICK_NS, WHEEL_SLOTS, nowNs);
         this.balancers = new Balancer[backendCount];
         this.balancerVersions = new long[backendCount];
+        this.balancerFactories = new Object[backendCount];
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
@@ -179,14 +181,24 @@ public final class EventLoop {
         ((Handler) key.attachment()).onReady(key);
     }
 
-    /** This loop's balancer for {@code backend}, updated if the usable servers changed. */
+    /**
+     * This loop's balancer for {@code backend}: rebuilt when the backend's balancer factory was
+     * replaced, updated when its usable servers changed.
+     */
     Balancer balancer(Backend backend) {
         int i = backend.index();
+        if (i >= balancers.length) {
+            balancers = Arrays.copyOf(balancers, i + 1);
+            balancerVersions = Arrays.copyOf(balancerVersions, i + 1);
+            balancerFactories = Arrays.copyOf(balancerFactories, i + 1);
+        }
         ServerSet usable = backend.usableServers();
         Balancer b = balancers[i];
-        if (b == null) {
-            b = backend.newBalancer();
+        Object factory = backend.balancerFactory();
+        if (b == null || balancerFactories[i] != factory) {
+            b = backend.balancerFactory().get();
             balancers[i] = b;
+            balancerFactories[i] = factory;
             balancerVersions[i] = -1;
         }
         if (balancerVersions[i] != usable.version()) {
@@ -244,6 +256,17 @@ public final class EventLoop {
     /** Completes once draining has begun and no tunnel is left. */
     CompletableFuture<Void> drained() {
         return drained;
+    }
+
+    /** Closes this loop's listeners of {@code frontend} on {@code addresses} (as configured). */
+    void closeListeners(Frontend frontend, List<java.net.InetSocketAddress> addresses) {
+        listeners.removeIf(l -> {
+            boolean match = l.frontend() == frontend && addresses.contains(l.configuredAddress());
+            if (match) {
+                l.close();
+            }
+            return match;
+        });
     }
 
     /** Stops accepting on this loop's listeners. */

@@ -17,11 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import lb.core.AcceptMode;
 import lb.core.Frontend;
+import lb.core.Server;
 import lb.core.limit.ConnectionLimit;
 import lb.core.stats.Termination;
 import lb.core.stats.TunnelEvent;
 import lb.core.stats.TunnelListener;
 import lb.core.time.Clock;
+import lb.core.time.TimerWheel;
 
 /**
  * The event loops of one load balancer and what they share: the global connection limit, the
@@ -37,6 +39,7 @@ public final class EventLoopGroup {
     private final AcceptMode acceptMode;
     private final Clock clock;
     private final AtomicLong acceptErrors = new AtomicLong();
+    private int nextAcceptor;
 
     public EventLoopGroup(int loopCount, int maxConnections, int bufferSize, int maxIdleBuffersPerLoop,
                           AcceptMode acceptMode, List<TunnelListener> listeners, int backendCount, Clock clock) {
@@ -51,48 +54,79 @@ public final class EventLoopGroup {
     }
 
     /**
-     * Binds every frontend's addresses and starts the loops. Under {@link AcceptMode#REUSE_PORT}
-     * each loop binds each address itself; under {@link AcceptMode#HANDOFF} one loop per
-     * address accepts (spread round robin over the loops). Returns the bound addresses per
+     * Binds every frontend's addresses and starts the loops. Returns the bound addresses per
      * frontend, in order. A bind failure closes what was bound and names the address.
      */
     public List<List<InetSocketAddress>> start(List<Frontend> frontends, String threadPrefix) {
-        List<ServerSocketChannel> opened = new ArrayList<>();
         List<List<InetSocketAddress>> boundPerFrontend = new ArrayList<>();
+        List<Listener> opened = new ArrayList<>();
         try {
-            int next = 0;
             for (Frontend f : frontends) {
-                List<InetSocketAddress> bound = new ArrayList<>();
-                for (InetSocketAddress address : f.listenAddresses()) {
-                    InetSocketAddress actual = address;
-                    int copies = acceptMode == AcceptMode.REUSE_PORT ? loops.length : 1;
-                    for (int c = 0; c < copies; c++) {
-                        EventLoop owner = loops[(next + c) % loops.length];
-                        ServerSocketChannel ch = bind(actual, f.backlog(), acceptMode == AcceptMode.REUSE_PORT);
-                        opened.add(ch);
-                        actual = (InetSocketAddress) ch.getLocalAddress();
-                        Listener listener = new Listener(owner, f, ch);
-                        listener.register();
-                    }
-                    next++;
-                    bound.add(actual);
-                }
-                boundPerFrontend.add(bound);
+                boundPerFrontend.add(bindAll(f, f.listenAddresses(), opened));
             }
-        } catch (IOException e) {
-            for (ServerSocketChannel ch : opened) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // already failing: the bind error is what matters
-                }
-            }
-            throw new UncheckedIOException("cannot listen: " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            opened.forEach(Listener::close);
+            throw e;
+        }
+        for (Listener l : opened) {
+            l.register();
         }
         for (EventLoop loop : loops) {
             loop.start(threadPrefix + loop.index());
         }
         return boundPerFrontend;
+    }
+
+    /**
+     * Starts listening on {@code addresses} for {@code frontend} while running (a frontend or
+     * address added by reconfiguration); returns the bound addresses.
+     */
+    public List<InetSocketAddress> listen(Frontend frontend, List<InetSocketAddress> addresses) {
+        List<Listener> opened = new ArrayList<>();
+        List<InetSocketAddress> bound;
+        try {
+            bound = bindAll(frontend, addresses, opened);
+        } catch (UncheckedIOException e) {
+            opened.forEach(Listener::close);
+            throw e;
+        }
+        for (Listener l : opened) {
+            l.loop().execute(l::register);
+        }
+        return bound;
+    }
+
+    /** Stops listening on {@code addresses} of {@code frontend}; its tunnels go on. */
+    public void unlisten(Frontend frontend, List<InetSocketAddress> addresses) {
+        for (EventLoop loop : loops) {
+            loop.execute(() -> loop.closeListeners(frontend, addresses));
+        }
+    }
+
+    /**
+     * Under {@link AcceptMode#REUSE_PORT} each loop binds each address itself; under
+     * {@link AcceptMode#HANDOFF} one loop per address accepts (spread round robin).
+     */
+    private List<InetSocketAddress> bindAll(Frontend f, List<InetSocketAddress> addresses, List<Listener> opened) {
+        List<InetSocketAddress> bound = new ArrayList<>();
+        boolean reusePort = acceptMode == AcceptMode.REUSE_PORT;
+        for (InetSocketAddress address : addresses) {
+            InetSocketAddress actual = address;
+            int copies = reusePort ? loops.length : 1;
+            int first = nextAcceptor++;
+            for (int c = 0; c < copies; c++) {
+                EventLoop owner = loops[(first + c) % loops.length];
+                try {
+                    ServerSocketChannel ch = bind(actual, f.backlog(), reusePort);
+                    actual = (InetSocketAddress) ch.getLocalAddress();
+                    opened.add(new Listener(owner, f, ch, address));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot listen: " + e.getMessage(), e);
+                }
+            }
+            bound.add(actual);
+        }
+        return bound;
     }
 
     private static ServerSocketChannel bind(InetSocketAddress address, int backlog, boolean reusePort)
@@ -131,6 +165,44 @@ public final class EventLoopGroup {
             }
         }
         return best;
+    }
+
+    /**
+     * Runs {@code then} (on a loop) once {@code server} has no tunnel left or {@code drain} has
+     * passed, whichever comes first; checked every {@link #DRAIN_CHECK_NS}.
+     */
+    public void whenDrained(Server server, Duration drain, Runnable then) {
+        EventLoop loop = loops[0];
+        loop.execute(() -> new DrainWatch(loop, server, loop.nowNs() + drain.toNanos(), then).check(loop.nowNs()));
+    }
+
+    private static final long DRAIN_CHECK_NS = 50_000_000L;
+
+    private static final class DrainWatch extends TimerWheel.Timeout {
+        private final EventLoop loop;
+        private final Server server;
+        private final long deadlineNs;
+        private final Runnable then;
+
+        DrainWatch(EventLoop loop, Server server, long deadlineNs, Runnable then) {
+            this.loop = loop;
+            this.server = server;
+            this.deadlineNs = deadlineNs;
+            this.then = then;
+        }
+
+        void check(long nowNs) {
+            if (server.connections() == 0 || nowNs - deadlineNs >= 0) {
+                then.run();
+            } else {
+                loop.timers().schedule(this, Math.min(deadlineNs, nowNs + DRAIN_CHECK_NS));
+            }
+        }
+
+        @Override
+        protected void onTimeout(long nowNs) {
+            check(nowNs);
+        }
     }
 
     ConnectionLimit globalLimit() {

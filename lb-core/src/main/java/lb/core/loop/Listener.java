@@ -26,20 +26,40 @@ final class Listener extends TimerWheel.Timeout implements Handler, ConnectionLi
     private final EventLoop loop;
     private final Frontend frontend;
     private final ServerSocketChannel channel;
+    /** The address as configured (port 0 stays 0), to find the listener on reconfiguration. */
+    private final java.net.InetSocketAddress configured;
     private final AtomicBoolean parked = new AtomicBoolean();
     private final Runnable resume = this::resume;
     private SelectionKey key;
 
-    Listener(EventLoop loop, Frontend frontend, ServerSocketChannel channel) {
+    Listener(EventLoop loop, Frontend frontend, ServerSocketChannel channel, java.net.InetSocketAddress configured) {
         this.loop = loop;
         this.frontend = frontend;
         this.channel = channel;
+        this.configured = configured;
     }
 
-    /** Registers for accepts; runs on the loop. */
-    void register() throws IOException {
-        key = channel.register(loop.selector, SelectionKey.OP_ACCEPT, this);
-        loop.addListener(this);
+    EventLoop loop() {
+        return loop;
+    }
+
+    Frontend frontend() {
+        return frontend;
+    }
+
+    java.net.InetSocketAddress configuredAddress() {
+        return configured;
+    }
+
+    /** Registers for accepts; on the loop thread once the loop runs. */
+    void register() {
+        try {
+            key = channel.register(loop.selector, SelectionKey.OP_ACCEPT, this);
+            loop.addListener(this);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "listener_register_failed frontend=" + frontend.name(), e);
+            close();
+        }
     }
 
     @Override

@@ -1,0 +1,195 @@
+package lb.core;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import lb.core.health.HealthCheck;
+import lb.core.loop.EventLoopGroup;
+
+/**
+ * Applies a new configuration to a running load balancer as a diff, without touching
+ * established tunnels: servers added, removed (after draining) or changed; backends added;
+ * policies, limits and timeouts swapped; frontends added, removed or re-pointed, listening
+ * sockets kept open where the address stays. What cannot change while running (event loops,
+ * buffer size, accept mode, a server's address) is reported, not applied.
+ *
+ * <p>Running state survives: a stick table keeps its entries when the new configuration also
+ * has one, and health checks keep their state when their settings did not change.
+ */
+final class Reconfiguration {
+    private final LoadBalancer lb;
+    private final LoadBalancerBuilder next;
+    private final List<String> changes = new ArrayList<>();
+
+    private Reconfiguration(LoadBalancer lb, LoadBalancerBuilder next) {
+        this.lb = lb;
+        this.next = next;
+    }
+
+    /** Applies {@code next} to {@code lb}; returns one line per change (or change refused). */
+    static List<String> apply(LoadBalancer lb, LoadBalancerBuilder next) {
+        next.validate();
+        Reconfiguration r = new Reconfiguration(lb, next);
+        r.global();
+        r.backends();
+        r.frontends();
+        return List.copyOf(r.changes);
+    }
+
+    private void global() {
+        EventLoopGroup loops = lb.eventLoops();
+        if (next.eventLoops != loops.loops().size()) {
+            changes.add("not applied: eventLoops " + next.eventLoops + " (needs a restart)");
+        }
+        if (next.acceptMode != lb.acceptMode()) {
+            changes.add("not applied: acceptMode " + next.acceptMode + " (needs a restart)");
+        }
+        if (next.bufferSize != lb.bufferSize()) {
+            changes.add("not applied: bufferSize " + next.bufferSize + " (needs a restart)");
+        }
+        int max = next.globalMaxConnections();
+        if (max != loops.limit().max()) {
+            loops.limit().max(max);
+            changes.add("maxConnections " + max);
+        }
+    }
+
+    private void backends() {
+        for (BackendBuilder spec : next.backends.values()) {
+            Backend current = lb.backendOrNull(spec.name);
+            if (current == null) {
+                lb.addBackend(spec);
+                changes.add("backend " + spec.name + " added");
+            } else {
+                policy(current, spec);
+                servers(current, spec);
+            }
+        }
+    }
+
+    private void policy(Backend b, BackendBuilder spec) {
+        BackendPolicy old = b.policy();
+        BackendPolicy fresh = new BackendPolicy(spec);
+        boolean sameBalancer = old.balancerFactory().get().getClass() == fresh.balancerFactory().get().getClass();
+        BackendPolicy merged = new BackendPolicy(
+                sameBalancer ? old.balancerFactory() : fresh.balancerFactory(),
+                old.stickTable() != null && fresh.stickTable() != null ? old.stickTable() : fresh.stickTable(),
+                sameChecks(old.healthCheck(), fresh.healthCheck()) ? old.healthCheck() : fresh.healthCheck(),
+                fresh.connectTimeoutNs(), fresh.serverTimeoutNs(), fresh.retries(), fresh.redispatch(),
+                fresh.maxQueue(), fresh.queueTimeoutNs(), fresh.drainOnRemove());
+        if (!merged.equals(old)) {
+            b.policy(merged);
+            changes.add("backend " + b.name() + " policy updated");
+        }
+    }
+
+    private static boolean sameChecks(HealthCheck a, HealthCheck b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.kind().equals(b.kind()) && a.interval().equals(b.interval())
+                && a.fastInterval().equals(b.fastInterval()) && a.timeout().equals(b.timeout())
+                && a.rise() == b.rise() && a.fall() == b.fall()
+                && a.observeFailedConnects() == b.observeFailedConnects()
+                && a.slowStart().equals(b.slowStart()) && a.closeTunnelsOnDown() == b.closeTunnelsOnDown()
+                && java.util.Objects.equals(a.request(), b.request());
+    }
+
+    private void servers(Backend b, BackendBuilder spec) {
+        Set<String> wanted = new HashSet<>();
+        for (Server s : spec.servers) {
+            wanted.add(s.name());
+            Server current = b.server(s.name());
+            if (current == null) {
+                b.adopt(s);
+                changes.add("server " + b.name() + "/" + s.name() + " added");
+            } else if (!current.address().equals(s.address())) {
+                changes.add("not applied: server " + b.name() + "/" + s.name() + " address change to " + s.address()
+                        + " (add it under a new name and remove the old one)");
+            } else {
+                if (current.configuredWeight() != s.configuredWeight()) {
+                    current.weight(s.configuredWeight());
+                    changes.add("server " + b.name() + "/" + s.name() + " weight " + s.configuredWeight());
+                }
+                if (current.maxConnections() != s.maxConnections()) {
+                    current.maxConnections(s.maxConnections());
+                    changes.add("server " + b.name() + "/" + s.name() + " maxConnections " + s.maxConnections());
+                }
+                if (current.state() != s.state()) {
+                    current.state(s.state());
+                    changes.add("server " + b.name() + "/" + s.name() + " state " + s.state());
+                }
+            }
+        }
+        for (Server s : b.servers()) {
+            if (!wanted.contains(s.name()) && s.state() != ServerState.DRAIN) {
+                b.removeServer(s.name(), b.policy().drainOnRemove());
+                changes.add("server " + b.name() + "/" + s.name() + " removed after draining up to "
+                        + b.policy().drainOnRemove().toMillis() + " ms");
+            }
+        }
+    }
+
+    private void frontends() {
+        Set<String> wanted = new HashSet<>();
+        for (FrontendBuilder spec : next.frontends.values()) {
+            wanted.add(spec.name);
+            Backend backend = lb.backendOrNull(spec.backend);
+            Frontend current = lb.frontendOrNull(spec.name);
+            if (current == null) {
+                lb.addFrontend(new Frontend(spec, backend));
+                changes.add("frontend " + spec.name + " added");
+                continue;
+            }
+            FrontendPolicy policy = new FrontendPolicy(spec, backend);
+            if (!policy.equals(current.policy())) {
+                current.policy(policy);
+                changes.add("frontend " + spec.name + " policy updated");
+            }
+            if (current.limit().max() != spec.maxConnections) {
+                current.limit().max(spec.maxConnections);
+                changes.add("frontend " + spec.name + " maxConnections " + spec.maxConnections);
+            }
+            addresses(current, spec);
+        }
+        for (Frontend f : lb.frontends()) {
+            if (!wanted.contains(f.name())) {
+                lb.removeFrontend(f);
+                changes.add("frontend " + f.name() + " removed (its tunnels go on)");
+            }
+        }
+    }
+
+    /**
+     * An address stays when the new configuration names it as configured or as bound (a port-0
+     * address is known by the port it got), so its listening sockets are kept.
+     */
+    private void addresses(Frontend f, FrontendBuilder spec) {
+        List<java.net.InetSocketAddress> configured = f.listenAddresses();
+        List<java.net.InetSocketAddress> bound = f.boundAddresses();
+        List<java.net.InetSocketAddress> kept = new ArrayList<>();
+        List<java.net.InetSocketAddress> added = new ArrayList<>();
+        for (java.net.InetSocketAddress a : spec.listen) {
+            int i = configured.indexOf(a);
+            if (i < 0) {
+                i = bound.indexOf(a);
+            }
+            if (i >= 0) {
+                kept.add(configured.get(i));
+            } else {
+                added.add(a);
+            }
+        }
+        List<java.net.InetSocketAddress> removed = new ArrayList<>(configured);
+        removed.removeAll(kept);
+        if (added.isEmpty() && removed.isEmpty()) {
+            return;
+        }
+        List<java.net.InetSocketAddress> all = new ArrayList<>(kept);
+        all.addAll(added);
+        lb.relisten(f, all, added, removed);
+        changes.add("frontend " + f.name() + " listens on " + f.boundAddresses());
+    }
+}
