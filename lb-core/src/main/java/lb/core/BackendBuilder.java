@@ -12,6 +12,7 @@ import lb.core.balance.Balancer;
 import lb.core.balance.RoundRobin;
 import lb.core.health.HealthCheck;
 import lb.core.limit.SourcePorts;
+import lb.core.proxy.ProxyFormat;
 import lb.core.stick.StickTable;
 
 /**
@@ -74,7 +75,7 @@ public final class BackendBuilder {
         }
         ServerOptions o = new ServerOptions(where + "server '" + serverName + "': ");
         options.accept(o);
-        return new Server(serverName, resolved, o.weight, o.maxConnections, o.state, o.sources);
+        return new Server(serverName, resolved, o.weight, o.maxConnections, o.state, o.sources, o.sendProxy);
     }
 
     /** The algorithm, as a factory: each event loop gets its own instance. */
@@ -151,6 +152,7 @@ public final class BackendBuilder {
         int maxConnections;
         ServerState state = ServerState.READY;
         final List<SourcePorts> sources = new ArrayList<>();
+        ProxyFormat sendProxy;
 
         ServerOptions(String where) {
             this.where = where;
@@ -189,6 +191,15 @@ public final class BackendBuilder {
                 throw new IllegalArgumentException(where + "maxConnections must be >= 0, was " + max);
             }
             this.maxConnections = max;
+            return this;
+        }
+
+        /**
+         * Sends a PROXY protocol header (v1, v2, or v2 with a CRC32C checksum) before the
+         * client's bytes, so the server sees the client's real address.
+         */
+        public ServerOptions sendProxy(ProxyFormat format) {
+            this.sendProxy = Objects.requireNonNull(format, "sendProxy");
             return this;
         }
 

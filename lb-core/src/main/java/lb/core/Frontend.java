@@ -92,6 +92,11 @@ public final class Frontend {
         return policy.inspectMaxBytes();
     }
 
+    /** True if every connection must start with a PROXY protocol header. */
+    public boolean acceptProxy() {
+        return policy.acceptProxy();
+    }
+
     public Backend backend() {
         return policy.backend();
     }

@@ -24,6 +24,7 @@ public final class FrontendBuilder {
     Duration inspectDelay = Duration.ofSeconds(5);
     int inspectMaxBytes = 64 * 1024;
     String backend;
+    boolean acceptProxy;
 
     FrontendBuilder(String name) {
         this.name = name;
@@ -92,6 +93,17 @@ public final class FrontendBuilder {
             throw new IllegalArgumentException(where() + "inspectMaxBytes must be 1..16 MiB, was " + bytes);
         }
         this.inspectMaxBytes = bytes;
+        return this;
+    }
+
+    /**
+     * Expects a PROXY protocol header (v1 or v2) first on every connection, as sent by an L4
+     * balancer in front; the address it carries is then the client's, for logs, source
+     * hashing and the header this balancer sends on. A missing or malformed header closes the
+     * connection ({@code PROXY_INVALID}); reading it is bounded by the inspect delay.
+     */
+    public FrontendBuilder acceptProxy(boolean enabled) {
+        this.acceptProxy = enabled;
         return this;
     }
 

@@ -12,10 +12,11 @@ public record FrontendPolicy(
         boolean tcpKeepAlive,
         KeyExtractor keyExtractor,
         long inspectDelayNs,
-        int inspectMaxBytes) {
+        int inspectMaxBytes,
+        boolean acceptProxy) {
 
     FrontendPolicy(FrontendBuilder b, Backend backend) {
         this(backend, b.clientTimeout.toNanos(), b.halfCloseTimeout.toNanos(), b.tcpKeepAlive, b.keyExtractor,
-                b.inspectDelay.toNanos(), b.inspectMaxBytes);
+                b.inspectDelay.toNanos(), b.inspectMaxBytes, b.acceptProxy);
     }
 }

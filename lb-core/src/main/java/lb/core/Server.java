@@ -8,6 +8,7 @@ import java.util.List;
 
 import lb.core.balance.Pick;
 import lb.core.limit.SourcePorts;
+import lb.core.proxy.ProxyFormat;
 
 /**
  * One upstream of a backend: its name, resolved address and limits, and its live connection
@@ -37,8 +38,11 @@ public final class Server {
     private final AtomicInteger nextSource = new AtomicInteger();
     private final AtomicLong sourcePortsExhausted = new AtomicLong();
 
+    private final ProxyFormat sendProxy;
+
     Server(String name, InetSocketAddress address, int weight, int maxConnections, ServerState state,
-           List<SourcePorts> sources) {
+           List<SourcePorts> sources, ProxyFormat sendProxy) {
+        this.sendProxy = sendProxy;
         this.name = name;
         this.address = address;
         this.sources = sources.toArray(new SourcePorts[0]);
@@ -229,6 +233,11 @@ public final class Server {
         }
         sourcePortsExhausted.incrementAndGet();
         return null;
+    }
+
+    /** The PROXY header format this server receives first, or null for none. */
+    public ProxyFormat sendProxy() {
+        return sendProxy;
     }
 
     /** True if connections to this server leave from configured source addresses. */

@@ -17,6 +17,10 @@ import lb.core.balance.KeyHash;
 import lb.core.balance.Pick;
 import lb.core.limit.BackendQueue;
 import lb.core.limit.SourcePorts;
+import lb.core.proxy.DecodeResult;
+import lb.core.proxy.ProxyFormat;
+import lb.core.proxy.ProxyHeader;
+import lb.core.proxy.ProxyHeaderDecoder;
 import lb.core.stats.Termination;
 import lb.core.stats.TunnelEvent;
 import lb.core.stick.StickTable;
@@ -48,6 +52,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     /** After a reject with a reply, how long to drain the client so the reply is not reset. */
     private static final long LINGER_NS = 1_000_000_000L;
     private static final int PICK_RACE_RETRIES = 4;
+    private static final ProxyHeaderDecoder PROXY_DECODER = new ProxyHeaderDecoder();
 
     enum State { INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, LINGERING, CLOSED }
 
@@ -71,6 +76,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private String key;
     private long keyHash;
     private ByteBuffer inspected;
+    private boolean awaitingProxyHeader;
+    /** The address the client reached, as a PROXY header in front of us said; else null. */
+    private InetSocketAddress proxiedDestination;
     private boolean inspectedPooled;
     private int attempts;
     private long acceptedNs;
@@ -122,7 +130,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             close(Termination.CLIENT_ERROR, e.getMessage());
             return;
         }
-        if (frontend.keyExtractor() != null) {
+        awaitingProxyHeader = frontend.acceptProxy();
+        if (awaitingProxyHeader || frontend.keyExtractor() != null) {
             clientKey.interestOps(SelectionKey.OP_READ);
             loop.timers.schedule(this, now + frontend.inspectDelayNs());
         } else {
@@ -215,8 +224,28 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     // ---- inspecting ------------------------------------------------------------------------
 
+    /**
+     * Reads the client's first bytes: a PROXY header first if the frontend expects one, then
+     * what the key extractor needs. Everything after the PROXY header is kept for the server.
+     */
     private void onInspectable() {
-        int cap = frontend.inspectMaxBytes();
+        int cap = awaitingProxyHeader ? Math.max(frontend.inspectMaxBytes(), PROXY_DECODER.maxHeaderBytes())
+                : frontend.inspectMaxBytes();
+        if (!readFirstBytes(cap)) {
+            return;
+        }
+        if (awaitingProxyHeader && !takeProxyHeader()) {
+            return;
+        }
+        if (frontend.keyExtractor() == null) {
+            routeWith(Verdict.ROUTE_WITHOUT_KEY);
+        } else if (inspected.position() > 0) {
+            inspect(cap);
+        }
+    }
+
+    /** Reads into the inspect buffer; false if the tunnel closed or nothing new came. */
+    private boolean readFirstBytes(int cap) {
         if (inspected == null) {
             inspected = loop.pool.take();
             inspectedPooled = true;
@@ -224,7 +253,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         } else if (!inspected.hasRemaining()) {
             if (inspected.position() >= cap) {
                 close(Termination.INSPECT_TOO_LARGE, "no decision within " + cap + " bytes");
-                return;
+                return false;
             }
             growInspected(cap);
         }
@@ -233,17 +262,47 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             n = client.read(inspected);
         } catch (IOException e) {
             close(Termination.CLIENT_ERROR, e.getMessage());
-            return;
+            return false;
         }
         if (n < 0) {
             close(Termination.CLIENT_ABORTED, "closed while being inspected");
-            return;
+            return false;
         }
         if (n == 0) {
-            return;
+            return false;
         }
         up.bytes += n;
         up.lastSourceActivityNs = loop.nowNs();
+        return true;
+    }
+
+    /** Decodes and strips the PROXY header; false while incomplete or if it was invalid. */
+    private boolean takeProxyHeader() {
+        DecodeResult r = PROXY_DECODER.decode(inspected.duplicate().flip());
+        switch (r.status()) {
+            case NEED_MORE -> {
+                return false;
+            }
+            case INVALID -> {
+                close(Termination.PROXY_INVALID, r.reason());
+                return false;
+            }
+            default -> {
+                ProxyHeader header = r.header();
+                if (header.kind() == ProxyHeader.Kind.PROXY) {
+                    clientAddress = header.source();
+                    proxiedDestination = header.destination();
+                }
+                inspected.flip().position(r.length());
+                inspected.compact();
+                up.bytes -= r.length();
+                awaitingProxyHeader = false;
+                return true;
+            }
+        }
+    }
+
+    private void inspect(int cap) {
         Verdict verdict;
         try {
             verdict = frontend.keyExtractor().inspect(inspected.duplicate().flip().asReadOnlyBuffer());
@@ -259,16 +318,23 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                 }
             }
             case REJECT -> replyAndLinger(verdict.reply(), Termination.INSPECT_REJECTED, verdict.reason());
-            case ROUTE -> {
-                routedNs = loop.nowNs();
-                key = verdict.key();
-                keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
-                up.setPending(inspected.flip(), inspectedPooled);
-                inspected = null;
-                clientKey.interestOps(0);
-                route();
-            }
+            case ROUTE -> routeWith(verdict);
         }
+    }
+
+    /** Inspection is over: the bytes read so far go to the server first. */
+    private void routeWith(Verdict verdict) {
+        routedNs = loop.nowNs();
+        key = verdict.key();
+        keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
+        if (inspected.position() > 0) {
+            up.setPending(inspected.flip(), inspectedPooled);
+            inspected = null;
+        } else {
+            releaseInspected();
+        }
+        clientKey.interestOps(0);
+        route();
     }
 
     private void growInspected(int cap) {
@@ -466,6 +532,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (key != null && table != null) {
             table.store(key, server.name(), now);
         }
+        if (server.sendProxy() != null && !sendProxyHeader(server.sendProxy())) {
+            return;
+        }
         if (up.hasPending() && !ok(up.onWritable(loop.pool, now), up)) {
             return;
         }
@@ -474,13 +543,38 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         setInterest(serverKey, down.wantsRead(), up.hasPending());
     }
 
+    /**
+     * Writes the PROXY header naming the client to a just-connected server. Its send buffer is
+     * empty, so the header (at most a few hundred bytes) goes out whole in one write.
+     */
+    private boolean sendProxyHeader(ProxyFormat format) {
+        try {
+            InetSocketAddress destination = proxiedDestination != null ? proxiedDestination
+                    : (InetSocketAddress) client.getLocalAddress();
+            ByteBuffer scratch = loop.readBuffer;
+            scratch.clear();
+            ProxyHeader.proxy(clientAddress, destination).writeTo(scratch, format);
+            scratch.flip();
+            serverChannel.write(scratch);
+            if (scratch.hasRemaining()) {
+                close(Termination.SERVER_ERROR, "PROXY header not accepted whole by a fresh socket");
+                return false;
+            }
+            return true;
+        } catch (IOException e) {
+            close(Termination.SERVER_ERROR, "sending PROXY header: " + e.getMessage());
+            return false;
+        }
+    }
+
     // ---- timeouts --------------------------------------------------------------------------
 
     @Override
     protected void onTimeout(long nowNs) {
         switch (state) {
-            case INSPECTING -> close(Termination.INSPECT_TIMEOUT,
-                    "no decision within " + frontend.inspectDelayNs() / 1_000_000 + " ms");
+            case INSPECTING -> close(awaitingProxyHeader ? Termination.PROXY_INVALID : Termination.INSPECT_TIMEOUT,
+                    (awaitingProxyHeader ? "no PROXY header" : "no decision") + " within "
+                            + frontend.inspectDelayNs() / 1_000_000 + " ms");
             case QUEUED -> close(Termination.QUEUE_TIMEOUT,
                     "all servers stayed full for " + backend.queueTimeoutNs() / 1_000_000 + " ms");
             case CONNECTING -> onConnectFailed(Termination.CONNECT_TIMEOUT,

@@ -16,6 +16,8 @@ public enum Termination {
     INSPECT_TIMEOUT,
     /** The client sent more than the inspect byte cap without a decision. */
     INSPECT_TOO_LARGE,
+    /** The frontend expects a PROXY header and the client's was missing or malformed. */
+    PROXY_INVALID,
     /** The key extractor rejected the client's first bytes. */
     INSPECT_REJECTED,
     /** The client closed (or reset) before the tunnel reached a server. */
