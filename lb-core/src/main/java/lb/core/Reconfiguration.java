@@ -94,7 +94,8 @@ final class Reconfiguration {
                 && a.rise() == b.rise() && a.fall() == b.fall()
                 && a.observeFailedConnects() == b.observeFailedConnects()
                 && a.slowStart().equals(b.slowStart()) && a.closeTunnelsOnDown() == b.closeTunnelsOnDown()
-                && java.util.Objects.equals(a.request(), b.request());
+                && java.util.Objects.equals(a.request(), b.request())
+                && a.sendProxy() == b.sendProxy();
     }
 
     private void servers(Backend b, BackendBuilder spec) {

@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 
+import lb.core.proxy.ProxyFormat;
+
 /**
  * How a backend checks its servers: what a probe does (connect, or send bytes and judge the
  * reply) and how often, with what hysteresis. Made by {@link #tcp()} or {@link #sendExpect};
@@ -27,6 +29,7 @@ public final class HealthCheck {
     private int observeFailedConnects;
     private Duration slowStart = Duration.ZERO;
     private boolean closeTunnelsOnDown;
+    private ProxyFormat sendProxy;
 
     private HealthCheck(String kind, ByteBuffer request, ReplyMatcher matcher, ByteBuffer farewell) {
         this.kind = kind;
@@ -106,6 +109,20 @@ public final class HealthCheck {
     public HealthCheck closeTunnelsOnDown(boolean enabled) {
         this.closeTunnelsOnDown = enabled;
         return this;
+    }
+
+    /**
+     * Sends a PROXY header (command LOCAL: "this is the balancer itself") before the check, for
+     * servers that require one on every connection.
+     */
+    public HealthCheck sendProxy(ProxyFormat format) {
+        this.sendProxy = Objects.requireNonNull(format, "sendProxy");
+        return this;
+    }
+
+    /** The PROXY header format sent before each check, or null. */
+    public ProxyFormat sendProxy() {
+        return sendProxy;
     }
 
     public String kind() {

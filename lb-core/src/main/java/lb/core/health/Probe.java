@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import lb.core.Server;
 import lb.core.loop.EventLoop;
 import lb.core.loop.Handler;
+import lb.core.proxy.ProxyHeader;
 import lb.core.time.TimerWheel;
 
 /**
@@ -117,6 +118,9 @@ final class Probe extends TimerWheel.Timeout implements Handler {
     }
 
     private void onConnected() throws IOException {
+        if (check.sendProxy() != null) {
+            channel.write(ProxyHeader.local().encode(check.sendProxy())); // fits a fresh socket's buffer
+        }
         out = check.request();
         if (out == null) {
             finish(true, "connected");

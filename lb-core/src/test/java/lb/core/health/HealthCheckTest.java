@@ -14,6 +14,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import lb.core.LoadBalancer;
+import lb.core.proxy.DecodeResult;
+import lb.core.proxy.ProxyFormat;
+import lb.core.proxy.ProxyHeader;
+import lb.core.proxy.ProxyHeaderDecoder;
 import lb.core.Server;
 import lb.core.stats.Termination;
 import lb.core.testing.Await;
@@ -84,6 +88,24 @@ class HealthCheckTest {
             assertEquals(Termination.SERVER_DOWN, log.next().termination());
             assertEquals(-1, c.getInputStream().read());
             assertFalse(server.isUsable());
+        }
+    }
+
+    @Test
+    void checksCanStartWithAProxyHeaderOfCommandLocal() throws Exception {
+        HealthCheck check = HealthCheck.tcp().interval(INTERVAL).sendProxy(ProxyFormat.V2);
+        try (ServerSocket server = new ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
+             LoadBalancer lb = Balancers.start(null,
+                     b -> b.server("s", (InetSocketAddress) server.getLocalSocketAddress()).healthCheck(check))) {
+            server.setSoTimeout(5_000);
+            try (Socket probe = server.accept()) {
+                probe.setSoTimeout(5_000);
+                byte[] header = Clients.readExactly(probe.getInputStream(), 16);
+                DecodeResult r = new ProxyHeaderDecoder()
+                        .decode(java.nio.ByteBuffer.wrap(header));
+                assertTrue(r.isDecoded(), r.toString());
+                assertEquals(ProxyHeader.Kind.LOCAL, r.header().kind());
+            }
         }
     }
 
