@@ -13,14 +13,16 @@ import lb.core.limit.ConnectionLimit;
  */
 public final class Frontend {
     private final String name;
+    private final int index;
     private final ConnectionLimit limit;
     private final int backlog;
     private volatile List<InetSocketAddress> listen;
     private volatile FrontendPolicy policy;
     private volatile List<InetSocketAddress> bound = List.of();
 
-    Frontend(FrontendBuilder b, Backend backend) {
+    Frontend(FrontendBuilder b, Backend backend, int index) {
         this.name = b.name;
+        this.index = index;
         this.listen = List.copyOf(b.listen);
         this.backlog = b.backlog;
         this.limit = new ConnectionLimit("frontend " + b.name, b.maxConnections);
@@ -29,6 +31,11 @@ public final class Frontend {
 
     public String name() {
         return name;
+    }
+
+    /** Where this frontend's counters sit in each loop's counter arrays; never reused. */
+    public int index() {
+        return index;
     }
 
     /** The configured addresses (port 0 means any free port). */

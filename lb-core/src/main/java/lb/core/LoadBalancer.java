@@ -22,6 +22,8 @@ public final class LoadBalancer implements AutoCloseable {
     private final int bufferSize;
     private volatile List<Frontend> frontends;
     private volatile List<Backend> backends;
+    /** Every frontend ever, removed ones included, so counter indexes are never reused. */
+    private final List<Frontend> everyFrontend;
     private final int instance = INSTANCES.incrementAndGet();
     private volatile boolean started;
     private volatile boolean stopped;
@@ -30,6 +32,7 @@ public final class LoadBalancer implements AutoCloseable {
                  int bufferSize, int maxIdleBuffersPerLoop, AcceptMode acceptMode,
                  List<TunnelListener> listeners, Clock clock) {
         this.frontends = frontends;
+        this.everyFrontend = new java.util.ArrayList<>(frontends);
         this.backends = backends;
         this.acceptMode = acceptMode;
         this.bufferSize = bufferSize;
@@ -104,7 +107,13 @@ public final class LoadBalancer implements AutoCloseable {
         b.start(loops);
     }
 
-    void addFrontend(Frontend f) {
+    void addFrontend(FrontendBuilder spec, Backend backend) {
+        int index = 0;
+        for (Frontend existing : everyFrontend) {
+            index = Math.max(index, existing.index() + 1);
+        }
+        Frontend f = new Frontend(spec, backend, index);
+        everyFrontend.add(f);
         f.bound(loops.listen(f, f.listenAddresses()));
         List<Frontend> next = new java.util.ArrayList<>(frontends);
         next.add(f);

@@ -121,7 +121,7 @@ public final class LoadBalancerBuilder {
         }
         List<Frontend> fronts = new ArrayList<>();
         for (FrontendBuilder f : frontends.values()) {
-            fronts.add(new Frontend(f, built.get(f.backend)));
+            fronts.add(new Frontend(f, built.get(f.backend), fronts.size()));
         }
         return new LoadBalancer(List.copyOf(fronts), List.copyOf(built.values()), eventLoops, globalMaxConnections(),
                 bufferSize, maxIdleBuffersPerLoop, acceptMode, listeners, clock);

@@ -140,7 +140,7 @@ final class Reconfiguration {
             Backend backend = lb.backendOrNull(spec.backend);
             Frontend current = lb.frontendOrNull(spec.name);
             if (current == null) {
-                lb.addFrontend(new Frontend(spec, backend));
+                lb.addFrontend(spec, backend);
                 changes.add("frontend " + spec.name + " added");
                 continue;
             }

@@ -16,7 +16,11 @@ import lb.core.proxy.ProxyFormat;
  * byte), weight and state are volatile and may be changed from any thread at run time.
  */
 public final class Server {
+    private static final AtomicInteger SLOTS = new AtomicInteger();
+
     private final String name;
+    /** Index of this server's counters in every loop's {@code LoopCounters}. */
+    private final int slot = SLOTS.getAndIncrement();
     private final InetSocketAddress address;
     private volatile int maxConnections;
     private final Pick pick = Pick.of(this);
@@ -57,6 +61,11 @@ public final class Server {
 
     public String name() {
         return name;
+    }
+
+    /** Where this server's counters sit in each loop's counter arrays. */
+    public int slot() {
+        return slot;
     }
 
     /** Resolved once at build time, so connecting never resolves or allocates an address. */

@@ -20,6 +20,7 @@ import lb.core.Server;
 import lb.core.balance.Balancer;
 import lb.core.balance.ServerSet;
 import lb.core.buffer.BufferPool;
+import lb.core.stats.LoopCounters;
 import lb.core.stats.Termination;
 import lb.core.time.Clock;
 import lb.core.time.TimerWheel;
@@ -50,6 +51,7 @@ public final class EventLoop {
     final int[] portScratch = new int[1];
     private final Clock clock;
     private final CommandQueue commands = new CommandQueue();
+    final LoopCounters counters = new LoopCounters();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final Consumer<SelectionKey> onSelected = this::onSelected;
     private Balancer[] balancers;
@@ -62,6 +64,8 @@ public final class EventLoop {
     private final AtomicInteger load = new AtomicInteger();
     private long nowNs;
     private boolean nowIsFresh;
+    /** When this cycle's first ready key was handled; 0 before it. */
+    private long firstEventNs;
     private volatile boolean running;
     private boolean draining;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -109,6 +113,11 @@ public final class EventLoop {
 
     public BufferPool pool() {
         return pool;
+    }
+
+    /** This loop's counters (written by the loop, readable by anyone). */
+    public LoopCounters counters() {
+        return counters;
     }
 
     public Thread thread() {
@@ -171,13 +180,18 @@ public final class EventLoop {
             selector.select(onSelected, timeoutMs);
         }
         wakeupPending.set(false);
+        long workStartNs = firstEventNs != 0 ? firstEventNs : clock.nanoTime();
+        firstEventNs = 0;
         nowIsFresh = false;
         timers.poll(nowNs(), TIMER_LIMIT);
         commands.drain(COMMAND_LIMIT);
+        counters.busy(clock.nanoTime() - workStartNs);
     }
 
     private void onSelected(SelectionKey key) {
-        nowNs();
+        if (firstEventNs == 0) {
+            firstEventNs = nowNs(); // work starts with the first ready key, not when select returns
+        }
         ((Handler) key.attachment()).onReady(key);
     }
 

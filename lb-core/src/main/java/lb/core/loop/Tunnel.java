@@ -21,6 +21,7 @@ import lb.core.proxy.DecodeResult;
 import lb.core.proxy.ProxyFormat;
 import lb.core.proxy.ProxyHeader;
 import lb.core.proxy.ProxyHeaderDecoder;
+import lb.core.stats.LoopCounters;
 import lb.core.stats.Termination;
 import lb.core.stats.TunnelEvent;
 import lb.core.stick.StickTable;
@@ -92,6 +93,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private String lingerDetail;
     /** Index in the loop's tunnel array. */
     int slot;
+    private LoopCounters.Counts frontendCounts;
+    private LoopCounters.Counts serverCounts;
+    /** Relay byte totals already added to the counters. */
+    private long countedIn;
+    private long countedOut;
 
     Tunnel(EventLoop loop, Frontend frontend, SocketChannel client) {
         this.loop = loop;
@@ -118,6 +124,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         up.lastSourceActivityNs = now;
         down.lastSinkActivityNs = now;
         state = State.INSPECTING;
+        frontendCounts = loop.counters.frontend(frontend.index());
+        frontendCounts.tunnels++;
         try {
             client.configureBlocking(false);
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -201,7 +209,24 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         return false;
     }
 
+    /** Adds the bytes moved since the last call to the live counters (a few stores, no lock). */
+    private void countBytes() {
+        long in = up.bytes - countedIn;
+        long out = down.bytes - countedOut;
+        if ((in | out) != 0) {
+            countedIn = up.bytes;
+            countedOut = down.bytes;
+            frontendCounts.bytesIn += in;
+            frontendCounts.bytesOut += out;
+            if (serverCounts != null) {
+                serverCounts.bytesIn += in;
+                serverCounts.bytesOut += out;
+            }
+        }
+    }
+
     private void afterIo() {
+        countBytes();
         if (up.isDone() && down.isDone()) {
             close(firstEnd != null ? firstEnd : Termination.CLIENT_CLOSED, null);
             return;
@@ -499,6 +524,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         Server failed = server;
         server = null;
         failed.release();
+        loop.counters.server(failed.slot()).connectErrors++;
+        loop.counters.backend(backend.index()).connectErrors++;
         if (serversFault) {
             backend.onConnectFailed(failed);
         }
@@ -512,6 +539,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         boolean lastRetry = attempts == backend.retries();
         avoid = backend.redispatch() && lastRetry ? failed : null;
+        LoopCounters.Counts backendCounts = loop.counters.backend(backend.index());
+        if (avoid != null) {
+            backendCounts.redispatches++;
+        } else {
+            backendCounts.retries++;
+            loop.counters.server(failed.slot()).retries++;
+        }
         if (avoid == null && failed.isUsable() && failed.tryAcquire()) {
             connect(failed);
         } else {
@@ -524,6 +558,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         connectedNs = now;
         state = State.FORWARDING;
         server.connectSucceeded();
+        serverCounts = loop.counters.server(server.slot());
+        serverCounts.tunnels++;
+        loop.counters.backend(backend.index()).tunnels++;
         up.sink = serverChannel;
         down.source = serverChannel;
         up.lastSinkActivityNs = now;
@@ -677,7 +714,23 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         frontend.limit().release();
         loop.group.globalLimit().release();
         loop.remove(this);
+        count(reason);
         loop.group.emit(this, reason, detail);
+    }
+
+    private void count(Termination reason) {
+        if (frontendCounts == null) {
+            return; // closed before it started
+        }
+        countBytes();
+        int i = reason.ordinal();
+        frontendCounts.ends[i]++;
+        if (routedNs >= 0) {
+            loop.counters.backend(backend.index()).ends[i]++;
+        }
+        if (lastServer != null) {
+            loop.counters.server(lastServer.slot()).ends[i]++;
+        }
     }
 
     private void releaseBuffers() {
