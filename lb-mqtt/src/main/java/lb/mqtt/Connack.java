@@ -1,0 +1,95 @@
+package lb.mqtt;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The CONNACK refusals the inspector may send a client before closing it. Each reply is built
+ * once as a shared read-only buffer; callers get a duplicate, a view of their own over the same
+ * bytes, so whoever writes it may move its position freely.
+ *
+ * <pre>
+ * 3.1 and 3.1.1 (3.1.1 §3.2)                   5.0 (5.0 §3.2)
+ * +------+----------------------------+        +------+----------------------------+
+ * | 0x20 | CONNACK, flags 0000        |        | 0x20 | CONNACK, flags 0000        |
+ * | 0x02 | remaining length           |        | 0x03 | remaining length           |
+ * | 0x00 | session present 0          |        | 0x00 | session present 0          |
+ * | rc   | return code                |        | rc   | reason code                |
+ * +------+----------------------------+        | 0x00 | property length: none      |
+ *                                              +------+----------------------------+
+ * </pre>
+ */
+final class Connack {
+    /** No CONNACK: close without a word. */
+    static final int NONE = -1;
+
+    // 3.1 and 3.1.1 return codes (3.1.1 §3.2.2.3 Table 3.1).
+    static final int UNACCEPTABLE_PROTOCOL_VERSION = 0x01;
+    static final int IDENTIFIER_REJECTED = 0x02;
+    static final int SERVER_UNAVAILABLE = 0x03;
+
+    // 5.0 reason codes (5.0 §3.2.2.2 Table 3-1).
+    static final int MALFORMED_PACKET = 0x81;
+    static final int PROTOCOL_ERROR = 0x82;
+    static final int UNSUPPORTED_PROTOCOL_VERSION = 0x84;
+    static final int SERVER_UNAVAILABLE_5 = 0x88;
+    static final int TOPIC_NAME_INVALID = 0x90;
+    static final int PACKET_TOO_LARGE = 0x95;
+
+    private static final int PACKET_TYPE = 0x20;
+    private static final ByteBuffer[] V3_REPLIES = new ByteBuffer[256];
+    private static final ByteBuffer[] V5_REPLIES = new ByteBuffer[256];
+
+    static {
+        // Every code some violation names gets its reply, and nothing more.
+        for (Violation v : Violation.values()) {
+            if (v.v3ReturnCode() != NONE) {
+                V3_REPLIES[v.v3ReturnCode()] = v3(v.v3ReturnCode());
+            }
+            if (v.v5ReasonCode() != NONE) {
+                V5_REPLIES[v.v5ReasonCode()] = v5(v.v5ReasonCode());
+            }
+        }
+        V3_REPLIES[SERVER_UNAVAILABLE] = v3(SERVER_UNAVAILABLE);
+        V5_REPLIES[SERVER_UNAVAILABLE_5] = v5(SERVER_UNAVAILABLE_5);
+    }
+
+    private Connack() {
+    }
+
+    /**
+     * The CONNACK refusing an invalid CONNECT, in the layout of the client's version; null where
+     * that version has no code for the violation or the version is not known yet.
+     */
+    static ByteBuffer refusal(ParseResult invalid) {
+        MqttVersion version = invalid.version();
+        if (version == null) {
+            return null;
+        }
+        return version == MqttVersion.V5 ? reply(V5_REPLIES, invalid.violation().v5ReasonCode())
+                : reply(V3_REPLIES, invalid.violation().v3ReturnCode());
+    }
+
+    /** "Server unavailable" (3.1.1 code 3, 5.0 code 0x88) for {@code version}; null if it is unknown. */
+    static ByteBuffer serverUnavailable(MqttVersion version) {
+        if (version == null) {
+            return null;
+        }
+        return version == MqttVersion.V5 ? reply(V5_REPLIES, SERVER_UNAVAILABLE_5) : reply(V3_REPLIES, SERVER_UNAVAILABLE);
+    }
+
+    private static ByteBuffer reply(ByteBuffer[] replies, int code) {
+        return code == NONE ? null : replies[code].duplicate();
+    }
+
+    private static ByteBuffer v3(int returnCode) {
+        return constant(new byte[] {PACKET_TYPE, 0x02, 0x00, (byte) returnCode});
+    }
+
+    private static ByteBuffer v5(int reasonCode) {
+        return constant(new byte[] {PACKET_TYPE, 0x03, 0x00, (byte) reasonCode, 0x00});
+    }
+
+    private static ByteBuffer constant(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+    }
+}

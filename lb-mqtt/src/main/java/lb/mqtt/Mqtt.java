@@ -1,0 +1,52 @@
+package lb.mqtt;
+
+import java.time.Duration;
+
+import lb.core.stick.LruStickTable;
+import lb.core.stick.StickTable;
+
+/**
+ * Where MQTT awareness starts when composing a load balancer:
+ *
+ * <pre>{@code
+ * LoadBalancer lb = LoadBalancer.builder()
+ *     .backend("brokers", backend -> backend
+ *         .server("broker-a", new InetSocketAddress("10.0.0.11", 1883))
+ *         .server("broker-b", new InetSocketAddress("10.0.0.12", 1883))
+ *         .stickTable(Mqtt.clientIdStickTable(200_000, Duration.ofMinutes(30))))
+ *     .frontend("mqtt", frontend -> frontend
+ *         .listen(new InetSocketAddress(1883))
+ *         .keyExtractor(Mqtt.connectInspector().withConnackReplies(true))
+ *         .backend("brokers"))
+ *     .build();
+ * }</pre>
+ */
+public final class Mqtt {
+    /**
+     * Client identifiers longer than this many characters are routed by key but not remembered,
+     * so a client cannot make each table entry arbitrarily large. 5.0 brokers must accept 23
+     * bytes [MQTT-3.1.3-5]; UUIDs and prefixed device serials fit with room to spare.
+     */
+    public static final int MAX_STICKY_CLIENT_ID_LENGTH = 256;
+
+    private Mqtt() {
+    }
+
+    /**
+     * The CONNECT inspector for a frontend: routes by client identifier, refuses malformed
+     * CONNECTs and those over {@link MqttConnectParser#DEFAULT_MAX_PACKET_SIZE}, and sends no
+     * CONNACK unless asked to with {@link ConnectInspector#withConnackReplies}.
+     */
+    public static ConnectInspector connectInspector() {
+        return new ConnectInspector(new MqttConnectParser(), false);
+    }
+
+    /**
+     * A stick table for a backend that sends each client identifier back to the broker that
+     * holds its session: at most {@code capacity} identifiers (the least recently used go first),
+     * each forgotten after {@code expireAfterIdle} without a connection.
+     */
+    public static StickTable clientIdStickTable(int capacity, Duration expireAfterIdle) {
+        return new LruStickTable(capacity, expireAfterIdle, MAX_STICKY_CLIENT_ID_LENGTH);
+    }
+}
