@@ -2,6 +2,8 @@ package lb.core;
 
 import java.nio.ByteBuffer;
 
+import lb.core.stats.Termination;
+
 /**
  * Reads a client's first bytes and decides where the tunnel goes: the one way protocol
  * awareness (MQTT's CONNECT, say) enters the core. One instance serves every loop at once, so
@@ -19,11 +21,12 @@ public interface KeyExtractor {
     Verdict inspect(ByteBuffer firstBytes);
 
     /**
-     * Bytes to send the client before closing it when no server can take it (for MQTT, a
-     * CONNACK "server unavailable"); null to just close. {@code firstBytes} is what was
-     * inspected.
+     * Bytes to send the client before closing it when the tunnel cannot be served (for MQTT, a
+     * CONNACK "server unavailable" or "server busy"); null to just close. {@code why} is one of
+     * {@code NO_SERVER}, {@code QUEUE_FULL}, {@code QUEUE_TIMEOUT}, {@code CONNECT_FAILED} or
+     * {@code CONNECT_TIMEOUT}; {@code firstBytes} is what was inspected.
      */
-    default ByteBuffer noServerReply(ByteBuffer firstBytes) {
+    default ByteBuffer refusalReply(ByteBuffer firstBytes, Termination why) {
         return null;
     }
 }

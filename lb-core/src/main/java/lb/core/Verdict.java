@@ -15,12 +15,34 @@ public final class Verdict {
     private final String key;
     private final String reason;
     private final ByteBuffer reply;
+    private final long clientTimeoutNs;
 
     private Verdict(Kind kind, String key, String reason, ByteBuffer reply) {
+        this(kind, key, reason, reply, 0);
+    }
+
+    private Verdict(Kind kind, String key, String reason, ByteBuffer reply, long clientTimeoutNs) {
         this.kind = kind;
         this.key = key;
         this.reason = reason;
         this.reply = reply;
+        this.clientTimeoutNs = clientTimeoutNs;
+    }
+
+    /**
+     * This route, with the client's idle timeout set for this tunnel alone (for MQTT, 1.5 x the
+     * keep-alive the client announced) instead of the frontend's.
+     */
+    public Verdict withClientTimeout(java.time.Duration timeout) {
+        if (kind != Kind.ROUTE) {
+            throw new IllegalStateException("only a route carries a client timeout");
+        }
+        return new Verdict(kind, key, reason, reply, timeout.toNanos());
+    }
+
+    /** The client timeout for this tunnel, or 0 for the frontend's. */
+    public long clientTimeoutNs() {
+        return clientTimeoutNs;
     }
 
     /** Route by {@code key} (sticky and key-hash balancing); null or empty means no key. */

@@ -32,6 +32,7 @@ final class Connack {
     static final int PROTOCOL_ERROR = 0x82;
     static final int UNSUPPORTED_PROTOCOL_VERSION = 0x84;
     static final int SERVER_UNAVAILABLE_5 = 0x88;
+    static final int SERVER_BUSY_5 = 0x89;
     static final int TOPIC_NAME_INVALID = 0x90;
     static final int PACKET_TOO_LARGE = 0x95;
 
@@ -51,6 +52,7 @@ final class Connack {
         }
         V3_REPLIES[SERVER_UNAVAILABLE] = v3(SERVER_UNAVAILABLE);
         V5_REPLIES[SERVER_UNAVAILABLE_5] = v5(SERVER_UNAVAILABLE_5);
+        V5_REPLIES[SERVER_BUSY_5] = v5(SERVER_BUSY_5);
     }
 
     private Connack() {
@@ -75,6 +77,14 @@ final class Connack {
             return null;
         }
         return version == MqttVersion.V5 ? reply(V5_REPLIES, SERVER_UNAVAILABLE_5) : reply(V3_REPLIES, SERVER_UNAVAILABLE);
+    }
+
+    /** "Server busy" (5.0 code 0x89; 3.1.1 has only code 3, server unavailable); null if unknown. */
+    static ByteBuffer serverBusy(MqttVersion version) {
+        if (version == null) {
+            return null;
+        }
+        return version == MqttVersion.V5 ? reply(V5_REPLIES, SERVER_BUSY_5) : reply(V3_REPLIES, SERVER_UNAVAILABLE);
     }
 
     private static ByteBuffer reply(ByteBuffer[] replies, int code) {

@@ -1,9 +1,11 @@
 package lb.mqtt;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 import lb.core.KeyExtractor;
 import lb.core.Verdict;
+import lb.core.stats.Termination;
 
 /**
  * Routes each client by the client identifier of its CONNECT: the frontend's
@@ -21,21 +23,46 @@ import lb.core.Verdict;
  * </ul>
  *
  * <p>With replies on it also answers a client no server can take with CONNACK "server
- * unavailable" (3.1.1 code 3, 5.0 code 0x88), so clients back off by protocol rather than
- * reconnecting at once.
+ * unavailable" (3.1.1 code 3, 5.0 code 0x88), or "server busy" (5.0 code 0x89) when every
+ * server is full, so clients back off by protocol rather than reconnecting at once.
+ *
+ * <p>With a keep-alive timeout set, each tunnel's client timeout is the keep-alive the client
+ * announced times a factor (1.5 is the common rule: a client pings at least once per
+ * keep-alive), but never below a minimum; a client announcing no keep-alive gets the
+ * frontend's timeout.
  */
 public final class ConnectInspector implements KeyExtractor {
     private final MqttConnectParser parser;
     private final boolean connackReplies;
+    private final double keepAliveFactor;
+    private final Duration keepAliveMinimum;
 
     ConnectInspector(MqttConnectParser parser, boolean connackReplies) {
+        this(parser, connackReplies, 0, Duration.ZERO);
+    }
+
+    private ConnectInspector(MqttConnectParser parser, boolean connackReplies, double keepAliveFactor,
+                             Duration keepAliveMinimum) {
         this.parser = parser;
         this.connackReplies = connackReplies;
+        this.keepAliveFactor = keepAliveFactor;
+        this.keepAliveMinimum = keepAliveMinimum;
     }
 
     /** A copy that does (or does not) send a refusing CONNACK before closing. */
     public ConnectInspector withConnackReplies(boolean enabled) {
-        return new ConnectInspector(parser, enabled);
+        return new ConnectInspector(parser, enabled, keepAliveFactor, keepAliveMinimum);
+    }
+
+    /**
+     * A copy that sets each tunnel's client timeout to {@code factor} x the CONNECT's
+     * keep-alive, at least {@code minimum}. A factor of 0 turns it off.
+     */
+    public ConnectInspector withKeepAliveTimeout(double factor, Duration minimum) {
+        if (factor != 0 && factor < 1) {
+            throw new IllegalArgumentException("keep-alive factor must be 0 (off) or >= 1, was " + factor);
+        }
+        return new ConnectInspector(parser, connackReplies, factor, java.util.Objects.requireNonNull(minimum, "minimum"));
     }
 
     /**
@@ -44,7 +71,7 @@ public final class ConnectInspector implements KeyExtractor {
      * without a reply.
      */
     public ConnectInspector withMaxPacketSize(int bytes) {
-        return new ConnectInspector(new MqttConnectParser(bytes), connackReplies);
+        return new ConnectInspector(new MqttConnectParser(bytes), connackReplies, keepAliveFactor, keepAliveMinimum);
     }
 
     public boolean connackReplies() {
@@ -60,14 +87,29 @@ public final class ConnectInspector implements KeyExtractor {
         ParseResult result = parser.parse(firstBytes);
         return switch (result.status()) {
             case NEED_MORE -> Verdict.NEED_MORE;
-            case VALID -> Verdict.route(result.connect().clientId());
+            case VALID -> route(result.connect());
             case INVALID -> Verdict.reject(result.reason(), connackReplies ? Connack.refusal(result) : null);
         };
     }
 
+    private Verdict route(Connect connect) {
+        Verdict route = Verdict.route(connect.clientId());
+        int keepAlive = connect.keepAliveSeconds();
+        if (keepAliveFactor == 0 || keepAlive == 0) {
+            return route;
+        }
+        Duration timeout = Duration.ofMillis((long) (keepAlive * 1000 * keepAliveFactor));
+        return route.withClientTimeout(timeout.compareTo(keepAliveMinimum) < 0 ? keepAliveMinimum : timeout);
+    }
+
     @Override
-    public ByteBuffer noServerReply(ByteBuffer firstBytes) {
-        return connackReplies ? Connack.serverUnavailable(MqttConnectParser.peekVersion(firstBytes)) : null;
+    public ByteBuffer refusalReply(ByteBuffer firstBytes, Termination why) {
+        if (!connackReplies) {
+            return null;
+        }
+        MqttVersion version = MqttConnectParser.peekVersion(firstBytes);
+        return why == Termination.QUEUE_FULL || why == Termination.QUEUE_TIMEOUT
+                ? Connack.serverBusy(version) : Connack.serverUnavailable(version);
     }
 
     @Override

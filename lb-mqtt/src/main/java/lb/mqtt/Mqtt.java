@@ -2,6 +2,7 @@ package lb.mqtt;
 
 import java.time.Duration;
 
+import lb.core.health.HealthCheck;
 import lb.core.stick.LruStickTable;
 import lb.core.stick.StickTable;
 
@@ -39,6 +40,19 @@ public final class Mqtt {
      */
     public static ConnectInspector connectInspector() {
         return new ConnectInspector(new MqttConnectParser(), false);
+    }
+
+    /**
+     * The MQTT health check (3.1.1): CONNECT, expect CONNACK "accepted", DISCONNECT. Set its
+     * interval, timeout, rise and fall on the returned check.
+     */
+    public static HealthCheck connectCheck() {
+        return MqttConnectCheck.create(MqttVersion.V3_1_1);
+    }
+
+    /** The MQTT health check speaking {@code version} (3.1.1 or 5.0). */
+    public static HealthCheck connectCheck(MqttVersion version) {
+        return MqttConnectCheck.create(version);
     }
 
     /**

@@ -23,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import lb.core.Verdict;
+import lb.core.stats.Termination;
 
 class ConnectInspectorTest {
     private final ConnectInspector silent = Mqtt.connectInspector();
@@ -105,13 +106,30 @@ class ConnectInspectorTest {
 
     @Test
     void noServerMeansServerUnavailableInTheClientsLayoutWhenRepliesAreOn() {
-        assertEquals("2003008800", hexOf(bytes(replying.noServerReply(wrap(
-                connect(MQTT_5, "02", KEEP_ALIVE_60, NO_PROPERTIES, str("a")))))));
-        assertEquals("20020003", hexOf(bytes(replying.noServerReply(wrap(
-                connect(MQTT_311, "02", KEEP_ALIVE_60, str("a")))))));
-        assertEquals("20020003", hexOf(bytes(replying.noServerReply(wrap(
-                connect(MQISDP_31, "02", KEEP_ALIVE_60, str("a")))))));
-        assertNull(silent.noServerReply(wrap(connect(MQTT_311, "02", KEEP_ALIVE_60, str("a")))));
+        assertEquals("2003008800", hexOf(bytes(replying.refusalReply(wrap(
+                connect(MQTT_5, "02", KEEP_ALIVE_60, NO_PROPERTIES, str("a"))), Termination.NO_SERVER))));
+        assertEquals("20020003", hexOf(bytes(replying.refusalReply(wrap(
+                connect(MQTT_311, "02", KEEP_ALIVE_60, str("a"))), Termination.NO_SERVER))));
+        assertEquals("20020003", hexOf(bytes(replying.refusalReply(wrap(
+                connect(MQISDP_31, "02", KEEP_ALIVE_60, str("a"))), Termination.CONNECT_FAILED))));
+        assertNull(silent.refusalReply(wrap(connect(MQTT_311, "02", KEEP_ALIVE_60, str("a"))), Termination.NO_SERVER));
+    }
+
+    @Test
+    void fullServersMeanServerBusyForMqtt5AndUnavailableForOlderClients() {
+        assertEquals("2003008900", hexOf(bytes(replying.refusalReply(wrap(
+                connect(MQTT_5, "02", KEEP_ALIVE_60, NO_PROPERTIES, str("a"))), Termination.QUEUE_FULL))));
+        assertEquals("20020003", hexOf(bytes(replying.refusalReply(wrap(
+                connect(MQTT_311, "02", KEEP_ALIVE_60, str("a"))), Termination.QUEUE_TIMEOUT))));
+    }
+
+    @Test
+    void theClientTimeoutFollowsTheAnnouncedKeepAlive() {
+        ConnectInspector keepAlive = Mqtt.connectInspector().withKeepAliveTimeout(1.5, java.time.Duration.ofSeconds(10));
+        Verdict v = keepAlive.inspect(wrap(connect(MQTT_311, "02", KEEP_ALIVE_60, str("a"))));
+        assertEquals(java.time.Duration.ofSeconds(90).toNanos(), v.clientTimeoutNs(), "1.5 x 60 s");
+        Verdict none = Mqtt.connectInspector().inspect(wrap(connect(MQTT_311, "02", KEEP_ALIVE_60, str("a"))));
+        assertEquals(0, none.clientTimeoutNs(), "off by default: the frontend's timeout");
     }
 
     @Test

@@ -76,6 +76,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private InetSocketAddress clientAddress;
     private String key;
     private long keyHash;
+    /** The client timeout the extractor set for this tunnel (e.g. from MQTT keep-alive); 0 = the frontend's. */
+    private long clientTimeoutNs;
     private ByteBuffer inspected;
     private boolean awaitingProxyHeader;
     /** The address the client reached, as a PROXY header in front of us said; else null. */
@@ -351,6 +353,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private void routeWith(Verdict verdict) {
         routedNs = loop.nowNs();
         key = verdict.key();
+        clientTimeoutNs = verdict.clientTimeoutNs();
         keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
         if (inspected.position() > 0) {
             up.setPending(inspected.flip(), inspectedPooled);
@@ -458,10 +461,12 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
     }
 
+    /** Closes a client no server could take, letting the extractor have a last word. */
     private void refuse(Termination reason, String detail) {
         KeyExtractor extractor = frontend.keyExtractor();
-        ByteBuffer reply = extractor == null || up.pending == null ? null
-                : extractor.noServerReply(up.pending.duplicate().asReadOnlyBuffer());
+        ByteBuffer firstBytes = up.pending;
+        ByteBuffer reply = extractor == null || firstBytes == null ? null
+                : extractor.refusalReply(firstBytes.duplicate().rewind().asReadOnlyBuffer(), reason);
         replyAndLinger(reply, reason, detail);
     }
 
@@ -534,7 +539,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                     + " reason=\"" + detail + "\"");
         }
         if (attempts > backend.retries()) {
-            close(reason, failed.name() + ": " + detail);
+            refuse(reason, failed.name() + ": " + detail);
             return;
         }
         boolean lastRetry = attempts == backend.retries();
@@ -612,8 +617,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             case INSPECTING -> close(awaitingProxyHeader ? Termination.PROXY_INVALID : Termination.INSPECT_TIMEOUT,
                     (awaitingProxyHeader ? "no PROXY header" : "no decision") + " within "
                             + frontend.inspectDelayNs() / 1_000_000 + " ms");
-            case QUEUED -> close(Termination.QUEUE_TIMEOUT,
-                    "all servers stayed full for " + backend.queueTimeoutNs() / 1_000_000 + " ms");
+            case QUEUED -> {
+                backend.queue().remove(this);
+                refuse(Termination.QUEUE_TIMEOUT,
+                        "all servers stayed full for " + backend.queueTimeoutNs() / 1_000_000 + " ms");
+            }
             case CONNECTING -> onConnectFailed(Termination.CONNECT_TIMEOUT,
                     "no answer within " + backend.connectTimeoutNs() / 1_000_000 + " ms", true);
             case FORWARDING -> onIdleCheck(nowNs);
@@ -624,7 +632,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     private long clientDeadline() {
-        long timeout = frontend.clientTimeoutNs();
+        long timeout = clientTimeoutNs != 0 ? clientTimeoutNs : frontend.clientTimeoutNs();
         return timeout == 0 ? Long.MAX_VALUE
                 : Math.max(up.lastSourceActivityNs, down.lastSinkActivityNs) + timeout;
     }
