@@ -68,4 +68,33 @@ class SaturationTest {
             assertEquals(3 * LIMIT, echo.accepted());
         }
     }
+
+    @Test
+    void theGlobalLimitHoldsAcrossFrontendsAndReleasesInTurn() throws Exception {
+        try (FakeServer echo = FakeServer.echo("echo");
+             LoadBalancer lb = LoadBalancer.builder().eventLoops(2).maxConnections(3)
+                     .backend("b", b -> b.server("echo", echo.address()))
+                     .frontend("one", f -> f.listen(Balancers.ANY_LOOPBACK_PORT).backend("b"))
+                     .frontend("two", f -> f.listen(Balancers.ANY_LOOPBACK_PORT).backend("b"))
+                     .build().start()) {
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    String frontend = i % 2 == 0 ? "one" : "two";
+                    clients.add(Clients.connect(lb.frontend(frontend).boundAddresses().get(0)));
+                }
+                Await.equal(3, Duration.ofSeconds(5), echo::openConnections);
+                Thread.sleep(200);
+                assertEquals(3, echo.accepted(), "three tunnels in the whole process");
+                clients.get(0).close();
+                Await.equal(4, Duration.ofSeconds(5), echo::accepted);
+                clients.get(1).close();
+                Await.equal(5, Duration.ofSeconds(5), echo::accepted);
+            } finally {
+                for (Socket c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
 }
