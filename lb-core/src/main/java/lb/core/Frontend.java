@@ -104,6 +104,11 @@ public final class Frontend {
         return policy.acceptProxy();
     }
 
+    /** Connections per stick-table rate period a key may make; 0 = no limit. */
+    public int maxKeyConnectionRate() {
+        return policy.maxKeyConnectionRate();
+    }
+
     public Backend backend() {
         return policy.backend();
     }

@@ -25,6 +25,7 @@ public final class FrontendBuilder {
     int inspectMaxBytes = 64 * 1024;
     String backend;
     boolean acceptProxy;
+    int maxKeyConnectionRate;
 
     FrontendBuilder(String name) {
         this.name = name;
@@ -104,6 +105,19 @@ public final class FrontendBuilder {
      */
     public FrontendBuilder acceptProxy(boolean enabled) {
         this.acceptProxy = enabled;
+        return this;
+    }
+
+    /**
+     * Refuses a client whose key (an MQTT client id, say) connected more than {@code count}
+     * times within the backend stick table's rate period: a client stuck in a reconnect loop.
+     * Needs a stick table that counts connections; 0 (the default) turns the rule off.
+     */
+    public FrontendBuilder maxKeyConnectionRate(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException(where() + "maxKeyConnectionRate must be >= 0, was " + count);
+        }
+        this.maxKeyConnectionRate = count;
         return this;
     }
 

@@ -13,10 +13,12 @@ public record FrontendPolicy(
         KeyExtractor keyExtractor,
         long inspectDelayNs,
         int inspectMaxBytes,
-        boolean acceptProxy) {
+        boolean acceptProxy,
+        int maxKeyConnectionRate) {
 
     FrontendPolicy(FrontendBuilder b, Backend backend) {
         this(backend, b.clientTimeout.toNanos(), b.halfCloseTimeout.toNanos(), b.tcpKeepAlive, b.keyExtractor,
-                b.inspectDelay.toNanos(), b.inspectMaxBytes, b.acceptProxy);
+                b.inspectDelay.toNanos(), b.inspectMaxBytes, b.acceptProxy,
+                b.maxKeyConnectionRate);
     }
 }

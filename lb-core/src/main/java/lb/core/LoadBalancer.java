@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import lb.core.loop.EventLoopGroup;
+import lb.core.stats.StatsSnapshot;
 import lb.core.stats.TunnelListener;
 import lb.core.time.Clock;
 
@@ -153,6 +154,8 @@ public final class LoadBalancer implements AutoCloseable {
         stopped = true;
         if (started) {
             loops.shutdown(grace);
+        } else {
+            loops.closeUnstarted();
         }
     }
 
@@ -188,6 +191,15 @@ public final class LoadBalancer implements AutoCloseable {
             }
         }
         throw new IllegalArgumentException("no backend '" + name + "'");
+    }
+
+    /**
+     * Counters and gauges of every frontend, backend, server and event loop, the loops'
+     * counters summed now. Any thread; never waits for a loop. Rates cover the time since an
+     * earlier snapshot (see {@link StatsSnapshot}).
+     */
+    public StatsSnapshot stats() {
+        return StatsSnapshot.of(this);
     }
 
     /** The event loops, for stats and tests. */

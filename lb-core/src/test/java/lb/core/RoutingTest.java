@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import lb.core.stats.Termination;
 import lb.core.stats.TunnelEvent;
 import lb.core.stick.LruStickTable;
+import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
@@ -209,6 +210,38 @@ class RoutingTest {
              Socket second = Clients.connect(Balancers.address(lb))) {
             assertEquals(Termination.QUEUE_FULL, log.next().termination());
             assertEquals(-1, second.getInputStream().read());
+        }
+    }
+
+    @Test
+    void aKeyReconnectingTooFastIsRefusedByTheRateRule() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer a = FakeServer.start("a", FakeServer.Mode.TAG);
+             LoadBalancer lb = Balancers.start(log,
+                     be -> be.server("a", a.address())
+                             .stickTable(new LruStickTable(100, Duration.ofMinutes(1), 64, Duration.ofSeconds(10))),
+                     f -> f.keyExtractor(FIRST_LINE).maxKeyConnectionRate(3))) {
+            for (int i = 0; i < 3; i++) {
+                try (Socket c = Clients.connect(Balancers.address(lb))) {
+                    c.getOutputStream().write(Clients.ascii("looping\n"));
+                    assertEquals("a", Clients.readLine(c.getInputStream()));
+                }
+                assertEquals(Termination.CLIENT_CLOSED, log.next().termination());
+            }
+            try (Socket c = Clients.connect(Balancers.address(lb))) {
+                c.getOutputStream().write(Clients.ascii("looping\n"));
+                assertEquals(-1, c.getInputStream().read());
+            }
+            TunnelEvent refused = log.next();
+            assertEquals(Termination.KEY_RATE_LIMITED, refused.termination());
+            assertTrue(refused.detail().startsWith("4 connections"), refused.detail());
+            assertEquals(3, a.accepted());
+            try (Socket other = Clients.connect(Balancers.address(lb))) {
+                other.getOutputStream().write(Clients.ascii("calm\n"));
+                assertEquals("a", Clients.readLine(other.getInputStream()), "other keys are not affected");
+            }
+            Await.equal(0, Duration.ofSeconds(5),
+                    () -> lb.backend("b").stickTable().connections("looping", System.nanoTime()));
         }
     }
 }

@@ -33,6 +33,7 @@ final class Connack {
     static final int UNSUPPORTED_PROTOCOL_VERSION = 0x84;
     static final int SERVER_UNAVAILABLE_5 = 0x88;
     static final int SERVER_BUSY_5 = 0x89;
+    static final int CONNECTION_RATE_EXCEEDED_5 = 0x9F;
     static final int TOPIC_NAME_INVALID = 0x90;
     static final int PACKET_TOO_LARGE = 0x95;
 
@@ -53,6 +54,7 @@ final class Connack {
         V3_REPLIES[SERVER_UNAVAILABLE] = v3(SERVER_UNAVAILABLE);
         V5_REPLIES[SERVER_UNAVAILABLE_5] = v5(SERVER_UNAVAILABLE_5);
         V5_REPLIES[SERVER_BUSY_5] = v5(SERVER_BUSY_5);
+        V5_REPLIES[CONNECTION_RATE_EXCEEDED_5] = v5(CONNECTION_RATE_EXCEEDED_5);
     }
 
     private Connack() {
@@ -85,6 +87,15 @@ final class Connack {
             return null;
         }
         return version == MqttVersion.V5 ? reply(V5_REPLIES, SERVER_BUSY_5) : reply(V3_REPLIES, SERVER_UNAVAILABLE);
+    }
+
+    /** "Connection rate exceeded" (5.0 code 0x9F; 3.1.1 code 3, server unavailable); null if unknown. */
+    static ByteBuffer connectionRateExceeded(MqttVersion version) {
+        if (version == null) {
+            return null;
+        }
+        return version == MqttVersion.V5 ? reply(V5_REPLIES, CONNECTION_RATE_EXCEEDED_5)
+                : reply(V3_REPLIES, SERVER_UNAVAILABLE);
     }
 
     private static ByteBuffer reply(ByteBuffer[] replies, int code) {

@@ -108,8 +108,11 @@ public final class ConnectInspector implements KeyExtractor {
             return null;
         }
         MqttVersion version = MqttConnectParser.peekVersion(firstBytes);
-        return why == Termination.QUEUE_FULL || why == Termination.QUEUE_TIMEOUT
-                ? Connack.serverBusy(version) : Connack.serverUnavailable(version);
+        return switch (why) {
+            case QUEUE_FULL, QUEUE_TIMEOUT -> Connack.serverBusy(version);
+            case KEY_RATE_LIMITED -> Connack.connectionRateExceeded(version);
+            default -> Connack.serverUnavailable(version);
+        };
     }
 
     @Override

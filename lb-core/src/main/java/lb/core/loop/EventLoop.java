@@ -308,6 +308,14 @@ public final class EventLoop {
         }
     }
 
+    void closeSelector() {
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "selector_close_failed loop=" + index, e);
+        }
+    }
+
     private void closeEverything() {
         closeListeners();
         closeAllTunnels(Termination.SHUTDOWN);

@@ -268,6 +268,13 @@ public final class EventLoopGroup {
         }
     }
 
+    /** Releases the selectors of loops that never started (a balancer built but not started). */
+    public void closeUnstarted() {
+        for (EventLoop l : loops) {
+            l.closeSelector();
+        }
+    }
+
     /** Graceful stop: close listeners, let tunnels finish for {@code grace}, then close the rest. */
     public void shutdown(Duration grace) {
         CompletableFuture<?>[] drained = new CompletableFuture<?>[loops.length];

@@ -75,6 +75,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private State state;
     private InetSocketAddress clientAddress;
     private String key;
+    /** The key counted in the stick table's per-key counters, released on close; else null. */
+    private String countedKey;
     private long keyHash;
     /** The client timeout the extractor set for this tunnel (e.g. from MQTT keep-alive); 0 = the frontend's. */
     private long clientTimeoutNs;
@@ -362,6 +364,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             releaseInspected();
         }
         clientKey.interestOps(0);
+        if (key != null && !countKeyConnection()) {
+            return;
+        }
         route();
     }
 
@@ -408,6 +413,27 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             loop.timers.cancel(this);
         }
         connect(chosen);
+    }
+
+    /**
+     * Counts this connection against its key in the stick table (when it keeps counters) and
+     * applies the frontend's key rate rule; false if the tunnel was refused.
+     */
+    private boolean countKeyConnection() {
+        StickTable table = backend.stickTable();
+        if (table == null || !table.countsConnections()) {
+            return true;
+        }
+        int rate = table.countConnection(key, loop.nowNs());
+        if (rate > 0) {
+            countedKey = key;
+        }
+        int limit = frontend.maxKeyConnectionRate();
+        if (limit > 0 && rate > limit) {
+            refuse(Termination.KEY_RATE_LIMITED, rate + " connections within the rate period, limit " + limit);
+            return false;
+        }
+        return true;
     }
 
     /** The server the stick table remembers for this key, if it can take the tunnel now. */
@@ -721,6 +747,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         frontend.limit().release();
         loop.group.globalLimit().release();
+        if (countedKey != null) {
+            backend.stickTable().releaseConnection(countedKey, loop.nowNs());
+        }
         loop.remove(this);
         count(reason);
         loop.group.emit(this, reason, detail);

@@ -18,6 +18,8 @@ public enum Termination {
     INSPECT_TOO_LARGE,
     /** The frontend expects a PROXY header and the client's was missing or malformed. */
     PROXY_INVALID,
+    /** The client's key connected more often than the frontend's key rate limit allows. */
+    KEY_RATE_LIMITED,
     /** The key extractor rejected the client's first bytes. */
     INSPECT_REJECTED,
     /** The client closed (or reset) before the tunnel reached a server. */
