@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
+import lb.core.stats.ConnectionLog;
 import lb.core.stats.TunnelListener;
 import lb.core.time.Clock;
 
@@ -110,6 +111,19 @@ public final class LoadBalancerBuilder {
     /** Receives one event per finished tunnel, on the tunnel's loop. */
     public LoadBalancerBuilder listener(TunnelListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * Writes one line per finished tunnel to the {@code System.Logger} "lb.connections" (see
+     * {@link ConnectionLog}). Off by default: in a reconnect storm of many thousand clients it
+     * would bury every other log, and the stats already count how tunnels end.
+     */
+    public LoadBalancerBuilder connectionLog(boolean enabled) {
+        listeners.removeIf(l -> l instanceof ConnectionLog);
+        if (enabled) {
+            listeners.add(new ConnectionLog());
+        }
         return this;
     }
 

@@ -1,0 +1,40 @@
+package lb.core.stats;
+
+import java.util.List;
+
+/**
+ * One backend and its servers. Its traffic's bytes and live connections are its servers'
+ * added up; its byte counters therefore drop when a server is removed.
+ *
+ * @param stickTable    null when the backend does not stick
+ * @param healthChecked whether servers are checked actively
+ * @param healthChanges the servers' recent ups and downs, newest first
+ */
+public record BackendStats(String name, Traffic traffic, QueueStats queue, StickTableStats stickTable,
+                           boolean healthChecked, List<ServerStats> servers, List<HealthChange> healthChanges) {
+    public BackendStats {
+        servers = List.copyOf(servers);
+        healthChanges = List.copyOf(healthChanges);
+    }
+
+    /** The server called {@code serverName}; throws if there is none. */
+    public ServerStats server(String serverName) {
+        for (ServerStats s : servers) {
+            if (s.name().equals(serverName)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("no server '" + serverName + "' in backend '" + name + "'");
+    }
+
+    /** Servers taking new tunnels now. */
+    public int usableServers() {
+        int n = 0;
+        for (ServerStats s : servers) {
+            if (s.usable()) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

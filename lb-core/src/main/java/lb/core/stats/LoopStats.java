@@ -1,0 +1,15 @@
+package lb.core.stats;
+
+/**
+ * One event loop.
+ *
+ * @param tunnels       live tunnels on it, counting those handed to it and not yet started
+ * @param busyNanos     time spent working rather than waiting in select, since it started
+ * @param busyRatio     the share of wall time spent working over the snapshot's interval, 0..1
+ * @param buffersInUse  pooled buffers lent to tunnels with unsent bytes
+ * @param buffersIdle   free pooled buffers kept for reuse
+ * @param buffersCreated pooled buffers ever allocated
+ */
+public record LoopStats(int index, int tunnels, long busyNanos, double busyRatio,
+                        int buffersInUse, int buffersIdle, long buffersCreated) {
+}

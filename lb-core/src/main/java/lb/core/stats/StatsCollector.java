@@ -1,0 +1,191 @@
+package lb.core.stats;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.function.Function;
+
+import lb.core.Backend;
+import lb.core.Frontend;
+import lb.core.LoadBalancer;
+import lb.core.Server;
+import lb.core.buffer.BufferPool;
+import lb.core.limit.ConnectionLimit;
+import lb.core.loop.EventLoop;
+import lb.core.loop.EventLoopGroup;
+import lb.core.stick.StickTable;
+
+/**
+ * Takes one {@link StatsSnapshot}: sums every loop's {@link LoopCounters} and reads the live
+ * gauges (limits, servers, queues, pools). Runs on the caller's thread and never asks a loop
+ * for anything, so a stuck loop cannot stall it; the loops' plain counters are read racily,
+ * which costs at most a few increments of staleness.
+ *
+ * <p>Rates need an earlier sample of the same load balancer; those are kept here, weakly keyed
+ * by the load balancer so a closed one is forgotten with it. Snapshots of one load balancer are
+ * taken one at a time (its history is the lock); different load balancers do not contend.
+ */
+final class StatsCollector {
+    private static final Map<LoadBalancer, History> HISTORIES = new WeakHashMap<>();
+
+    private static final class History {
+        final RateWindow rates = new RateWindow();
+        final HealthHistory health = new HealthHistory();
+    }
+
+    private final LoadBalancer lb;
+    private final History history;
+    private final List<EventLoop> loops;
+    private final RateWindow.Sample sample;
+    private final RateWindow.Sample reference;
+    private final long intervalNs;
+
+    private StatsCollector(LoadBalancer lb, History history, long nowNs) {
+        this.lb = lb;
+        this.history = history;
+        this.loops = lb.eventLoops().loops();
+        this.sample = new RateWindow.Sample(nowNs);
+        this.reference = history.rates.reference(nowNs);
+        this.intervalNs = reference == null ? 0 : nowNs - reference.nanos;
+    }
+
+    static StatsSnapshot collect(LoadBalancer lb) {
+        History history;
+        synchronized (HISTORIES) {
+            history = HISTORIES.computeIfAbsent(lb, k -> new History());
+        }
+        synchronized (history) {
+            return new StatsCollector(lb, history, System.nanoTime()).snapshot();
+        }
+    }
+
+    private StatsSnapshot snapshot() {
+        long takenAtMillis = System.currentTimeMillis();
+        List<Backend> backends = lb.backends();
+        history.health.observe(backends);
+        List<FrontendStats> frontends = new ArrayList<>();
+        for (Frontend f : lb.frontends()) {
+            frontends.add(frontend(f));
+        }
+        List<BackendStats> backendStats = new ArrayList<>();
+        for (Backend b : backends) {
+            backendStats.add(backend(b));
+        }
+        List<LoopStats> loopStats = new ArrayList<>();
+        for (EventLoop l : loops) {
+            loopStats.add(loop(l));
+        }
+        ProcessStats process = process(loopStats);
+        history.rates.add(sample);
+        return new StatsSnapshot(takenAtMillis, intervalNs, process, loopStats, frontends, backendStats);
+    }
+
+    private FrontendStats frontend(Frontend f) {
+        LoopCounters.Counts c = sum(counters -> counters.frontendOrNull(f.index()));
+        ConnectionLimit limit = f.limit();
+        List<String> addresses = new ArrayList<>();
+        for (InetSocketAddress a : f.boundAddresses()) {
+            addresses.add(HostPort.of(a));
+        }
+        return new FrontendStats(f.name(), addresses, f.backend().name(),
+                traffic(f, c, limit.count(), limit.max(), c.bytesIn, c.bytesOut));
+    }
+
+    /**
+     * A backend's bytes and live connections are its servers' added up: the engine counts
+     * bytes per frontend and per server, and a tunnel moves bytes only once it has a server.
+     */
+    private BackendStats backend(Backend b) {
+        List<ServerStats> servers = new ArrayList<>();
+        long connections = 0;
+        long limit = 0;
+        boolean unlimited = false;
+        long bytesIn = 0;
+        long bytesOut = 0;
+        for (Server s : b.servers()) {
+            ServerStats stats = server(s);
+            servers.add(stats);
+            Traffic t = stats.traffic();
+            connections += t.connections();
+            limit += t.maxConnections();
+            unlimited |= t.maxConnections() == 0;
+            bytesIn += t.bytesIn();
+            bytesOut += t.bytesOut();
+        }
+        LoopCounters.Counts c = sum(counters -> counters.backendOrNull(b.index()));
+        StickTable table = b.stickTable();
+        return new BackendStats(b.name(),
+                traffic(b, c, connections, unlimited ? 0 : limit, bytesIn, bytesOut),
+                new QueueStats(b.queue().size(), b.queue().peak(), b.queue().maxQueue()),
+                table == null ? null : new StickTableStats(table.size(), table.capacity()),
+                b.healthCheck() != null, servers, history.health.of(b.name()));
+    }
+
+    private ServerStats server(Server s) {
+        LoopCounters.Counts c = sum(counters -> counters.serverOrNull(s.slot()));
+        return new ServerStats(s.name(), HostPort.of(s.address()), s.state(), s.isUp(), s.isUsable(),
+                s.isWarmingUp(), s.healthReason(), s.healthChangedAtMillis(), s.downTransitions(),
+                s.weight(), s.configuredWeight(), s.sourcePortsExhausted(),
+                traffic(s, c, s.connections(), s.maxConnections(), c.bytesIn, c.bytesOut));
+    }
+
+    private Traffic traffic(Object counted, LoopCounters.Counts c, long connections, long maxConnections,
+                            long bytesIn, long bytesOut) {
+        sample.put(counted, c.tunnels, bytesIn, bytesOut);
+        long[] before = earlier(counted, 3);
+        return new Traffic(connections, maxConnections, c.tunnels,
+                RateWindow.perSecond(c.tunnels, before[0], intervalNs), bytesIn, bytesOut,
+                RateWindow.perSecond(bytesIn, before[1], intervalNs),
+                RateWindow.perSecond(bytesOut, before[2], intervalNs),
+                c.connectErrors, c.retries, c.redispatches, Terminations.of(c.ends));
+    }
+
+    private LoopStats loop(EventLoop l) {
+        long busyNs = l.counters().busyNs();
+        sample.put(l, busyNs);
+        double ratio = intervalNs <= 0 ? 0
+                : Math.min(1, Math.max(0, (busyNs - earlier(l, 1)[0]) / (double) intervalNs));
+        BufferPool pool = l.pool(); // written by the loop, read racily: a gauge may lag by an update
+        return new LoopStats(l.index(), l.load(), busyNs, ratio, pool.inUse(), pool.idle(), pool.created());
+    }
+
+    private ProcessStats process(List<LoopStats> loopStats) {
+        EventLoopGroup group = lb.eventLoops();
+        int inUse = 0;
+        int idle = 0;
+        long created = 0;
+        double busySum = 0;
+        double busiest = 0;
+        for (LoopStats l : loopStats) {
+            inUse += l.buffersInUse();
+            idle += l.buffersIdle();
+            created += l.buffersCreated();
+            busySum += l.busyRatio();
+            busiest = Math.max(busiest, l.busyRatio());
+        }
+        ConnectionLimit global = group.limit();
+        int bufferSize = loops.isEmpty() ? 0 : loops.get(0).pool().bufferSize();
+        return new ProcessStats(loops.size(), global.count(), global.max(), group.tunnelCount(),
+                group.acceptErrors(), inUse, idle, created, bufferSize,
+                loopStats.isEmpty() ? 0 : busySum / loopStats.size(), busiest);
+    }
+
+    /** The reference sample's counters of {@code counted}; zeros if it is newer than that sample. */
+    private long[] earlier(Object counted, int width) {
+        long[] before = reference == null ? null : reference.get(counted);
+        return before != null ? before : new long[width];
+    }
+
+    private LoopCounters.Counts sum(Function<LoopCounters, LoopCounters.Counts> pick) {
+        LoopCounters.Counts total = new LoopCounters.Counts();
+        for (EventLoop l : loops) {
+            LoopCounters.Counts c = pick.apply(l.counters());
+            if (c != null) {
+                total.add(c);
+            }
+        }
+        return total;
+    }
+}
