@@ -99,6 +99,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     int slot;
     private LoopCounters.Counts frontendCounts;
     private LoopCounters.Counts serverCounts;
+    private LoopCounters.Counts backendCounts;
     /** Relay byte totals already added to the counters. */
     private long countedIn;
     private long countedOut;
@@ -225,6 +226,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             if (serverCounts != null) {
                 serverCounts.bytesIn += in;
                 serverCounts.bytesOut += out;
+                backendCounts.bytesIn += in;
+                backendCounts.bytesOut += out;
             }
         }
     }
@@ -591,7 +594,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         server.connectSucceeded();
         serverCounts = loop.counters.server(server.slot());
         serverCounts.tunnels++;
-        loop.counters.backend(backend.index()).tunnels++;
+        backendCounts = loop.counters.backend(backend.index());
+        backendCounts.tunnels++;
         up.sink = serverChannel;
         down.source = serverChannel;
         up.lastSinkActivityNs = now;

@@ -94,16 +94,14 @@ final class StatsCollector {
     }
 
     /**
-     * A backend's bytes and live connections are its servers' added up: the engine counts
-     * bytes per frontend and per server, and a tunnel moves bytes only once it has a server.
+     * A backend's live connections are its servers' added up; its bytes are counted by the
+     * engine, so they survive a server's removal.
      */
     private BackendStats backend(Backend b) {
         List<ServerStats> servers = new ArrayList<>();
         long connections = 0;
         long limit = 0;
         boolean unlimited = false;
-        long bytesIn = 0;
-        long bytesOut = 0;
         for (Server s : b.servers()) {
             ServerStats stats = server(s);
             servers.add(stats);
@@ -111,13 +109,11 @@ final class StatsCollector {
             connections += t.connections();
             limit += t.maxConnections();
             unlimited |= t.maxConnections() == 0;
-            bytesIn += t.bytesIn();
-            bytesOut += t.bytesOut();
         }
         LoopCounters.Counts c = sum(counters -> counters.backendOrNull(b.index()));
         StickTable table = b.stickTable();
         return new BackendStats(b.name(),
-                traffic(b, c, connections, unlimited ? 0 : limit, bytesIn, bytesOut),
+                traffic(b, c, connections, unlimited ? 0 : limit, c.bytesIn, c.bytesOut),
                 new QueueStats(b.queue().size(), b.queue().peak(), b.queue().maxQueue()),
                 table == null ? null : new StickTableStats(table.size(), table.capacity()),
                 b.healthCheck() != null, servers, history.health.of(b.name()));
