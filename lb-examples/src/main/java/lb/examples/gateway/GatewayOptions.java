@@ -1,0 +1,245 @@
+package lb.examples.gateway;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The gateway's settings, from command-line flags and an optional properties file with the
+ * same keys (flags win). Every bad flag or value is a {@link UsageException} naming it.
+ */
+final class GatewayOptions {
+    /** One upstream broker: {@code NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LO-HI][,proxy=v1|v2]}. */
+    record ServerSpec(String name, InetSocketAddress address, int weight, int maxConnections,
+                      List<String[]> sources, String proxy) {
+    }
+
+    boolean help;
+    boolean demo;
+    final List<InetSocketAddress> listen = new ArrayList<>();
+    final List<ServerSpec> servers = new ArrayList<>();
+    String balancer = "leastconn";
+    String stickiness = "table";
+    int stickCapacity = 200_000;
+    Duration stickExpire = Duration.ofMinutes(30);
+    String health = "mqtt";
+    Duration healthInterval = Duration.ofSeconds(2);
+    int healthRise = 2;
+    int healthFall = 3;
+    boolean mqttInspection = true;
+    boolean connackReplies = true;
+    boolean acceptProxy;
+    int maxConnections = -1;
+    int frontendMaxConnections;
+    Duration clientTimeout = Duration.ofMinutes(10);
+    Duration serverTimeout = Duration.ofHours(2);
+    Duration connectTimeout = Duration.ofSeconds(5);
+    Duration inspectDelay = Duration.ofSeconds(5);
+    double keepAliveFactor = 1.5;
+    InetSocketAddress stats = new InetSocketAddress("127.0.0.1", 1936);
+    boolean statsEnabled = true;
+    String statsUser;
+    String statsPassword;
+    int eventLoops = Runtime.getRuntime().availableProcessors();
+    boolean connectionLog;
+    Duration duration;
+    int demoClients = 2_000;
+
+    static GatewayOptions parse(String[] args) throws UsageException {
+        GatewayOptions o = new GatewayOptions();
+        Map<String, String> flags = new LinkedHashMap<>();
+        List<String> serverFlags = new ArrayList<>();
+        List<String> listenFlags = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                o.help = true;
+                return o;
+            }
+            if (!a.startsWith("--")) {
+                throw new UsageException("unexpected argument '" + a + "' (flags start with --; see --help)");
+            }
+            String name = a.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (isSwitch(name)) {
+                value = "true";
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new UsageException("--" + name + ": missing value");
+            }
+            switch (name) {
+                case "server" -> serverFlags.add(value);
+                case "listen" -> listenFlags.add(value);
+                default -> flags.put(name, value);
+            }
+        }
+        String config = flags.remove("config");
+        if (config != null) {
+            Properties file = load(config);
+            for (String key : file.stringPropertyNames()) {
+                String v = file.getProperty(key);
+                switch (key) {
+                    case "server" -> { for (String s : v.split(";")) { if (!s.isBlank()) serverFlags.add(s.trim()); } }
+                    case "listen" -> { for (String s : v.split(",")) { if (!s.isBlank()) listenFlags.add(s.trim()); } }
+                    default -> flags.putIfAbsent(key, v);
+                }
+            }
+        }
+        for (String l : listenFlags) {
+            o.listen.add(Values.address("--listen", l));
+        }
+        for (String s : serverFlags) {
+            o.servers.add(server(s));
+        }
+        for (Map.Entry<String, String> f : flags.entrySet()) {
+            o.set(f.getKey(), f.getValue());
+        }
+        o.demo = o.demo || (o.servers.isEmpty() && o.listen.isEmpty());
+        if (!o.demo && o.servers.isEmpty()) {
+            throw new UsageException("--backends or --server: no broker given (or run with no flags for the demo)");
+        }
+        if (o.listen.isEmpty()) {
+            o.listen.add(new InetSocketAddress("127.0.0.1", 1883));
+        }
+        o.validate();
+        return o;
+    }
+
+    private static boolean isSwitch(String name) {
+        return switch (name) {
+            case "demo", "accept-proxy", "connection-log", "no-stats", "no-inspection", "no-connack-replies" -> true;
+            default -> false;
+        };
+    }
+
+    private void set(String name, String v) throws UsageException {
+        String flag = "--" + name;
+        switch (name) {
+            case "demo" -> demo = Boolean.parseBoolean(v);
+            case "backends" -> {
+                for (String hostPort : v.split(",")) {
+                    if (!hostPort.isBlank()) {
+                        servers.add(new ServerSpec("broker-" + (servers.size() + 1), Values.address(flag, hostPort),
+                                1, 0, List.of(), null));
+                    }
+                }
+            }
+            case "balancer" -> balancer = oneOf(flag, v, "roundrobin", "static-rr", "leastconn", "first", "random",
+                    "source", "consistent", "rendezvous");
+            case "stickiness" -> stickiness = oneOf(flag, v, "table", "hash", "none");
+            case "stick-capacity" -> stickCapacity = Values.count(flag, v, 1, 100_000_000);
+            case "stick-expire" -> stickExpire = Values.duration(flag, v);
+            case "health" -> health = oneOf(flag, v, "mqtt", "tcp", "none");
+            case "health-interval" -> healthInterval = Values.duration(flag, v);
+            case "health-rise" -> healthRise = Values.count(flag, v, 1, 100);
+            case "health-fall" -> healthFall = Values.count(flag, v, 1, 100);
+            case "no-inspection" -> mqttInspection = !Boolean.parseBoolean(v);
+            case "no-connack-replies" -> connackReplies = !Boolean.parseBoolean(v);
+            case "accept-proxy" -> acceptProxy = Boolean.parseBoolean(v);
+            case "max-connections" -> maxConnections = Values.count(flag, v, 0, Integer.MAX_VALUE);
+            case "frontend-max-connections" -> frontendMaxConnections = Values.count(flag, v, 0, Integer.MAX_VALUE);
+            case "client-timeout" -> clientTimeout = Values.duration(flag, v);
+            case "server-timeout" -> serverTimeout = Values.duration(flag, v);
+            case "connect-timeout" -> connectTimeout = Values.duration(flag, v);
+            case "inspect-delay" -> inspectDelay = Values.duration(flag, v);
+            case "keepalive-factor" -> {
+                try {
+                    keepAliveFactor = Double.parseDouble(v);
+                } catch (NumberFormatException e) {
+                    throw new UsageException(flag + ": not a number: '" + v + "'");
+                }
+                if (keepAliveFactor != 0 && keepAliveFactor < 1) {
+                    throw new UsageException(flag + ": must be 0 (off) or at least 1, was " + v);
+                }
+            }
+            case "stats" -> stats = Values.address(flag, v);
+            case "no-stats" -> statsEnabled = !Boolean.parseBoolean(v);
+            case "stats-user" -> statsUser = v;
+            case "stats-password" -> statsPassword = v;
+            case "event-loops" -> eventLoops = Values.count(flag, v, 1, 1024);
+            case "connection-log" -> connectionLog = Boolean.parseBoolean(v);
+            case "duration" -> duration = Values.duration(flag, v);
+            case "demo-clients" -> demoClients = Values.count(flag, v, 10, 8_000);
+            default -> throw new UsageException(flag + ": unknown flag (see --help)");
+        }
+    }
+
+    /** Cross-flag rules, after every flag is read. */
+    private void validate() throws UsageException {
+        if ((statsUser == null) != (statsPassword == null)) {
+            throw new UsageException("--stats-user and --stats-password go together");
+        }
+    }
+
+    private static String oneOf(String flag, String value, String... allowed) throws UsageException {
+        for (String a : allowed) {
+            if (a.equals(value)) {
+                return a;
+            }
+        }
+        throw new UsageException(flag + ": '" + value + "' is not one of " + String.join(", ", allowed));
+    }
+
+    /** {@code NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LO-HI][,proxy=v1|v2]}. */
+    static ServerSpec server(String spec) throws UsageException {
+        String flag = "--server";
+        int eq = spec.indexOf('=');
+        if (eq <= 0) {
+            throw new UsageException(flag + ": expected NAME=HOST:PORT[,option=value...], got '" + spec + "'");
+        }
+        String name = spec.substring(0, eq);
+        String[] parts = spec.substring(eq + 1).split(",");
+        InetSocketAddress address = Values.address(flag + " " + name, parts[0]);
+        int weight = 1;
+        int maxConnections = 0;
+        List<String[]> sources = new ArrayList<>();
+        String proxy = null;
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            if (kv.length != 2) {
+                throw new UsageException(flag + " " + name + ": expected option=value, got '" + parts[i] + "'");
+            }
+            String what = flag + " " + name + " " + kv[0];
+            switch (kv[0]) {
+                case "weight" -> weight = Values.count(what, kv[1], 0, 256);
+                case "maxconn" -> maxConnections = Values.count(what, kv[1], 0, Integer.MAX_VALUE);
+                case "source" -> {
+                    String[] addrRange = kv[1].split(":");
+                    String[] range = addrRange.length == 2 ? addrRange[1].split("-") : new String[0];
+                    if (range.length != 2) {
+                        throw new UsageException(what + ": expected ADDRESS:LOW-HIGH, got '" + kv[1] + "'");
+                    }
+                    Values.count(what + " (low port)", range[0], 1, 65535);
+                    Values.count(what + " (high port)", range[1], 1, 65535);
+                    sources.add(new String[] {addrRange[0], range[0], range[1]});
+                }
+                case "proxy" -> proxy = oneOf(what, kv[1], "v1", "v2");
+                default -> throw new UsageException(flag + " " + name + ": unknown option '" + kv[0] + "'");
+            }
+        }
+        return new ServerSpec(name, address, weight, maxConnections, List.copyOf(sources), proxy);
+    }
+
+    private static Properties load(String file) throws UsageException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(Path.of(file))) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new UsageException("--config: cannot read '" + file + "': " + e.getMessage());
+        }
+        return p;
+    }
+}

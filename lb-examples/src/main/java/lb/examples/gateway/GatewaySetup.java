@@ -1,0 +1,98 @@
+package lb.examples.gateway;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import lb.core.LoadBalancer;
+import lb.core.LoadBalancerBuilder;
+import lb.core.balance.Balancer;
+import lb.core.balance.ConsistentHash;
+import lb.core.balance.FirstAvailable;
+import lb.core.balance.LeastConnections;
+import lb.core.balance.PowerOfTwoChoices;
+import lb.core.balance.RendezvousHash;
+import lb.core.balance.RoundRobin;
+import lb.core.balance.SourceHash;
+import lb.core.balance.StaticRoundRobin;
+import lb.core.health.HealthCheck;
+import lb.core.proxy.ProxyFormat;
+import lb.mqtt.Mqtt;
+
+/** Turns gateway options into a load balancer description: one MQTT frontend, one backend. */
+final class GatewaySetup {
+    /** A client announcing a tiny keep-alive still gets this long before its tunnel idles out. */
+    private static final Duration KEEP_ALIVE_MINIMUM = Duration.ofSeconds(30);
+
+    private GatewaySetup() {
+    }
+
+    static LoadBalancerBuilder builder(GatewayOptions o) {
+        LoadBalancerBuilder b = LoadBalancer.builder().eventLoops(o.eventLoops);
+        if (o.maxConnections >= 0) {
+            b.maxConnections(o.maxConnections);
+        }
+        b.backend("brokers", be -> {
+            for (GatewayOptions.ServerSpec s : o.servers) {
+                be.server(s.name(), s.address(), so -> {
+                    so.weight(s.weight()).maxConnections(s.maxConnections());
+                    for (String[] src : s.sources()) {
+                        so.source(src[0], Integer.parseInt(src[1]), Integer.parseInt(src[2]));
+                    }
+                    if (s.proxy() != null) {
+                        so.sendProxy(s.proxy().equals("v1") ? ProxyFormat.V1 : ProxyFormat.V2);
+                    }
+                });
+            }
+            be.balancer(balancer(o));
+            if (o.stickiness.equals("table")) {
+                be.stickTable(Mqtt.clientIdStickTable(o.stickCapacity, o.stickExpire));
+            }
+            HealthCheck check = switch (o.health) {
+                case "mqtt" -> Mqtt.connectCheck();
+                case "tcp" -> HealthCheck.tcp();
+                default -> null;
+            };
+            if (check != null) {
+                be.healthCheck(check.interval(o.healthInterval).fastInterval(fast(o.healthInterval))
+                        .rise(o.healthRise).fall(o.healthFall).timeout(timeout(o.healthInterval)));
+            }
+            be.connectTimeout(o.connectTimeout).serverTimeout(o.serverTimeout);
+        });
+        b.frontend("mqtt", f -> {
+            o.listen.forEach(f::listen);
+            f.backend("brokers").clientTimeout(o.clientTimeout).maxConnections(o.frontendMaxConnections)
+                    .acceptProxy(o.acceptProxy).inspectDelay(o.inspectDelay);
+            if (o.mqttInspection) {
+                f.keyExtractor(Mqtt.connectInspector().withConnackReplies(o.connackReplies)
+                        .withKeepAliveTimeout(o.keepAliveFactor, KEEP_ALIVE_MINIMUM));
+            }
+        });
+        return b;
+    }
+
+    /** With hash stickiness the key picks the broker (no table, the same on every gateway). */
+    static Supplier<? extends Balancer> balancer(GatewayOptions o) {
+        if (o.stickiness.equals("hash") && !o.balancer.equals("rendezvous")) {
+            return ConsistentHash::new;
+        }
+        return switch (o.balancer) {
+            case "roundrobin" -> RoundRobin::new;
+            case "static-rr" -> StaticRoundRobin::new;
+            case "first" -> FirstAvailable::new;
+            case "random" -> PowerOfTwoChoices::new;
+            case "source" -> SourceHash::new;
+            case "consistent" -> ConsistentHash::new;
+            case "rendezvous" -> RendezvousHash::new;
+            default -> LeastConnections::new;
+        };
+    }
+
+    private static Duration fast(Duration interval) {
+        return interval.dividedBy(4).isZero() ? interval : interval.dividedBy(4);
+    }
+
+    private static Duration timeout(Duration interval) {
+        Duration half = interval.dividedBy(2);
+        return half.compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : half.isZero() ? interval : half;
+    }
+}

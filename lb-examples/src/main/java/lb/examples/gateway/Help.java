@@ -1,0 +1,111 @@
+package lb.examples.gateway;
+
+/** The gateway's --help text, written to read like a manual page. */
+final class Help {
+    private Help() {
+    }
+
+    static final String TEXT = """
+            NAME
+                mqtt-gateway - an MQTT-aware TCP load balancer in front of MQTT brokers
+
+            SYNOPSIS
+                mqtt-gateway                                  (the demo on in-process brokers)
+                mqtt-gateway --listen HOST:PORT --backends HOST:PORT,HOST:PORT,...
+                mqtt-gateway --server NAME=HOST:PORT[,OPTION=VALUE...] ... [FLAGS]
+                mqtt-gateway --config FILE [FLAGS]
+
+            DESCRIPTION
+                Accepts MQTT clients, reads each CONNECT, and sends the client to a broker:
+                the same client id to the same broker (stickiness), the least loaded broker
+                otherwise. Brokers are health-checked with MQTT CONNECT/CONNACK; a broker that
+                fails is taken out of rotation until it passes again. Malformed CONNECTs never
+                reach a broker. Statistics are served as an HTML page, JSON and Prometheus
+                metrics.
+
+                With no flags, runs the demo: three in-process brokers behind the balancer on
+                127.0.0.1:1883, a short built-in load (clients connect, publish, reconnect, a
+                broker dies and comes back), a report of what happened, and then it keeps
+                serving so any MQTT client can connect, until Ctrl-C or --duration.
+
+            BROKERS
+                --backends HOST:PORT,...   brokers named broker-1, broker-2, ...
+                --server NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LOW-HIGH][,proxy=v1|v2]
+                                           one broker (repeatable). weight 0..256 (default 1);
+                                           maxconn: most tunnels to it (0 = no limit); source:
+                                           connect from ADDR using local ports LOW..HIGH
+                                           (repeatable; each source adds a range per broker);
+                                           proxy: send a PROXY protocol header first.
+
+            LISTENING
+                --listen HOST:PORT         address for MQTT clients (repeatable;
+                                           default 127.0.0.1:1883)
+                --accept-proxy             clients arrive through an L4 balancer that sends a
+                                           PROXY header (v1 or v2); its address is the client's
+                --max-connections N        most tunnels in the process (default: from the
+                                           open-file limit)
+                --frontend-max-connections N
+                                           most tunnels on the MQTT listener (0 = no limit);
+                                           beyond it clients wait in the kernel backlog
+
+            ROUTING
+                --balancer NAME            leastconn (default), roundrobin, static-rr, first,
+                                           random (power of two choices), source, consistent,
+                                           rendezvous
+                --stickiness table|hash|none
+                                           table (default): remember client id -> broker;
+                                           hash: consistent hash of the client id, no table,
+                                           identical on every gateway instance; none
+                --stick-capacity N         client ids remembered (default 200000)
+                --stick-expire DURATION    forget an id unused this long (default 30m)
+                --no-inspection            plain TCP: do not read CONNECTs (no stickiness by id)
+                --no-connack-replies       close refused clients without a CONNACK
+
+            HEALTH
+                --health mqtt|tcp|none     check brokers with MQTT CONNECT (default), TCP
+                                           connect, or not at all
+                --health-interval DURATION between checks (default 2s; 4x faster while a
+                                           broker is changing state)
+                --health-rise N            passes to bring a broker back (default 2)
+                --health-fall N            failures to take a broker out (default 3)
+
+            TIMEOUTS
+                --client-timeout DURATION  idle client (default 10m)
+                --keepalive-factor X       instead, idle client = X times its MQTT keep-alive,
+                                           at least 30s (default 1.5; 0 = off)
+                --server-timeout DURATION  idle broker side (default 2h)
+                --connect-timeout DURATION connecting to a broker (default 5s)
+                --inspect-delay DURATION   for a client to send its CONNECT (default 5s)
+
+            STATISTICS
+                --stats HOST:PORT          stats page, /stats.json and /metrics
+                                           (default 127.0.0.1:1936)
+                --stats-user USER --stats-password PASSWORD
+                                           require HTTP basic authentication
+                --no-stats                 no statistics endpoint
+                --connection-log           one log line per finished tunnel
+
+            OTHER
+                --event-loops N            I/O threads (default: number of processors)
+                --config FILE              read any of these flags from a properties file:
+                                           one KEY=VALUE per line, KEY without the dashes;
+                                           server=... takes several servers separated by ';',
+                                           listen=... several addresses separated by ','.
+                                           Flags on the command line win.
+                --duration DURATION        stop after this long (default: until Ctrl-C)
+                --demo                     run the demo even with other flags
+                --demo-clients N           clients in the demo's load (default 2000)
+                --help                     this text
+
+            DURATIONS
+                500ms, 30s, 10m, 2h, 1d; a bare number means seconds.
+
+            EXIT STATUS
+                0 stopped normally, 1 failed (for example a port in use), 2 bad flags.
+
+            EXAMPLES
+                mqtt-gateway --listen 0.0.0.0:1883 --backends 10.0.0.11:1883,10.0.0.12:1883
+                mqtt-gateway --server a=10.0.0.11:1883,weight=2 --server b=10.0.0.12:1883 \\
+                    --stickiness hash --health-interval 5s --stats 127.0.0.1:1936
+            """;
+}

@@ -1,0 +1,70 @@
+package lb.examples.gateway;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import lb.core.LoadBalancer;
+
+/**
+ * The MQTT gateway: an MQTT-aware load balancer in front of brokers, from the command line.
+ * With no arguments it runs the demo on in-process brokers. Exit codes: 0 done, 1 failed,
+ * 2 bad flags.
+ */
+public final class MqttGateway {
+    private MqttGateway() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            // one line per log record: time, level, message
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
+        }
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        GatewayOptions o;
+        try {
+            o = GatewayOptions.parse(args);
+        } catch (UsageException e) {
+            err.println("mqtt-gateway: " + e.getMessage());
+            err.println("Try 'mqtt-gateway --help'.");
+            return 2;
+        }
+        if (o.help) {
+            out.print(Help.TEXT);
+            return 0;
+        }
+        if (o.demo) {
+            return GatewayDemo.run(o, out, err);
+        }
+        LoadBalancer lb;
+        try {
+            lb = GatewaySetup.builder(o).build().start();
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            err.println("mqtt-gateway: " + e.getMessage());
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        }
+        AutoCloseable stats = StatsServer.start(lb, o, err);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            lb.shutdown(Duration.ofSeconds(5));
+            stopped.countDown();
+        }));
+        out.println("mqtt-gateway: listening on " + lb.frontend("mqtt").boundAddresses() + ", "
+                + o.servers.size() + " brokers, balancer " + o.balancer + ", stickiness " + o.stickiness
+                + ", health " + o.health);
+        if (o.duration != null) {
+            stopped.await(o.duration.toMillis(), TimeUnit.MILLISECONDS);
+            lb.shutdown(Duration.ofSeconds(5));
+        } else {
+            stopped.await();
+        }
+        if (stats != null) {
+            stats.close();
+        }
+        return 0;
+    }
+}

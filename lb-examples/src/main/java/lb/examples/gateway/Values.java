@@ -1,0 +1,61 @@
+package lb.examples.gateway;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Locale;
+
+/** Parses flag values (durations, addresses, counts), naming the flag in every error. */
+final class Values {
+    private Values() {
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 1d}; a bare number is seconds. */
+    static Duration duration(String flag, String text) throws UsageException {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            long n = Long.parseLong(t.replaceAll("[smhd]$", ""));
+            return switch (t.charAt(t.length() - 1)) {
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> Duration.ofSeconds(n);
+            };
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new UsageException(flag + ": not a duration: '" + text + "' (examples: 500ms, 30s, 10m, 2h)");
+        }
+    }
+
+    static int count(String flag, String text, int min, int max) throws UsageException {
+        try {
+            int n = Integer.parseInt(text.trim().replace("_", ""));
+            if (n < min || n > max) {
+                throw new UsageException(flag + ": " + n + " is out of range " + min + ".." + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(flag + ": not a number: '" + text + "'");
+        }
+    }
+
+    /** {@code HOST:PORT}, {@code :PORT} (all interfaces) or {@code [v6]:PORT}. */
+    static InetSocketAddress address(String flag, String text) throws UsageException {
+        String t = text.trim();
+        int colon = t.lastIndexOf(':');
+        if (colon < 0) {
+            throw new UsageException(flag + ": expected HOST:PORT, got '" + text + "'");
+        }
+        String host = t.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = count(flag + " (port)", t.substring(colon + 1), 0, 65535);
+        InetSocketAddress a = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+        if (a.isUnresolved()) {
+            throw new UsageException(flag + ": cannot resolve host '" + host + "'");
+        }
+        return a;
+    }
+}
