@@ -23,8 +23,9 @@ import lb.core.health.ReplyMatcher;
  *   client id (2-byte length + UTF-8)         DISCONNECT: 0xE0 0x00
  * </pre>
  *
- * The client id is random per check definition ({@code lb-check-} and 8 hex digits), so two
- * balancers checking one broker never take over each other's check connection.
+ * The client id ({@code lb-check-} and 8 hex digits) differs per check definition and per
+ * server, so neither two balancers checking one broker nor the probes of several nodes of one
+ * clustered broker take over each other's check session.
  */
 final class MqttConnectCheck {
     private static final byte[] DISCONNECT = {(byte) 0xE0, 0x00};
@@ -38,8 +39,10 @@ final class MqttConnectCheck {
         if (version == MqttVersion.V3_1) {
             throw new IllegalArgumentException("the MQTT check speaks 3.1.1 or 5.0");
         }
-        String clientId = String.format("lb-check-%08x", ThreadLocalRandom.current().nextInt());
-        return HealthCheck.sendExpect("mqtt", connect(version, clientId), matcher(version), DISCONNECT);
+        int salt = ThreadLocalRandom.current().nextInt();
+        return HealthCheck.sendExpect("mqtt",
+                serverName -> connect(version, String.format("lb-check-%08x", salt ^ serverName.hashCode())),
+                matcher(version), DISCONNECT);
     }
 
     private static byte[] connect(MqttVersion version, String clientId) {

@@ -18,6 +18,7 @@ import lb.core.proxy.ProxyFormat;
  */
 public final class HealthCheck {
     private final String kind;
+    private final java.util.function.Function<String, byte[]> requestFor;
     private final ByteBuffer request;
     private final ReplyMatcher matcher;
     private final ByteBuffer farewell;
@@ -31,9 +32,11 @@ public final class HealthCheck {
     private boolean closeTunnelsOnDown;
     private ProxyFormat sendProxy;
 
-    private HealthCheck(String kind, ByteBuffer request, ReplyMatcher matcher, ByteBuffer farewell) {
+    private HealthCheck(String kind, java.util.function.Function<String, byte[]> requestFor, ReplyMatcher matcher,
+                        ByteBuffer farewell) {
         this.kind = kind;
-        this.request = request;
+        this.requestFor = requestFor;
+        this.request = requestFor == null ? null : ByteBuffer.wrap(requestFor.apply("")).asReadOnlyBuffer();
         this.matcher = matcher;
         this.farewell = farewell;
     }
@@ -50,8 +53,20 @@ public final class HealthCheck {
      */
     public static HealthCheck sendExpect(String kind, byte[] request, ReplyMatcher matcher, byte[] farewell) {
         Objects.requireNonNull(request, "request");
+        byte[] copy = request.clone();
+        return sendExpect(kind, serverName -> copy, matcher, farewell);
+    }
+
+    /**
+     * As {@link #sendExpect(String, byte[], ReplyMatcher, byte[])}, with a request made per
+     * server (by name), e.g. an MQTT CONNECT whose client id differs per server so probes of
+     * clustered brokers never take over each other's session.
+     */
+    public static HealthCheck sendExpect(String kind, java.util.function.Function<String, byte[]> requestFor,
+                                         ReplyMatcher matcher, byte[] farewell) {
+        Objects.requireNonNull(requestFor, "requestFor");
         Objects.requireNonNull(matcher, "matcher");
-        return new HealthCheck(kind, ByteBuffer.wrap(request.clone()).asReadOnlyBuffer(), matcher,
+        return new HealthCheck(kind, requestFor, matcher,
                 farewell == null ? null : ByteBuffer.wrap(farewell.clone()).asReadOnlyBuffer());
     }
 
@@ -129,9 +144,17 @@ public final class HealthCheck {
         return kind;
     }
 
-    /** The bytes to send once connected (a fresh view each call), or null for a plain connect. */
+    /**
+     * The bytes to send once connected, as made for no particular server (a fresh view each
+     * call), or null for a plain connect.
+     */
     public ByteBuffer request() {
         return request == null ? null : request.duplicate();
+    }
+
+    /** The bytes to send to the server called {@code serverName}, or null for a plain connect. */
+    public ByteBuffer request(String serverName) {
+        return requestFor == null ? null : ByteBuffer.wrap(requestFor.apply(serverName)).asReadOnlyBuffer();
     }
 
     public ReplyMatcher matcher() {

@@ -30,6 +30,8 @@ final class Probe extends TimerWheel.Timeout implements Handler {
     private final HealthMonitor monitor;
     private final HealthState state;
     private final ByteBuffer reply;
+    /** This server's request, made once; sent from a fresh view each check. */
+    private final ByteBuffer request;
     private Phase phase = Phase.IDLE;
     private SocketChannel channel;
     private SelectionKey key;
@@ -42,7 +44,11 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         this.check = check;
         this.monitor = monitor;
         this.state = new HealthState(check.rise(), check.fall());
-        this.reply = check.request() == null ? null : ByteBuffer.allocate(MAX_REPLY);
+        if (!server.isUp()) {
+            state.force(false); // a new probe (after a reconfiguration, say) starts from what is known
+        }
+        this.request = check.request(server.name());
+        this.reply = request == null ? null : ByteBuffer.allocate(MAX_REPLY);
     }
 
     Server server() {
@@ -121,7 +127,7 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         if (check.sendProxy() != null) {
             channel.write(ProxyHeader.local().encode(check.sendProxy())); // fits a fresh socket's buffer
         }
-        out = check.request();
+        out = request == null ? null : request.duplicate();
         if (out == null) {
             finish(true, "connected");
             return;
@@ -165,7 +171,7 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         closeChannel();
         phase = Phase.IDLE;
         if (state.record(passed)) {
-            monitor.changed(this, state.isUp(), passed ? check.rise() + " checks passed" : reason);
+            monitor.changed(this, state.isUp(), passed ? check.rise() + (check.rise() == 1 ? " check passed" : " checks passed") : reason);
         }
         if (!stopped) {
             scheduleNext();
