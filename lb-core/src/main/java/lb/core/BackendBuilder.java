@@ -214,18 +214,10 @@ public final class BackendBuilder {
     }
 
     private Duration positive(Duration d, String field) {
-        Objects.requireNonNull(d, field);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(where() + field + " must be > 0, was " + d);
-        }
-        return d;
+        return Checks.positive(where(), d, field);
     }
 
     private Duration notNegative(Duration d, String field) {
-        Objects.requireNonNull(d, field);
-        if (d.isNegative()) {
-            throw new IllegalArgumentException(where() + field + " must be >= 0, was " + d);
-        }
-        return d;
+        return Checks.notNegative(where(), d, field);
     }
 }
