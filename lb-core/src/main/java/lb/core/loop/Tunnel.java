@@ -111,10 +111,6 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         this.client = client;
     }
 
-    State state() {
-        return state;
-    }
-
     /** The server this tunnel holds a slot on, or null. */
     Server server() {
         return server;

@@ -23,9 +23,6 @@ public final class TimerWheel {
             return next != null;
         }
 
-        public final long deadlineNs() {
-            return deadlineNs;
-        }
     }
 
     private static final class Head extends Timeout {
