@@ -21,7 +21,6 @@ import lb.core.proxy.DecodeResult;
 import lb.core.proxy.ProxyFormat;
 import lb.core.proxy.ProxyHeader;
 import lb.core.proxy.ProxyHeaderDecoder;
-import lb.core.stats.LoopCounters;
 import lb.core.stats.Termination;
 import lb.core.stats.TunnelEvent;
 import lb.core.stick.StickTable;
@@ -86,29 +85,19 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private InetSocketAddress proxiedDestination;
     private boolean inspectedPooled;
     private int attempts;
-    private long acceptedNs;
-    private long acceptedAtMillis;
-    private long routedNs = -1;
-    private long queuedNs = -1;
-    private long connectStartNs = -1;
-    private long connectedNs = -1;
     private Termination firstEnd;
     private Termination lingerReason;
     private String lingerDetail;
     /** Index in the loop's tunnel array. */
     int slot;
-    private LoopCounters.Counts frontendCounts;
-    private LoopCounters.Counts serverCounts;
-    private LoopCounters.Counts backendCounts;
-    /** Relay byte totals already added to the counters. */
-    private long countedIn;
-    private long countedOut;
+    private final TunnelLedger ledger;
 
     Tunnel(EventLoop loop, Frontend frontend, SocketChannel client) {
         this.loop = loop;
         this.frontend = frontend;
         this.backend = frontend.backend();
         this.client = client;
+        this.ledger = new TunnelLedger(loop.counters, frontend, loop.nowNs());
     }
 
     /** The server this tunnel holds a slot on, or null. */
@@ -118,15 +107,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     void start() {
         long now = loop.nowNs();
-        acceptedNs = now;
-        acceptedAtMillis = System.currentTimeMillis();
         up.source = client;
         down.sink = client;
         up.lastSourceActivityNs = now;
         down.lastSinkActivityNs = now;
         state = State.INSPECTING;
-        frontendCounts = loop.counters.frontend(frontend.index());
-        frontendCounts.tunnels++;
         try {
             client.configureBlocking(false);
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -144,7 +129,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             clientKey.interestOps(SelectionKey.OP_READ);
             loop.timers.schedule(this, now + frontend.inspectDelayNs());
         } else {
-            routedNs = now;
+            ledger.routed(now);
             keyHash = KeyHash.of(clientAddress.getAddress());
             route();
         }
@@ -210,26 +195,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         return false;
     }
 
-    /** Adds the bytes moved since the last call to the live counters (a few stores, no lock). */
-    private void countBytes() {
-        long in = up.bytes - countedIn;
-        long out = down.bytes - countedOut;
-        if ((in | out) != 0) {
-            countedIn = up.bytes;
-            countedOut = down.bytes;
-            frontendCounts.bytesIn += in;
-            frontendCounts.bytesOut += out;
-            if (serverCounts != null) {
-                serverCounts.bytesIn += in;
-                serverCounts.bytesOut += out;
-                backendCounts.bytesIn += in;
-                backendCounts.bytesOut += out;
-            }
-        }
-    }
-
     private void afterIo() {
-        countBytes();
+        ledger.bytes(up.bytes, down.bytes);
         if (up.isDone() && down.isDone()) {
             close(firstEnd != null ? firstEnd : Termination.CLIENT_CLOSED, null);
             return;
@@ -352,7 +319,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     /** Inspection is over: the bytes read so far go to the server first. */
     private void routeWith(Verdict verdict) {
-        routedNs = loop.nowNs();
+        ledger.routed(loop.nowNs());
         key = verdict.key();
         clientTimeoutNs = verdict.clientTimeoutNs();
         keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
@@ -460,7 +427,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return;
         }
         state = State.QUEUED;
-        queuedNs = loop.nowNs();
+        ledger.queued(loop.nowNs());
         loop.timers.schedule(this, loop.nowNs() + backend.queueTimeoutNs());
         if (backend.hasFreeSlot()) {
             queue.wakeNext(); // a slot freed between our pick and our offer
@@ -503,9 +470,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         attempts++;
         state = State.CONNECTING;
         long now = loop.nowNs();
-        if (connectStartNs < 0) {
-            connectStartNs = now;
-        }
+        ledger.connecting(now);
         try {
             SocketChannel ch = SocketChannel.open();
             serverChannel = ch;
@@ -554,8 +519,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         Server failed = server;
         server = null;
         failed.release();
-        loop.counters.server(failed.slot()).connectErrors++;
-        loop.counters.backend(backend.index()).connectErrors++;
+        ledger.connectFailed(failed);
         if (serversFault) {
             backend.onConnectFailed(failed);
         }
@@ -569,13 +533,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         boolean lastRetry = attempts == backend.retries();
         avoid = backend.redispatch() && lastRetry ? failed : null;
-        LoopCounters.Counts backendCounts = loop.counters.backend(backend.index());
-        if (avoid != null) {
-            backendCounts.redispatches++;
-        } else {
-            backendCounts.retries++;
-            loop.counters.server(failed.slot()).retries++;
-        }
+        ledger.retrying(failed, avoid != null);
         if (avoid == null && failed.isUsable() && failed.tryAcquire()) {
             connect(failed);
         } else {
@@ -585,13 +543,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     private void onConnected() {
         long now = loop.nowNs();
-        connectedNs = now;
         state = State.FORWARDING;
         server.connectSucceeded();
-        serverCounts = loop.counters.server(server.slot());
-        serverCounts.tunnels++;
-        backendCounts = loop.counters.backend(backend.index());
-        backendCounts.tunnels++;
+        ledger.connected(now, server);
         up.sink = serverChannel;
         down.source = serverChannel;
         up.lastSinkActivityNs = now;
@@ -756,18 +710,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     private void count(Termination reason) {
-        if (frontendCounts == null) {
-            return; // closed before it started
-        }
-        countBytes();
-        int i = reason.ordinal();
-        frontendCounts.ends[i]++;
-        if (routedNs >= 0) {
-            loop.counters.backend(backend.index()).ends[i]++;
-        }
-        if (lastServer != null) {
-            loop.counters.server(lastServer.slot()).ends[i]++;
-        }
+        ledger.bytes(up.bytes, down.bytes);
+        ledger.ended(reason, lastServer);
     }
 
     private void releaseBuffers() {
@@ -796,23 +740,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
     }
 
-    /** From routing to the first connect: 0 if never queued, to the close if still queued. */
-    private long queueTime(long nowNs) {
-        if (queuedNs < 0) {
-            return routedNs < 0 ? -1 : 0;
-        }
-        return (connectStartNs >= 0 ? connectStartNs : nowNs) - queuedNs;
-    }
-
     TunnelEvent toEvent(Termination reason, String detail, long nowNs) {
-        return new TunnelEvent(clientAddress, frontend.name(),
-                lastServer != null || routedNs >= 0 ? backend.name() : null,
-                lastServer == null ? null : lastServer.name(),
-                key, acceptedAtMillis,
-                routedNs < 0 ? -1 : routedNs - acceptedNs,
-                queueTime(nowNs),
-                connectedNs < 0 ? -1 : connectedNs - connectStartNs,
-                nowNs - acceptedNs,
-                up.bytes, down.bytes, attempts, reason, detail);
+        return ledger.event(clientAddress, lastServer, key, up.bytes, down.bytes, attempts, reason, detail, nowNs);
     }
 }
