@@ -1,0 +1,66 @@
+package lb.examples.bench;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import lb.mqtt.Mqtt;
+
+/**
+ * The HAProxy configuration equivalent to {@link BalancerProcess}: the setup MQTT operators run
+ * (mode tcp, least connections, a stick table on the CONNECT's client identifier, CONNECT
+ * validated within an inspect delay), with the same timeouts, backlog and table size. Logging is
+ * off, as the balancer's connection log is. Stateless.
+ */
+final class HaproxyConfig {
+    private HaproxyConfig() {
+    }
+
+    /**
+     * @param threads     {@code nbthread}
+     * @param maxconn     connections HAProxy may hold (each costs it two descriptors)
+     * @param mqttPort    frontend over every broker
+     * @param pubsubPort  frontend over the first broker alone
+     * @param brokers     the brokers, in order
+     */
+    static String render(int threads, int maxconn, int mqttPort, int pubsubPort, List<InetSocketAddress> brokers) {
+        long expiryMinutes = BalancerProcess.STICK_EXPIRY.toMinutes();
+        StringBuilder s = new StringBuilder();
+        s.append("global\n")
+                .append("    nbthread ").append(threads).append('\n')
+                .append("    maxconn ").append(maxconn).append('\n')
+                .append("\ndefaults\n")
+                .append("    mode tcp\n")
+                .append("    maxconn ").append(maxconn).append('\n')
+                .append("    option tcpka\n")
+                .append("    timeout connect ").append(BalancerProcess.CONNECT_TIMEOUT.toSeconds()).append("s\n")
+                .append("    timeout client ").append(BalancerProcess.IDLE_TIMEOUT.toMinutes()).append("m\n")
+                .append("    timeout server ").append(BalancerProcess.IDLE_TIMEOUT.toMinutes()).append("m\n");
+        frontend(s, "mqtt", mqttPort, "brokers");
+        frontend(s, "pubsub", pubsubPort, "pubsub-broker");
+        backend(s, "brokers", brokers, expiryMinutes);
+        backend(s, "pubsub-broker", brokers.subList(0, 1), expiryMinutes);
+        return s.toString();
+    }
+
+    private static void frontend(StringBuilder s, String name, int port, String backend) {
+        s.append("\nfrontend ").append(name).append('\n')
+                .append("    bind 127.0.0.1:").append(port).append(" backlog ").append(BalancerProcess.BACKLOG).append('\n')
+                .append("    tcp-request inspect-delay ").append(BalancerProcess.INSPECT_DELAY.toSeconds()).append("s\n")
+                .append("    tcp-request content reject unless { req.payload(0,0),mqtt_is_valid }\n")
+                .append("    default_backend ").append(backend).append('\n');
+    }
+
+    private static void backend(StringBuilder s, String name, List<InetSocketAddress> servers, long expiryMinutes) {
+        s.append("\nbackend ").append(name).append('\n')
+                .append("    balance leastconn\n")
+                .append("    stick-table type string len ").append(Mqtt.MAX_STICKY_CLIENT_ID_LENGTH)
+                .append(" size ").append(BalancerProcess.STICK_TABLE_CAPACITY / 1000).append("k expire ")
+                .append(expiryMinutes).append("m\n")
+                .append("    stick on req.payload(0,0),mqtt_field_value(connect,client_identifier)\n");
+        for (int i = 0; i < servers.size(); i++) {
+            InetSocketAddress a = servers.get(i);
+            s.append("    server broker-").append(i + 1).append(' ').append(a.getAddress().getHostAddress())
+                    .append(':').append(a.getPort()).append('\n');
+        }
+    }
+}
