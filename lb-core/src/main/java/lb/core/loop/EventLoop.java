@@ -58,6 +58,14 @@ public final class EventLoop {
     private long[] balancerVersions;
     private Object[] balancerFactories;
     private final List<Listener> listeners = new ArrayList<>();
+    /**
+     * Channels to close once the selector has forgotten them: closing a channel still
+     * registered makes the JDK ask for SO_LINGER and shut it down first, two system calls a
+     * socket that closing a deregistered one avoids. Cancelled keys are forgotten by the next
+     * select, so these close right after it.
+     */
+    private SocketChannel[] closing = new SocketChannel[64];
+    private int closingCount;
     private Tunnel[] tunnels = new Tunnel[256];
     private int tunnelCount;
     /** Tunnels on this loop or handed to it and not yet adopted: what "least loaded" compares. */
@@ -162,7 +170,7 @@ public final class EventLoop {
     private void run() {
         try {
             while (running) {
-                runOnce(commands.isEmpty() ? timers.millisToNextTick(nowNs()) : -1);
+                runOnce(commands.isEmpty() && closingCount == 0 ? timers.millisToNextTick(nowNs()) : -1);
             }
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "event_loop_failed loop=" + index, t);
@@ -174,12 +182,14 @@ public final class EventLoop {
     /** One duty cycle; {@code timeoutMs} 0 blocks until woken, negative does not block. */
     void runOnce(long timeoutMs) throws IOException {
         nowIsFresh = false;
+        int forgotten = closingCount; // cancelled before this select, so deregistered by it
         if (timeoutMs < 0) {
             selector.selectNow(onSelected);
         } else {
             selector.select(onSelected, timeoutMs);
         }
         wakeupPending.set(false);
+        closeForgotten(forgotten);
         long workStartNs = firstEventNs != 0 ? firstEventNs : clock.nanoTime();
         firstEventNs = 0;
         nowIsFresh = false;
@@ -193,6 +203,38 @@ public final class EventLoop {
             firstEventNs = nowNs(); // work starts with the first ready key, not when select returns
         }
         ((Handler) key.attachment()).onReady(key);
+    }
+
+    /** Cancels {@code key} now and closes {@code channel} after the next select. Loop thread. */
+    void closeAfterSelect(SocketChannel channel, SelectionKey key) {
+        if (key == null) {
+            closeNow(channel);
+            return;
+        }
+        key.cancel();
+        if (closingCount == closing.length) {
+            closing = Arrays.copyOf(closing, closingCount * 2);
+        }
+        closing[closingCount++] = channel;
+    }
+
+    private void closeForgotten(int count) {
+        for (int i = 0; i < count; i++) {
+            closeNow(closing[i]);
+        }
+        System.arraycopy(closing, count, closing, 0, closingCount - count);
+        for (int i = closingCount - count; i < closingCount; i++) {
+            closing[i] = null;
+        }
+        closingCount -= count;
+    }
+
+    private static void closeNow(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing: nothing left to tell the peer
+        }
     }
 
     /**
@@ -319,6 +361,7 @@ public final class EventLoop {
     private void closeEverything() {
         closeListeners();
         closeAllTunnels(Termination.SHUTDOWN);
+        closeForgotten(closingCount);
         for (SelectionKey key : selector.keys()) {
             try {
                 key.channel().close(); // health probes and anything else still registered

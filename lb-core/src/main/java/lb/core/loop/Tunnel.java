@@ -692,7 +692,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (was == State.QUEUED) {
             backend.queue().remove(this);
         }
-        closeQuietly(client);
+        loop.closeAfterSelect(client, clientKey);
         closeServerChannel();
         releaseBuffers();
         if (server != null) {
@@ -722,21 +722,14 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     private void closeServerChannel() {
         if (serverChannel != null) {
-            closeQuietly(serverChannel);
+            // a port of our own range goes back only once its socket is really closed
+            loop.closeAfterSelect(serverChannel, sourcePorts == null ? serverKey : null);
             serverChannel = null;
             serverKey = null;
         }
         if (sourcePorts != null) {
             sourcePorts.give(sourcePort);
             sourcePorts = null;
-        }
-    }
-
-    private static void closeQuietly(SocketChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException e) {
-            // closing: nothing left to tell the peer
         }
     }
 
