@@ -152,7 +152,8 @@ final class GatewayDemo {
         out.printf("  spread over brokers     %s (least connections)%n", r.clientsPerBroker());
         out.printf("  stickiness              %d of %d client ids reconnected to the same broker%n",
                 r.stickyClients(), r.clients());
-        out.printf("  connect latency         p50 %d us, p99 %d us (TCP connect to CONNACK, %d clients at once)%n",
+        out.printf("  connect latency         p50 %d us, p99 %d us (TCP connect to CONNACK, %d clients at once;%n"
+                + "                          brokers, balancer and clients share one just-started JVM)%n",
                 r.connectP50Micros(), r.connectP99Micros(), r.clients());
         out.printf("  QoS 1 publishes         %d sent, %d acknowledged by their broker through the balancer%n",
                 r.published(), r.acknowledged());
