@@ -85,8 +85,7 @@ public final class Server {
         }
         long elapsed = System.nanoTime() - warmingSinceNs;
         if (elapsed >= ramp) {
-            warmUpNs = 0;
-            return w;
+            return w; // readers only read: the ramp ends by time, not by a racy reset
         }
         return (int) Math.max(1, w * elapsed / ramp);
     }

@@ -205,10 +205,7 @@ public final class EventLoopGroup {
         }
     }
 
-    ConnectionLimit globalLimit() {
-        return globalLimit;
-    }
-
+    /** The global connection limit, shared by every frontend. */
     public ConnectionLimit limit() {
         return globalLimit;
     }

@@ -64,7 +64,7 @@ final class Listener extends TimerWheel.Timeout implements Handler, ConnectionLi
 
     @Override
     public void onReady(SelectionKey k) {
-        ConnectionLimit global = loop.group.globalLimit();
+        ConnectionLimit global = loop.group.limit();
         ConnectionLimit local = frontend.limit();
         for (int i = 0; i < ACCEPT_BATCH; i++) {
             if (!global.tryAcquire()) {

@@ -700,7 +700,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             server = null;
         }
         frontend.limit().release();
-        loop.group.globalLimit().release();
+        loop.group.limit().release();
         if (countedKey != null) {
             backend.stickTable().releaseConnection(countedKey, loop.nowNs());
         }
