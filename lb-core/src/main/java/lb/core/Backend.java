@@ -156,8 +156,18 @@ public final class Backend {
     }
 
     synchronized Server adopt(Server s) {
-        if (serversByName.containsKey(s.name())) {
-            throw new IllegalArgumentException("backend '" + name + "': duplicate server name '" + s.name() + "'");
+        Server existing = serversByName.get(s.name());
+        if (existing != null && existing.isBeingRemoved() && existing.address().equals(s.address())) {
+            cancelRemoval(existing);
+            existing.weight(s.configuredWeight());
+            existing.maxConnections(s.maxConnections());
+            existing.state(s.state());
+            return existing;
+        }
+        if (existing != null) {
+            throw new IllegalArgumentException("backend '" + name + "': duplicate server name '" + s.name() + "'"
+                    + (existing.isBeingRemoved() ? " (still draining from " + existing.address()
+                    + "; re-add it at the same address, or wait until it is gone)" : ""));
         }
         s.attach(this);
         List<Server> next = new ArrayList<>(servers);
@@ -173,32 +183,53 @@ public final class Backend {
     /**
      * Removes a server: it takes no new tunnels at once (drain), its tunnels may finish for up
      * to {@code drain}, then those left are closed ({@code SERVER_REMOVED}) and it is gone.
-     * The future completes when it is.
+     * The future completes when it is. Adding the server back at the same address before then
+     * cancels the removal (the future is cancelled) and keeps its tunnels; removing it again
+     * meanwhile returns the same future.
      */
-    public CompletableFuture<Void> removeServer(String serverName, Duration drain) {
+    public synchronized CompletableFuture<Void> removeServer(String serverName, Duration drain) {
         Server s = serversByName.get(serverName);
         if (s == null) {
             throw new IllegalArgumentException("backend '" + name + "': no server '" + serverName + "'");
         }
-        s.state(ServerState.DRAIN);
+        if (s.isBeingRemoved()) {
+            return s.removal();
+        }
         CompletableFuture<Void> removed = new CompletableFuture<>();
+        s.removal(removed);
+        s.state(ServerState.DRAIN);
         EventLoopGroup group = loops;
         if (group == null) {
-            forget(s);
+            forget(s, removed);
             removed.complete(null);
             return removed;
         }
         group.whenDrained(s, drain, () -> {
-            for (EventLoop loop : group.loops()) {
-                loop.execute(() -> loop.closeTunnelsOf(s, Termination.SERVER_REMOVED));
+            if (forget(s, removed)) {
+                for (EventLoop loop : group.loops()) {
+                    loop.execute(() -> loop.closeTunnelsOf(s, Termination.SERVER_REMOVED));
+                }
+                removed.complete(null);
             }
-            forget(s);
-            removed.complete(null);
         });
         return removed;
     }
 
-    private synchronized void forget(Server s) {
+    /** Stops a pending removal of {@code s}; its tunnels stay. */
+    synchronized void cancelRemoval(Server s) {
+        CompletableFuture<Void> pending = s.removal();
+        if (pending != null) {
+            s.removal(null);
+            pending.cancel(false);
+        }
+    }
+
+    /** Takes {@code s} out for good, unless its removal was cancelled; true if it did. */
+    private synchronized boolean forget(Server s, CompletableFuture<Void> removed) {
+        if (s.removal() != removed) {
+            return false; // re-added while it drained
+        }
+        s.removal(null);
         HealthMonitor m = monitor;
         if (m != null) {
             m.unwatch(s);
@@ -206,6 +237,7 @@ public final class Backend {
         List<Server> next = new ArrayList<>(servers);
         next.remove(s);
         setServers(next);
+        return true;
     }
 
     private void setServers(List<Server> next) {

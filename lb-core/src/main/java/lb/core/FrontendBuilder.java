@@ -65,7 +65,10 @@ public final class FrontendBuilder {
         return this;
     }
 
-    /** How long one side may stay open after the other has finished sending. */
+    /**
+     * How long a tunnel may stay silent after one side has finished sending: bytes still moving
+     * the other way keep it open.
+     */
     public FrontendBuilder halfCloseTimeout(Duration timeout) {
         this.halfCloseTimeout = positive(timeout, "halfCloseTimeout");
         return this;

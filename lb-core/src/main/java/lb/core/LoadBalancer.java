@@ -29,16 +29,16 @@ public final class LoadBalancer implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean stopped;
 
-    LoadBalancer(List<Frontend> frontends, List<Backend> backends, int eventLoops, int maxConnections,
+    LoadBalancer(List<Frontend> frontends, List<Backend> backends, int eventLoops, int maxConnections, long memoryBudget,
                  int bufferSize, int maxIdleBuffersPerLoop, AcceptMode acceptMode,
-                 List<TunnelListener> listeners, Clock clock) {
+                 List<TunnelListener> listeners, Clock clock, java.util.function.Consumer<LoopFailure> onLoopFailure) {
         this.frontends = frontends;
         this.everyFrontend = new java.util.ArrayList<>(frontends);
         this.backends = backends;
         this.acceptMode = acceptMode;
         this.bufferSize = bufferSize;
-        this.loops = new EventLoopGroup(eventLoops, maxConnections, bufferSize, maxIdleBuffersPerLoop,
-                acceptMode, listeners, backends.size(), clock);
+        this.loops = new EventLoopGroup(eventLoops, maxConnections, memoryBudget, bufferSize, maxIdleBuffersPerLoop,
+                acceptMode, listeners, backends.size(), clock, onLoopFailure);
     }
 
     public static LoadBalancerBuilder builder() {

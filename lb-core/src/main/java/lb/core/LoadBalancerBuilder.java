@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
+import lb.core.limit.MemoryBudget;
 import lb.core.stats.ConnectionLog;
 import lb.core.stats.TunnelListener;
 import lb.core.time.Clock;
@@ -15,19 +16,29 @@ import lb.core.time.Clock;
 /**
  * Fluent description of a load balancer; {@link #build()} checks it whole and fails naming the
  * offending field. Defaults: one event loop per available processor, {@link AcceptMode#HANDOFF},
- * 16 KiB buffers with at most 1,024 idle ones kept per loop, and a global connection limit
- * derived from the process's open-file limit (two descriptors per tunnel, 256 kept spare) so
- * the process never runs out of descriptors for its other work.
+ * 16 KiB buffers with at most 1,024 idle ones kept per loop, a memory budget of half the
+ * smaller of the heap and direct-memory limits ({@link MemoryBudget#defaultBytes()}), a global
+ * connection limit derived from the process's open-file limit (two descriptors per tunnel, 256
+ * kept spare) and from its heap ({@value #HEAP_PER_TUNNEL_BYTES} bytes per tunnel), so the process
+ * runs out of neither, and a loop failure only logged (see {@link #onLoopFailure}).
  */
 public final class LoadBalancerBuilder {
     private static final int SPARE_DESCRIPTORS = 256;
+    /**
+     * Heap to allow per tunnel when deriving the default connection limit: an idle tunnel holds
+     * about 1.5 KB (mostly the JDK's two socket channels), and a tunnel being set up makes a few
+     * KB of garbage; four times the idle size keeps room for churn and the rest of the process.
+     */
+    static final long HEAP_PER_TUNNEL_BYTES = 6 * 1024;
 
     int eventLoops = Runtime.getRuntime().availableProcessors();
     int maxConnections = -1;
+    long memoryBudget = -1;
     int bufferSize = 16 * 1024;
     int maxIdleBuffersPerLoop = 1024;
     AcceptMode acceptMode = AcceptMode.HANDOFF;
     Clock clock = Clock.SYSTEM;
+    Consumer<LoopFailure> onLoopFailure = LoadBalancerBuilder::logLoopFailure;
     final Map<String, BackendBuilder> backends = new LinkedHashMap<>();
     final Map<String, FrontendBuilder> frontends = new LinkedHashMap<>();
     final List<TunnelListener> listeners = new ArrayList<>();
@@ -49,6 +60,20 @@ public final class LoadBalancerBuilder {
             throw new IllegalArgumentException("maxConnections must be >= 0, was " + max);
         }
         this.maxConnections = max;
+        return this;
+    }
+
+    /**
+     * The most bytes clients may make the process hold: first bytes being inspected, queued or
+     * connecting, and buffers of partial writes. Clients not yet served may use three quarters
+     * of it; past that they are refused ({@code MEMORY_EXHAUSTED}, for MQTT a CONNACK "server
+     * busy") while established tunnels go on. 0 = the default.
+     */
+    public LoadBalancerBuilder memoryBudget(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("memoryBudget must be >= 0 bytes, was " + bytes);
+        }
+        this.memoryBudget = bytes;
         return this;
     }
 
@@ -82,6 +107,22 @@ public final class LoadBalancerBuilder {
     public LoadBalancerBuilder clock(Clock source) {
         this.clock = Objects.requireNonNull(source, "clock");
         return this;
+    }
+
+    /**
+     * Called (on the dying loop's thread) when an event loop dies of an error it could not
+     * contain. The load balancer goes on with the live loops; an application that would rather
+     * be restarted whole by its supervisor exits here. The default logs at {@code ERROR}.
+     */
+    public LoadBalancerBuilder onLoopFailure(Consumer<LoopFailure> handler) {
+        this.onLoopFailure = Objects.requireNonNull(handler, "onLoopFailure");
+        return this;
+    }
+
+    private static void logLoopFailure(LoopFailure f) {
+        System.getLogger(LoadBalancer.class.getName()).log(System.Logger.Level.ERROR,
+                "load_balancer_degraded live_loops=" + f.liveLoops() + "/" + f.loops()
+                        + (f.isTotal() ? "; nothing is being served" : ""));
     }
 
     /** Adds a backend; {@code spec} adds its servers and sets its policy. */
@@ -138,7 +179,8 @@ public final class LoadBalancerBuilder {
             fronts.add(new Frontend(f, built.get(f.backend), fronts.size()));
         }
         return new LoadBalancer(List.copyOf(fronts), List.copyOf(built.values()), eventLoops, globalMaxConnections(),
-                bufferSize, maxIdleBuffersPerLoop, acceptMode, listeners, clock);
+                memoryBudget > 0 ? memoryBudget : MemoryBudget.defaultBytes(),
+                bufferSize, maxIdleBuffersPerLoop, acceptMode, listeners, clock, onLoopFailure);
     }
 
     /** Checks the description as a whole; each failure names the field. */
@@ -170,11 +212,12 @@ public final class LoadBalancerBuilder {
     }
 
     private static int defaultMaxConnections() {
+        long byHeap = Runtime.getRuntime().maxMemory() / HEAP_PER_TUNNEL_BYTES;
+        long limit = byHeap;
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
-            long fds = os.getMaxFileDescriptorCount();
-            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (fds - SPARE_DESCRIPTORS) / 2));
+            limit = Math.min(limit, (os.getMaxFileDescriptorCount() - SPARE_DESCRIPTORS) / 2);
         }
-        return 0;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, limit));
     }
 
     private static void checkName(String name, String what) {

@@ -110,6 +110,10 @@ final class Reconfiguration {
                 changes.add("not applied: server " + b.name() + "/" + s.name() + " address change to " + s.address()
                         + " (add it under a new name and remove the old one)");
             } else {
+                if (current.isBeingRemoved()) {
+                    b.cancelRemoval(current);
+                    changes.add("server " + b.name() + "/" + s.name() + " removal cancelled: it is back");
+                }
                 if (current.configuredWeight() != s.configuredWeight()) {
                     current.weight(s.configuredWeight());
                     changes.add("server " + b.name() + "/" + s.name() + " weight " + s.configuredWeight());
@@ -125,7 +129,7 @@ final class Reconfiguration {
             }
         }
         for (Server s : b.servers()) {
-            if (!wanted.contains(s.name()) && s.state() != ServerState.DRAIN) {
+            if (!wanted.contains(s.name()) && !s.isBeingRemoved()) {
                 b.removeServer(s.name(), b.policy().drainOnRemove());
                 changes.add("server " + b.name() + "/" + s.name() + " removed after draining up to "
                         + b.policy().drainOnRemove().toMillis() + " ms");

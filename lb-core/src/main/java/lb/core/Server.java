@@ -37,6 +37,8 @@ public final class Server {
     private volatile long warmingSinceNs;
     private volatile long warmUpNs;
     private Backend backend;
+    /** While the server is being removed (draining): completes when it is gone; else null. */
+    private volatile java.util.concurrent.CompletableFuture<Void> removal;
 
     private final SourcePorts[] sources;
     private final AtomicInteger nextSource = new AtomicInteger();
@@ -116,6 +118,19 @@ public final class Server {
 
     public ServerState state() {
         return state;
+    }
+
+    /** True from {@code Backend.removeServer} until the server is gone, unless re-added meanwhile. */
+    public boolean isBeingRemoved() {
+        return removal != null;
+    }
+
+    java.util.concurrent.CompletableFuture<Void> removal() {
+        return removal;
+    }
+
+    void removal(java.util.concurrent.CompletableFuture<Void> pending) {
+        removal = pending;
     }
 
     public Backend backend() {

@@ -75,4 +75,42 @@ class HalfCloseTest {
             assertEquals(Termination.SERVER_CLOSED, log.next().termination());
         }
     }
+
+    /**
+     * The half-close timeout measures silence, not time since the FIN: a server streaming for a
+     * minute of (driven) time after the client's FIN, under a 30 s timeout, loses nothing; once
+     * it falls silent for longer than the timeout, the tunnel ends with HALF_CLOSE_TIMEOUT.
+     */
+    @Test
+    void aServerStreamingLongAfterTheClientsFinIsNeverCut() throws Exception {
+        java.util.concurrent.atomic.AtomicLong nowNs = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+        long second = 1_000_000_000L;
+        int chunks = 13;
+        byte[] chunk = new byte[1024];
+        java.util.Arrays.fill(chunk, (byte) 'z');
+        EventLog log = new EventLog();
+        try (ServerSocket server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+             LoadBalancer lb = Balancers.start(log, b -> b.clock(nowNs::get),
+                     be -> be.server("s", (java.net.InetSocketAddress) server.getLocalSocketAddress()),
+                     f -> f.halfCloseTimeout(java.time.Duration.ofSeconds(30)));
+             Socket client = Clients.connect(Balancers.address(lb))) {
+            client.setSoTimeout(10_000);
+            try (Socket s = server.accept()) {
+                client.getOutputStream().write(Clients.ascii("stream please"));
+                client.shutdownOutput();
+                assertEquals("stream please", new String(s.getInputStream().readAllBytes()));
+                InputStream in = client.getInputStream();
+                for (int i = 0; i < chunks; i++) {
+                    s.getOutputStream().write(chunk);
+                    assertArrayEquals(chunk, Clients.readExactly(in, chunk.length), "chunk " + i);
+                    nowNs.addAndGet(5 * second); // 60 s in all, never 30 s of silence
+                }
+                assertEquals(0, log.size(), "the tunnel is still open");
+                nowNs.addAndGet(31 * second);
+                TunnelEvent e = log.next();
+                assertEquals(Termination.HALF_CLOSE_TIMEOUT, e.termination());
+                assertEquals(chunks * chunk.length, e.bytesFromServer());
+            }
+        }
+    }
 }

@@ -24,7 +24,8 @@ import lb.core.stats.Termination;
  *
  * <p>With replies on it also answers a client no server can take with CONNACK "server
  * unavailable" (3.1.1 code 3, 5.0 code 0x88), or "server busy" (5.0 code 0x89) when every
- * server is full, so clients back off by protocol rather than reconnecting at once.
+ * server is full or the memory budget is spent, so clients back off by protocol rather than
+ * reconnecting at once.
  *
  * <p>With a keep-alive timeout set, each tunnel's client timeout is the keep-alive the client
  * announced times a factor (1.5 is the common rule: a client pings at least once per
@@ -109,7 +110,7 @@ public final class ConnectInspector implements KeyExtractor {
         }
         MqttVersion version = MqttConnectParser.peekVersion(firstBytes);
         return switch (why) {
-            case QUEUE_FULL, QUEUE_TIMEOUT -> Connack.serverBusy(version);
+            case QUEUE_FULL, QUEUE_TIMEOUT, MEMORY_EXHAUSTED -> Connack.serverBusy(version);
             case KEY_RATE_LIMITED -> Connack.connectionRateExceeded(version);
             default -> Connack.serverUnavailable(version);
         };

@@ -13,15 +13,9 @@ final class CommandQueue {
         commands.add(command);
     }
 
-    /** Runs at most {@code limit} commands; returns how many ran. */
-    int drain(int limit) {
-        int ran = 0;
-        Runnable r;
-        while (ran < limit && (r = commands.poll()) != null) {
-            ran++;
-            r.run();
-        }
-        return ran;
+    /** The oldest command, or null; the loop runs it (guarded). Any thread may poll. */
+    Runnable poll() {
+        return commands.poll();
     }
 
     boolean isEmpty() {

@@ -20,6 +20,7 @@ import lb.core.Server;
 import lb.core.balance.Balancer;
 import lb.core.balance.ServerSet;
 import lb.core.buffer.BufferPool;
+import lb.core.limit.MemoryBudget;
 import lb.core.stats.LoopCounters;
 import lb.core.stats.Termination;
 import lb.core.time.Clock;
@@ -32,6 +33,12 @@ import lb.core.time.TimerWheel;
  *
  * <p>The duty cycle ({@link #runOnce}): select and handle ready keys, sweep due timers, run
  * queued commands, each with a bound so no stage starves the others.
+ *
+ * <p>Every unit of work (a ready key, a timer, a command) is guarded: a {@code RuntimeException}
+ * costs the unit that threw (a tunnel closes with {@code INTERNAL_ERROR}), is logged with its
+ * stack and counted, and the loop goes on. Anything else thrown (an {@code Error}) kills the
+ * loop: it closes its tunnels (releasing their slots), hands its listening sockets to a live
+ * loop, refuses work handed to it from then on, and its group reports the failure.
  */
 public final class EventLoop {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
@@ -51,6 +58,8 @@ public final class EventLoop {
     final int[] portScratch = new int[1];
     private final Clock clock;
     private final CommandQueue commands = new CommandQueue();
+    /** Why this loop stopped working, or null while it is alive. */
+    private volatile Throwable failure;
     final LoopCounters counters = new LoopCounters();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final Consumer<SelectionKey> onSelected = this::onSelected;
@@ -79,14 +88,15 @@ public final class EventLoop {
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private Thread thread;
 
-    EventLoop(int index, EventLoopGroup group, Clock clock, int bufferSize, int maxIdleBuffers, int backendCount) {
+    EventLoop(int index, EventLoopGroup group, Clock clock, int bufferSize, int maxIdleBuffers, int backendCount,
+              MemoryBudget budget) {
         this.index = index;
         this.group = group;
         this.clock = clock;
-        this.pool = new BufferPool(bufferSize, maxIdleBuffers);
+        this.pool = new BufferPool(bufferSize, maxIdleBuffers, budget);
         this.readBuffer = ByteBuffer.allocateDirect(bufferSize);
         this.nowNs = clock.nanoTime();
-        this.timers = new TimerWheel(TICK_NS, WHEEL_SLOTS, nowNs);
+        this.timers = new TimerWheel(TICK_NS, WHEEL_SLOTS, nowNs, this::onTimeoutFailed);
         this.balancers = new Balancer[backendCount];
         this.balancerVersions = new long[backendCount];
         this.balancerFactories = new Object[backendCount];
@@ -100,9 +110,21 @@ public final class EventLoop {
     /** Runs {@code command} on this loop's thread, soon; callable from any thread. */
     public void execute(Runnable command) {
         commands.add(command);
-        if (Thread.currentThread() != thread && wakeupPending.compareAndSet(false, true)) {
+        if (failure != null) {
+            refusePending(); // no one will run it
+        } else if (Thread.currentThread() != thread && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
         }
+    }
+
+    /** True until the loop failed with an error it could not contain. */
+    public boolean isAlive() {
+        return failure == null;
+    }
+
+    /** The error that stopped this loop, or null. */
+    public Throwable failure() {
+        return failure;
     }
 
     public int index() {
@@ -168,14 +190,23 @@ public final class EventLoop {
     }
 
     private void run() {
+        Throwable died = null;
         try {
             while (running) {
                 runOnce(commands.isEmpty() && closingCount == 0 ? timers.millisToNextTick(nowNs()) : -1);
             }
         } catch (Throwable t) {
-            LOG.log(System.Logger.Level.ERROR, "event_loop_failed loop=" + index, t);
+            died = t;
+            failure = t;
+            running = false;
+            LOG.log(System.Logger.Level.ERROR, "event_loop_failed loop=" + index
+                    + "; closing its tunnels, handing its listeners to another loop", t);
         } finally {
-            closeEverything();
+            closeEverything(died);
+        }
+        if (died != null) {
+            refusePending();
+            group.loopFailed(this, died);
         }
     }
 
@@ -194,7 +225,7 @@ public final class EventLoop {
         firstEventNs = 0;
         nowIsFresh = false;
         timers.poll(nowNs(), TIMER_LIMIT);
-        commands.drain(COMMAND_LIMIT);
+        runCommands();
         counters.busy(clock.nanoTime() - workStartNs);
     }
 
@@ -202,7 +233,59 @@ public final class EventLoop {
         if (firstEventNs == 0) {
             firstEventNs = nowNs(); // work starts with the first ready key, not when select returns
         }
-        ((Handler) key.attachment()).onReady(key);
+        Handler handler = (Handler) key.attachment();
+        try {
+            handler.onReady(key);
+        } catch (RuntimeException e) {
+            countFault(handler, e);
+            try {
+                handler.onFault(e);
+            } catch (RuntimeException again) {
+                countFault(handler, again);
+            }
+        }
+    }
+
+    private void runCommands() {
+        for (int i = 0; i < COMMAND_LIMIT; i++) {
+            Runnable command = commands.poll();
+            if (command == null) {
+                return;
+            }
+            try {
+                command.run();
+            } catch (RuntimeException e) {
+                countFault(command, e);
+            }
+        }
+    }
+
+    private void onTimeoutFailed(TimerWheel.Timeout timeout, RuntimeException e) {
+        countFault(timeout, e);
+        try {
+            timeout.onTimeoutFailed(e);
+        } catch (RuntimeException again) {
+            countFault(timeout, again);
+        }
+    }
+
+    /**
+     * A unit of work threw: logged with its stack (these are bugs, in this library or in a
+     * plug-in, and each one is worth reading) and counted. Loop thread.
+     */
+    void countFault(Object unit, RuntimeException e) {
+        counters.fault();
+        LOG.log(System.Logger.Level.ERROR, "loop_fault loop=" + index + " unit=" + unit.getClass().getName(), e);
+    }
+
+    /** Work handed to a failed loop: hand-offs are refused (their clients closed), the rest dropped. */
+    private void refusePending() {
+        Runnable command;
+        while ((command = commands.poll()) != null) {
+            if (command instanceof Adoption adoption) {
+                adoption.refuse();
+            }
+        }
     }
 
     /** Cancels {@code key} now and closes {@code channel} after the next select. Loop thread. */
@@ -272,7 +355,37 @@ public final class EventLoop {
     void adopt(SocketChannel client, Frontend frontend) {
         Tunnel t = new Tunnel(this, frontend, client);
         add(t);
-        t.start();
+        try {
+            t.start();
+        } catch (RuntimeException e) {
+            countFault(t, e);
+            t.onFault(e);
+        }
+    }
+
+    /** A client handed to this loop by another; refused (closed, slots released) if this loop died. */
+    static final class Adoption implements Runnable {
+        private final EventLoop loop;
+        private final SocketChannel client;
+        private final Frontend frontend;
+
+        Adoption(EventLoop loop, SocketChannel client, Frontend frontend) {
+            this.loop = loop;
+            this.client = client;
+            this.frontend = frontend;
+        }
+
+        @Override
+        public void run() {
+            loop.adopt(client, frontend);
+        }
+
+        void refuse() {
+            closeNow(client);
+            frontend.limit().release();
+            loop.group.limit().release();
+            loop.load.decrementAndGet();
+        }
     }
 
     private void add(Tunnel t) {
@@ -285,6 +398,10 @@ public final class EventLoop {
 
     void remove(Tunnel t) {
         int i = t.slot;
+        if (i < 0 || i >= tunnelCount || tunnels[i] != t) {
+            return; // already removed
+        }
+        t.slot = -1;
         Tunnel last = tunnels[--tunnelCount];
         tunnels[i] = last;
         last.slot = i;
@@ -333,10 +450,21 @@ public final class EventLoop {
         listeners.clear();
     }
 
-    /** Closes every tunnel with {@code reason}. */
-    void closeAllTunnels(Termination reason) {
-        while (tunnelCount > 0) {
-            tunnels[tunnelCount - 1].close(reason, null);
+    /** Closes every tunnel with {@code reason}; bounded, so a tunnel that fails to leave cannot spin it. */
+    void closeAllTunnels(Termination reason, String detail) {
+        for (int i = tunnelCount - 1; i >= 0; i--) {
+            if (i >= tunnelCount) {
+                continue;
+            }
+            Tunnel t = tunnels[i];
+            try {
+                t.close(reason, detail);
+            } catch (RuntimeException e) {
+                countFault(t, e);
+            }
+            if (i < tunnelCount && tunnels[i] == t) {
+                remove(t); // close failed before leaving the loop
+            }
         }
     }
 
@@ -358,11 +486,28 @@ public final class EventLoop {
         }
     }
 
-    private void closeEverything() {
-        closeListeners();
-        closeAllTunnels(Termination.SHUTDOWN);
+    /**
+     * The loop's last act: after a normal stop, close everything; after a failure, also close
+     * everything except the listening sockets, which go to a live loop so no address goes deaf.
+     */
+    private void closeEverything(Throwable died) {
+        List<Listener> orphans = died == null ? List.of() : List.copyOf(listeners);
+        if (died == null) {
+            closeListeners();
+        } else {
+            listeners.clear();
+        }
+        try {
+            closeAllTunnels(died == null ? Termination.SHUTDOWN : Termination.INTERNAL_ERROR,
+                    died == null ? null : "event loop " + index + " failed: " + died);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "loop_close_failed loop=" + index, t);
+        }
         closeForgotten(closingCount);
         for (SelectionKey key : selector.keys()) {
+            if (key.attachment() instanceof Listener l && orphans.contains(l)) {
+                continue;
+            }
             try {
                 key.channel().close(); // health probes and anything else still registered
             } catch (IOException e) {
@@ -370,9 +515,12 @@ public final class EventLoop {
             }
         }
         try {
-            selector.close();
+            selector.close(); // deregisters the orphaned listeners' channels too
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "selector_close_failed loop=" + index, e);
+        }
+        for (Listener l : orphans) {
+            group.rehome(l);
         }
     }
 }

@@ -14,11 +14,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import lb.core.AcceptMode;
 import lb.core.Frontend;
+import lb.core.LoopFailure;
 import lb.core.Server;
 import lb.core.limit.ConnectionLimit;
+import lb.core.limit.MemoryBudget;
 import lb.core.stats.Termination;
 import lb.core.stats.TunnelEvent;
 import lb.core.stats.TunnelListener;
@@ -39,17 +42,22 @@ public final class EventLoopGroup {
     private final AcceptMode acceptMode;
     private final Clock clock;
     private final AtomicLong acceptErrors = new AtomicLong();
+    private final Consumer<LoopFailure> onLoopFailure;
+    private final MemoryBudget budget;
     private int nextAcceptor;
 
-    public EventLoopGroup(int loopCount, int maxConnections, int bufferSize, int maxIdleBuffersPerLoop,
-                          AcceptMode acceptMode, List<TunnelListener> listeners, int backendCount, Clock clock) {
+    public EventLoopGroup(int loopCount, int maxConnections, long memoryBudgetBytes, int bufferSize, int maxIdleBuffersPerLoop,
+                          AcceptMode acceptMode, List<TunnelListener> listeners, int backendCount, Clock clock,
+                          Consumer<LoopFailure> onLoopFailure) {
+        this.onLoopFailure = onLoopFailure;
+        this.budget = new MemoryBudget(memoryBudgetBytes);
         this.globalLimit = new ConnectionLimit("global", maxConnections);
         this.listeners = listeners.toArray(new TunnelListener[0]);
         this.acceptMode = acceptMode;
         this.clock = clock;
         this.loops = new EventLoop[loopCount];
         for (int i = 0; i < loopCount; i++) {
-            loops[i] = new EventLoop(i, this, clock, bufferSize, maxIdleBuffersPerLoop, backendCount);
+            loops[i] = new EventLoop(i, this, clock, bufferSize, maxIdleBuffersPerLoop, backendCount, budget);
         }
     }
 
@@ -148,23 +156,57 @@ public final class EventLoopGroup {
 
     /** Gives an accepted client to a loop, by the accept mode. Called on {@code acceptor}. */
     void dispatch(EventLoop acceptor, SocketChannel client, Frontend frontend) {
-        EventLoop target = acceptMode == AcceptMode.HANDOFF ? leastLoaded() : acceptor;
+        EventLoop target = acceptMode == AcceptMode.HANDOFF ? leastLoaded(acceptor) : acceptor;
         target.assign();
         if (target == acceptor) {
             target.adopt(client, frontend);
         } else {
-            target.execute(() -> target.adopt(client, frontend));
+            target.execute(new EventLoop.Adoption(target, client, frontend));
         }
     }
 
-    private EventLoop leastLoaded() {
-        EventLoop best = loops[0];
-        for (int i = 1; i < loops.length; i++) {
-            if (loops[i].load() < best.load()) {
-                best = loops[i];
+    /** The live loop with the fewest tunnels; {@code fallback} (the caller, alive) if none. */
+    private EventLoop leastLoaded(EventLoop fallback) {
+        EventLoop best = null;
+        for (EventLoop l : loops) {
+            if (l.isAlive() && (best == null || l.load() < best.load())) {
+                best = l;
             }
         }
-        return best;
+        return best != null ? best : fallback;
+    }
+
+    /**
+     * A loop died: its listening socket goes on, accepted by the least-loaded live loop. With
+     * no loop left, the socket closes and clients get refused by the kernel.
+     */
+    void rehome(Listener orphan) {
+        EventLoop heir = null;
+        for (EventLoop l : loops) {
+            if (l.isAlive() && l != orphan.loop() && (heir == null || l.load() < heir.load())) {
+                heir = l;
+            }
+        }
+        if (heir == null) {
+            orphan.close();
+            return;
+        }
+        Listener moved = orphan.movedTo(heir);
+        heir.execute(moved::register);
+    }
+
+    /** Tells the application a loop died; its tunnels are already closed. */
+    void loopFailed(EventLoop loop, Throwable error) {
+        int alive = 0;
+        for (EventLoop l : loops) {
+            alive += l.isAlive() ? 1 : 0;
+        }
+        LoopFailure failure = new LoopFailure(loop.index(), error, alive, loops.length);
+        try {
+            onLoopFailure.accept(failure);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "loop_failure_handler_failed", e);
+        }
     }
 
     /**
@@ -203,6 +245,11 @@ public final class EventLoopGroup {
         protected void onTimeout(long nowNs) {
             check(nowNs);
         }
+    }
+
+    /** The memory budget every loop's buffers and inspections are charged to. */
+    public MemoryBudget memoryBudget() {
+        return budget;
     }
 
     /** The global connection limit, shared by every frontend. */

@@ -51,6 +51,11 @@ final class Listener extends TimerWheel.Timeout implements Handler, ConnectionLi
         return configured;
     }
 
+    /** The same listening socket, accepted by {@code heir} instead (this listener's loop died). */
+    Listener movedTo(EventLoop heir) {
+        return new Listener(heir, frontend, channel, configured);
+    }
+
     /** Registers for accepts; on the loop thread once the loop runs. */
     void register() {
         try {

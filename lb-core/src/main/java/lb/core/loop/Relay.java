@@ -26,8 +26,10 @@ final class Relay {
     SocketChannel sink;
     /** Unsent bytes, ready to write (position..limit); null when nothing is pending. */
     ByteBuffer pending;
-    /** True while {@link #pending} came from the pool (an oversized inspect buffer did not). */
+    /** True while {@link #pending} came from the pool (a client's inspected first bytes did not). */
     boolean pendingPooled;
+    /** Memory-budget bytes charged for a {@link #pending} that is not pooled. */
+    int pendingCharge;
     boolean sourceEnded;
     boolean sinkShut;
     long bytes;
@@ -107,19 +109,26 @@ final class Relay {
         return sourceEnded ? passEndOn() : Outcome.OK;
     }
 
-    /** Hands {@code bytes} (a client's inspected first bytes) to be written first. */
-    void setPending(ByteBuffer bytesToSend, boolean pooled) {
+    /**
+     * Hands {@code bytes} (a client's inspected first bytes) to be written first; {@code charge}
+     * bytes of the memory budget come back when they are written.
+     */
+    void setPending(ByteBuffer bytesToSend, int charge) {
         pending = bytesToSend;
-        pendingPooled = pooled;
+        pendingPooled = false;
+        pendingCharge = charge;
     }
 
     void releasePending(BufferPool pool) {
         if (pending != null) {
             if (pendingPooled) {
                 pool.give(pending);
+            } else {
+                pool.budget().release(pendingCharge);
             }
             pending = null;
             pendingPooled = false;
+            pendingCharge = 0;
         }
     }
 

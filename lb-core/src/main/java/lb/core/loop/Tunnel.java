@@ -21,6 +21,7 @@ import lb.core.proxy.DecodeResult;
 import lb.core.proxy.ProxyFormat;
 import lb.core.proxy.ProxyHeader;
 import lb.core.proxy.ProxyHeaderDecoder;
+import lb.core.stats.RejectReason;
 import lb.core.stats.Termination;
 import lb.core.stats.TunnelEvent;
 import lb.core.stick.StickTable;
@@ -52,6 +53,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     /** After a reject with a reply, how long to drain the client so the reply is not reset. */
     private static final long LINGER_NS = 1_000_000_000L;
     private static final int PICK_RACE_RETRIES = 4;
+    /** First size of a client's inspect buffer: an MQTT CONNECT usually fits; it grows as bytes arrive. */
+    private static final int FIRST_INSPECT_BYTES = 256;
     private static final ProxyHeaderDecoder PROXY_DECODER = new ProxyHeaderDecoder();
 
     enum State { INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, LINGERING, CLOSED }
@@ -79,11 +82,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private long keyHash;
     /** The client timeout the extractor set for this tunnel (e.g. from MQTT keep-alive); 0 = the frontend's. */
     private long clientTimeoutNs;
+    /** The client's first bytes while inspected: a heap buffer charged to the memory budget. */
     private ByteBuffer inspected;
     private boolean awaitingProxyHeader;
     /** The address the client reached, as a PROXY header in front of us said; else null. */
     private InetSocketAddress proxiedDestination;
-    private boolean inspectedPooled;
     private int attempts;
     private Termination firstEnd;
     private Termination lingerReason;
@@ -137,19 +140,25 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     @Override
     public void onReady(SelectionKey k) {
-        try {
-            if (k == clientKey) {
-                onClientReady(k.readyOps());
-            } else {
-                onServerReady(k.readyOps());
-            }
-            if (state == State.FORWARDING || state == State.HALF_CLOSED) {
-                afterIo();
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "tunnel_failed client=" + clientAddress, e);
-            close(Termination.INTERNAL_ERROR, e.toString());
+        if (k == clientKey) {
+            onClientReady(k.readyOps());
+        } else {
+            onServerReady(k.readyOps());
         }
+        if (state == State.FORWARDING || state == State.HALF_CLOSED) {
+            afterIo();
+        }
+    }
+
+    /** Something this tunnel ran threw (a plug-in, or a bug); the loop logged it. Only this tunnel ends. */
+    @Override
+    public void onFault(RuntimeException fault) {
+        close(Termination.INTERNAL_ERROR, fault.toString());
+    }
+
+    @Override
+    public void onTimeoutFailed(RuntimeException fault) {
+        onFault(fault);
     }
 
     private void onClientReady(int ready) {
@@ -239,22 +248,22 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
     }
 
-    /** Reads into the inspect buffer; false if the tunnel closed or nothing new came. */
+    /**
+     * Reads what the client sent into the loop's read buffer and keeps it in the inspect buffer,
+     * which grows only as bytes arrive (a first byte pins {@link #FIRST_INSPECT_BYTES}, not the
+     * cap). False if the tunnel closed or nothing new came.
+     */
     private boolean readFirstBytes(int cap) {
-        if (inspected == null) {
-            inspected = loop.pool.take();
-            inspectedPooled = true;
-            inspected.limit(Math.min(cap, inspected.capacity()));
-        } else if (!inspected.hasRemaining()) {
-            if (inspected.position() >= cap) {
-                close(Termination.INSPECT_TOO_LARGE, "no decision within " + cap + " bytes");
-                return false;
-            }
-            growInspected(cap);
+        int held = inspected == null ? 0 : inspected.position();
+        if (held >= cap) {
+            close(Termination.INSPECT_TOO_LARGE, "no decision within " + cap + " bytes");
+            return false;
         }
+        ByteBuffer scratch = loop.readBuffer;
+        scratch.clear().limit(Math.min(scratch.capacity(), cap - held));
         int n;
         try {
-            n = client.read(inspected);
+            n = client.read(scratch);
         } catch (IOException e) {
             close(Termination.CLIENT_ERROR, e.getMessage());
             return false;
@@ -268,6 +277,30 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         up.bytes += n;
         up.lastSourceActivityNs = loop.nowNs();
+        if (!makeInspectRoom(held + n, cap)) {
+            return false;
+        }
+        inspected.put(scratch.flip());
+        return true;
+    }
+
+    /** Grows the inspect buffer to hold {@code needed} bytes, within the memory budget; false if refused. */
+    private boolean makeInspectRoom(int needed, int cap) {
+        int capacity = inspected == null ? 0 : inspected.capacity();
+        if (needed <= capacity) {
+            return true;
+        }
+        int size = Math.min(cap, Math.max(needed, Math.max(FIRST_INSPECT_BYTES, capacity * 2)));
+        if (!loop.pool.budget().tryAdmit(size - capacity)) {
+            refuse(Termination.MEMORY_EXHAUSTED, "memory budget spent: cannot hold " + needed
+                    + " bytes of a client's first bytes");
+            return false;
+        }
+        ByteBuffer bigger = ByteBuffer.allocate(size);
+        if (inspected != null) {
+            bigger.put(inspected.flip());
+        }
+        inspected = bigger;
         return true;
     }
 
@@ -298,14 +331,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     private void inspect(int cap) {
-        Verdict verdict;
-        try {
-            verdict = frontend.keyExtractor().inspect(inspected.duplicate().flip().asReadOnlyBuffer());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "key_extractor_failed client=" + clientAddress, e);
-            close(Termination.INSPECT_REJECTED, "key extractor failed: " + e);
-            return;
-        }
+        Verdict verdict = frontend.keyExtractor().inspect(inspected.duplicate().flip().asReadOnlyBuffer());
         switch (verdict.kind()) {
             case NEED_MORE -> {
                 if (!inspected.hasRemaining() && inspected.position() >= cap) {
@@ -324,7 +350,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         clientTimeoutNs = verdict.clientTimeoutNs();
         keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
         if (inspected.position() > 0) {
-            up.setPending(inspected.flip(), inspectedPooled);
+            up.setPending(inspected.flip(), inspected.capacity());
             inspected = null;
         } else {
             releaseInspected();
@@ -336,19 +362,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         route();
     }
 
-    private void growInspected(int cap) {
-        ByteBuffer bigger = ByteBuffer.allocate(Math.min(cap, inspected.capacity() * 4));
-        bigger.put(inspected.flip());
-        releaseInspected();
-        inspected = bigger;
-        inspectedPooled = false;
-    }
-
     private void releaseInspected() {
-        if (inspected != null && inspectedPooled) {
-            loop.pool.give(inspected);
+        if (inspected != null) {
+            loop.pool.budget().release(inspected.capacity());
+            inspected = null;
         }
-        inspected = null;
     }
 
     // ---- choosing a server -----------------------------------------------------------------
@@ -448,17 +466,18 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         try {
             route();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "tunnel_failed client=" + clientAddress, e);
-            close(Termination.INTERNAL_ERROR, e.toString());
+            loop.countFault(this, e);
+            onFault(e);
         }
     }
 
     /** Closes a client no server could take, letting the extractor have a last word. */
     private void refuse(Termination reason, String detail) {
         KeyExtractor extractor = frontend.keyExtractor();
-        ByteBuffer firstBytes = up.pending;
+        ByteBuffer firstBytes = up.pending != null ? up.pending.duplicate().rewind()
+                : inspected != null && !awaitingProxyHeader ? inspected.duplicate().flip() : null;
         ByteBuffer reply = extractor == null || firstBytes == null ? null
-                : extractor.refusalReply(firstBytes.duplicate().rewind().asReadOnlyBuffer(), reason);
+                : extractor.refusalReply(firstBytes.asReadOnlyBuffer(), reason);
         replyAndLinger(reply, reason, detail);
     }
 
@@ -605,7 +624,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             case CONNECTING -> onConnectFailed(Termination.CONNECT_TIMEOUT,
                     "no answer within " + backend.connectTimeoutNs() / 1_000_000 + " ms", true);
             case FORWARDING -> onIdleCheck(nowNs);
-            case HALF_CLOSED -> close(Termination.HALF_CLOSE_TIMEOUT, null);
+            case HALF_CLOSED -> onHalfCloseCheck(nowNs);
             case LINGERING -> close(lingerReason, lingerDetail);
             default -> { }
         }
@@ -627,6 +646,22 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         long deadline = Math.min(clientDeadline(), serverDeadline());
         if (deadline == Long.MAX_VALUE) {
             loop.timers.cancel(this);
+        } else {
+            loop.timers.schedule(this, deadline);
+        }
+    }
+
+    /**
+     * The half-close timeout counts silence after one side ended, not time since it: a server
+     * still streaming to a client that sent its FIN is never cut.
+     */
+    private void onHalfCloseCheck(long nowNs) {
+        long last = Math.max(Math.max(up.lastSourceActivityNs, up.lastSinkActivityNs),
+                Math.max(down.lastSourceActivityNs, down.lastSinkActivityNs));
+        long deadline = last + frontend.halfCloseTimeoutNs();
+        if (nowNs - deadline >= 0) {
+            close(Termination.HALF_CLOSE_TIMEOUT, "nothing moved for " + frontend.halfCloseTimeoutNs() / 1_000_000
+                    + " ms after one side ended");
         } else {
             loop.timers.schedule(this, deadline);
         }
@@ -681,32 +716,72 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         close(lingerReason, lingerDetail);
     }
 
-    /** The one way out: idempotent; releases every socket, buffer, slot and timer. */
+    /**
+     * The one way out: idempotent; releases every socket, buffer, slot and timer. Each step runs
+     * even if an earlier one threw (a plug-in's stick table, say), so no slot leaks; the first
+     * fault is rethrown at the end for the loop to log and count.
+     */
     void close(Termination reason, String detail) {
         if (state == State.CLOSED) {
             return;
         }
         State was = state;
         state = State.CLOSED;
+        RuntimeException fault = null;
         loop.timers.cancel(this);
-        if (was == State.QUEUED) {
-            backend.queue().remove(this);
+        loop.remove(this);
+        if ((was == State.FORWARDING || was == State.HALF_CLOSED) && RejectReason.of(reason) == null) {
+            flush(up);
+            flush(down);
+        }
+        try {
+            if (was == State.QUEUED) {
+                backend.queue().remove(this);
+            }
+        } catch (RuntimeException e) {
+            fault = e;
         }
         loop.closeAfterSelect(client, clientKey);
         closeServerChannel();
         releaseBuffers();
-        if (server != null) {
-            server.release();
-            server = null;
-        }
+        Server held = server;
+        server = null;
         frontend.limit().release();
         loop.group.limit().release();
-        if (countedKey != null) {
-            backend.stickTable().releaseConnection(countedKey, loop.nowNs());
+        try {
+            if (held != null) {
+                held.release();
+            }
+        } catch (RuntimeException e) {
+            fault = fault == null ? e : fault;
         }
-        loop.remove(this);
+        try {
+            if (countedKey != null) {
+                backend.stickTable().releaseConnection(countedKey, loop.nowNs());
+            }
+        } catch (RuntimeException e) {
+            fault = fault == null ? e : fault;
+        }
         count(reason);
         loop.group.emit(this, reason, detail);
+        if (fault != null) {
+            throw fault;
+        }
+    }
+
+    /**
+     * One last write of bytes already read for a peer that may still read them (the other side
+     * failed, or a timeout or shutdown ended the tunnel), so a normal end loses nothing the
+     * kernel can take at once.
+     */
+    private static void flush(Relay relay) {
+        if (relay.pending != null && relay.sink != null && !relay.sinkShut) {
+            try {
+                relay.sink.write(relay.pending);
+            } catch (IOException e) {
+                // the sink is gone too: nothing to save
+            }
+        }
     }
 
     private void count(Termination reason) {

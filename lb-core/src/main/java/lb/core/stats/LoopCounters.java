@@ -43,6 +43,7 @@ public final class LoopCounters {
     private volatile Counts[] backends = new Counts[4];
     private volatile Counts[] servers = new Counts[16];
     private volatile long busyNs;
+    private volatile long faults;
 
     /** This loop's counts for frontend {@code index}; loop thread only. */
     public Counts frontend(int index) {
@@ -70,6 +71,16 @@ public final class LoopCounters {
 
     public long busyNs() {
         return busyNs;
+    }
+
+    /** Counts a unit of work that threw (a bug, in this library or a plug-in); loop thread only. */
+    public void fault() {
+        faults = faults + 1;
+    }
+
+    /** Units of work that threw on this loop. */
+    public long faults() {
+        return faults;
     }
 
     /** The counts for frontend {@code index}, or null if none yet; any thread. */

@@ -9,7 +9,9 @@ package lb.core.stats;
  * @param buffersInUse  pooled buffers lent to tunnels with unsent bytes
  * @param buffersIdle   free pooled buffers kept for reuse
  * @param buffersCreated pooled buffers ever allocated
+ * @param alive         false once the loop died of an error it could not contain
+ * @param faults        units of work on this loop that threw and were contained
  */
 public record LoopStats(int index, int tunnels, long busyNanos, double busyRatio,
-                        int buffersInUse, int buffersIdle, long buffersCreated) {
+                        int buffersInUse, int buffersIdle, long buffersCreated, boolean alive, long faults) {
 }

@@ -11,8 +11,13 @@ package lb.core.stats;
  * @param busyRatio        the loops' mean working share over the snapshot's interval, 0..1
  * @param busiestLoopRatio the highest working share of any one loop: a loop near 1 is
  *                         saturated even when the mean looks fine
+ * @param liveLoops        loops working; fewer than {@code eventLoops} means a loop died of an
+ *                         error it could not contain
+ * @param faults           units of loop work that threw and were contained (bugs, each logged)
+ * @param memory           the memory budget and its use
  */
 public record ProcessStats(int eventLoops, int connections, int maxConnections, int tunnels, long acceptErrors,
                            int buffersInUse, int buffersIdle, long buffersCreated, int bufferSize,
-                           double busyRatio, double busiestLoopRatio) {
+                           double busyRatio, double busiestLoopRatio, int liveLoops, long faults,
+                           MemoryStats memory) {
 }

@@ -52,6 +52,16 @@ public final class PrometheusText {
         w.gauge("lb_pool_buffers_idle", "Free pooled buffers kept for reuse.").sample(p.buffersIdle());
         w.counter("lb_pool_buffers_created_total", "Pooled buffers allocated.").sample(p.buffersCreated());
         w.gauge("lb_pool_buffer_size_bytes", "Size of one pooled buffer.").sample(p.bufferSize());
+        MemoryStats m = p.memory();
+        w.gauge("lb_memory_budget_bytes", "Most bytes clients may make the process hold.").sample(m.budgetBytes());
+        w.gauge("lb_memory_used_bytes", "Bytes held now: inspected first bytes and pooled buffers.")
+                .sample(m.usedBytes());
+        w.counter("lb_memory_refusals_total", "Memory reservations refused because the budget was spent.")
+                .sample(m.refusals());
+        w.counter("lb_pool_buffers_over_budget_total", "Heap buffers lent to tunnels because the budget was spent.")
+                .sample(m.buffersOverBudget());
+        w.gauge("lb_live_event_loops", "Event loops working; fewer than lb_event_loops means a loop died.")
+                .sample(p.liveLoops());
     }
 
     private static void loop(ExpositionWriter w, LoopStats l) {
@@ -61,6 +71,10 @@ public final class PrometheusText {
                 .sample(l.busyNanos() / 1e9, "loop", loop);
         w.gauge("lb_loop_busy_ratio", "Share of the last stats interval an event loop spent working (0 to 1).")
                 .sample(l.busyRatio(), "loop", loop);
+        w.gauge("lb_loop_up", "1 while an event loop works, 0 once it died of an error it could not contain.")
+                .sample(l.alive() ? 1 : 0, "loop", loop);
+        w.counter("lb_loop_faults_total", "Units of loop work that threw and were contained (each one logged).")
+                .sample(l.faults(), "loop", loop);
     }
 
     private static void frontend(ExpositionWriter w, FrontendStats f) {

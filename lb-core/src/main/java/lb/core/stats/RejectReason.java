@@ -8,7 +8,7 @@ import java.util.Locale;
  * that reconnect too often (rule), or at the servers (no server, connect). Tunnels that reached a server are not rejects.
  */
 public enum RejectReason {
-    /** Every server was full: the queue was full, or the wait in it ran out. */
+    /** Every server was full (the queue was full, or the wait in it ran out), or the memory budget was spent. */
     LIMIT,
     /** The client did not send what the inspector needs in time. */
     TIMEOUT,
@@ -25,7 +25,7 @@ public enum RejectReason {
     public static RejectReason of(Termination termination) {
         // a switch without default: a new Termination does not compile until it is placed here
         return switch (termination) {
-            case QUEUE_FULL, QUEUE_TIMEOUT -> LIMIT;
+            case QUEUE_FULL, QUEUE_TIMEOUT, MEMORY_EXHAUSTED -> LIMIT;
             case INSPECT_TIMEOUT -> TIMEOUT;
             case INSPECT_REJECTED, INSPECT_TOO_LARGE, PROXY_INVALID -> INSPECTOR;
             case KEY_RATE_LIMITED -> RULE;

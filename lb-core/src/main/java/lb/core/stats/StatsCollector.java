@@ -13,6 +13,7 @@ import lb.core.LoadBalancer;
 import lb.core.Server;
 import lb.core.buffer.BufferPool;
 import lb.core.limit.ConnectionLimit;
+import lb.core.limit.MemoryBudget;
 import lb.core.loop.EventLoop;
 import lb.core.loop.EventLoopGroup;
 import lb.core.stick.StickTable;
@@ -144,7 +145,8 @@ final class StatsCollector {
         double ratio = intervalNs <= 0 ? 0
                 : Math.min(1, Math.max(0, (busyNs - earlier(l, 1)[0]) / (double) intervalNs));
         BufferPool pool = l.pool(); // written by the loop, read racily: a gauge may lag by an update
-        return new LoopStats(l.index(), l.load(), busyNs, ratio, pool.inUse(), pool.idle(), pool.created());
+        return new LoopStats(l.index(), l.load(), busyNs, ratio, pool.inUse(), pool.idle(), pool.created(),
+                l.isAlive(), l.counters().faults());
     }
 
     private ProcessStats process(List<LoopStats> loopStats) {
@@ -154,7 +156,15 @@ final class StatsCollector {
         long created = 0;
         double busySum = 0;
         double busiest = 0;
+        int live = 0;
+        long faults = 0;
+        long overBudget = 0;
+        for (EventLoop l : loops) {
+            overBudget += l.pool().overBudget();
+        }
         for (LoopStats l : loopStats) {
+            live += l.alive() ? 1 : 0;
+            faults += l.faults();
             inUse += l.buffersInUse();
             idle += l.buffersIdle();
             created += l.buffersCreated();
@@ -162,10 +172,12 @@ final class StatsCollector {
             busiest = Math.max(busiest, l.busyRatio());
         }
         ConnectionLimit global = group.limit();
+        MemoryBudget budget = group.memoryBudget();
         int bufferSize = loops.isEmpty() ? 0 : loops.get(0).pool().bufferSize();
         return new ProcessStats(loops.size(), global.count(), global.max(), group.tunnelCount(),
                 group.acceptErrors(), inUse, idle, created, bufferSize,
-                loopStats.isEmpty() ? 0 : busySum / loopStats.size(), busiest);
+                loopStats.isEmpty() ? 0 : busySum / loopStats.size(), busiest, live, faults,
+                new MemoryStats(budget.limitBytes(), budget.usedBytes(), budget.refusals(), overBudget));
     }
 
     /** The reference sample's counters of {@code counted}; zeros if it is newer than that sample. */

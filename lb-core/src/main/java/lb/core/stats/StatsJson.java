@@ -23,7 +23,8 @@ public final class StatsJson {
             w.beginObject().name("index").value(l.index()).name("tunnels").value(l.tunnels())
                     .name("busyNanos").value(l.busyNanos()).name("busyRatio").value(l.busyRatio())
                     .name("buffersInUse").value(l.buffersInUse()).name("buffersIdle").value(l.buffersIdle())
-                    .name("buffersCreated").value(l.buffersCreated()).endObject();
+                    .name("buffersCreated").value(l.buffersCreated()).name("alive").value(l.alive())
+                    .name("faults").value(l.faults()).endObject();
         }
         w.endArray();
         w.name("frontends").beginArray();
@@ -51,7 +52,12 @@ public final class StatsJson {
                 .name("acceptErrors").value(p.acceptErrors()).name("buffersInUse").value(p.buffersInUse())
                 .name("buffersIdle").value(p.buffersIdle()).name("buffersCreated").value(p.buffersCreated())
                 .name("bufferSize").value(p.bufferSize()).name("busyRatio").value(p.busyRatio())
-                .name("busiestLoopRatio").value(p.busiestLoopRatio()).endObject();
+                .name("busiestLoopRatio").value(p.busiestLoopRatio()).name("liveLoops").value(p.liveLoops())
+                .name("faults").value(p.faults());
+        MemoryStats m = p.memory();
+        w.name("memory").beginObject().name("budgetBytes").value(m.budgetBytes()).name("usedBytes").value(m.usedBytes())
+                .name("refusals").value(m.refusals()).name("buffersOverBudget").value(m.buffersOverBudget())
+                .endObject().endObject();
     }
 
     private static void backend(JsonWriter w, BackendStats b) {

@@ -99,6 +99,14 @@ public final class StatsPage {
                 HumanUnits.count(p.buffersIdle()) + " idle &middot; "
                         + HumanUnits.bytes((double) (p.buffersInUse() + p.buffersIdle()) * p.bufferSize()) + " held");
         card("Accept errors", HumanUnits.count(p.acceptErrors()), "failed accepts (file descriptors)");
+        MemoryStats m = p.memory();
+        card("Memory budget", HumanUnits.percent(m.usedBytes() / (double) m.budgetBytes()),
+                HumanUnits.bytes(m.usedBytes()) + " of " + HumanUnits.bytes(m.budgetBytes()) + " &middot; "
+                        + HumanUnits.count(m.refusals()) + " refused");
+        if (p.liveLoops() < p.eventLoops() || p.faults() > 0) {
+            card("Loop faults", HumanUnits.count(p.faults()), p.liveLoops() + " of " + p.eventLoops()
+                    + " loops alive");
+        }
         out.append("</div>");
     }
 

@@ -26,6 +26,8 @@ public enum Termination {
     CLIENT_ABORTED,
     /** No server of the backend is usable. */
     NO_SERVER,
+    /** The memory budget was spent: the client's first bytes could not be held. */
+    MEMORY_EXHAUSTED,
     /** Every server was full and the backend queue was full too. */
     QUEUE_FULL,
     /** Every server stayed full for the queue timeout. */

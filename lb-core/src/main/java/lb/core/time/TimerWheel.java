@@ -19,6 +19,13 @@ public final class TimerWheel {
         /** Runs on the loop thread when the deadline has passed. */
         protected abstract void onTimeout(long nowNs);
 
+        /**
+         * {@link #onTimeout} threw: undo what it left half done (a tunnel closes). The wheel's
+         * owner logs and counts the fault; this only cleans up.
+         */
+        public void onTimeoutFailed(RuntimeException fault) {
+        }
+
         public final boolean isArmed() {
             return next != null;
         }
@@ -37,6 +44,16 @@ public final class TimerWheel {
         }
     }
 
+    /** Told of every timeout that threw; the wheel goes on with the next one. */
+    public interface Faults {
+        void timeoutFailed(Timeout timeout, RuntimeException fault);
+    }
+
+    private static final Faults RETHROW = (timeout, fault) -> {
+        throw fault;
+    };
+
+    private final Faults faults;
     private final Head[] slots;
     private final int mask;
     private final long tickNs;
@@ -45,6 +62,12 @@ public final class TimerWheel {
     private int size;
 
     public TimerWheel(long tickNs, int slotCount, long nowNs) {
+        this(tickNs, slotCount, nowNs, RETHROW);
+    }
+
+    /** A wheel that hands each timeout that throws to {@code faults} and goes on. */
+    public TimerWheel(long tickNs, int slotCount, long nowNs, Faults faults) {
+        this.faults = faults;
         if (Integer.bitCount(slotCount) != 1) {
             throw new IllegalArgumentException("slotCount must be a power of two: " + slotCount);
         }
@@ -95,9 +118,17 @@ public final class TimerWheel {
                     if (fired == limit) {
                         return fired;
                     }
+                    Timeout before = t.prev;
                     unlink(t);
                     fired++;
-                    t.onTimeout(nowNs);
+                    try {
+                        t.onTimeout(nowNs);
+                    } catch (RuntimeException e) {
+                        faults.timeoutFailed(t, e);
+                    }
+                    // the handler may have cancelled or moved the next node: then start the slot over
+                    t = before.next == next ? next : head.next;
+                    continue;
                 }
                 t = next;
             }

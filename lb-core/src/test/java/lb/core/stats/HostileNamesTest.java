@@ -70,8 +70,9 @@ class HostileNamesTest {
         BackendStats backend = new BackendStats(BACKEND, traffic, new QueueStats(0, 0, 10), null, true,
                 List.of(server), List.of(new HealthChange(BACKEND, SERVER, false, REASON, 1_700_000_000_000L)));
         FrontendStats frontend = new FrontendStats("f<", List.of("127.0.0.1:1883"), BACKEND, traffic);
-        ProcessStats process = new ProcessStats(1, 1, 0, 1, 0, 0, 0, 0, 16384, 0.25, 0.25);
+        ProcessStats process = new ProcessStats(1, 1, 0, 1, 0, 0, 0, 0, 16384, 0.25, 0.25, 1, 0,
+                new MemoryStats(1 << 20, 0, 0, 0));
         return new StatsSnapshot(1_700_000_005_000L, 10_000_000_000L, process,
-                List.of(new LoopStats(0, 1, 5, 0.25, 0, 0, 0)), List.of(frontend), List.of(backend));
+                List.of(new LoopStats(0, 1, 5, 0.25, 0, 0, 0, true, 0)), List.of(frontend), List.of(backend));
     }
 }

@@ -101,4 +101,51 @@ class TimerWheelTest {
             assertTrue(fired.get(0) < deadline + TICK + step, "at most a tick (plus the poll step) late");
         }
     }
+
+    @Test
+    void aThrowingTimeoutIsHandedToTheFaultHandlerAndTheRestStillFire() {
+        List<RuntimeException> faults = new ArrayList<>();
+        TimerWheel wheel = new TimerWheel(TICK, 8, 0, (timeout, fault) -> faults.add(fault));
+        Recorded before = new Recorded();
+        TimerWheel.Timeout thrower = new TimerWheel.Timeout() {
+            @Override
+            protected void onTimeout(long nowNs) {
+                throw new IllegalStateException("boom");
+            }
+        };
+        Recorded after = new Recorded();
+        wheel.schedule(before, 5);
+        wheel.schedule(thrower, 5);
+        wheel.schedule(after, 5);
+        wheel.poll(10, 100);
+        assertEquals(1, faults.size());
+        assertEquals("boom", faults.get(0).getMessage());
+        assertEquals(List.of(10L), before.firedAt);
+        assertEquals(List.of(10L), after.firedAt);
+    }
+
+    @Test
+    void aTimeoutThatCancelsOrMovesItsNeighbourDoesNotDerailTheSweep() {
+        TimerWheel wheel = new TimerWheel(TICK, 8, 0);
+        Recorded cancelled = new Recorded();
+        Recorded moved = new Recorded();
+        Recorded last = new Recorded();
+        TimerWheel.Timeout meddler = new TimerWheel.Timeout() {
+            @Override
+            protected void onTimeout(long nowNs) {
+                wheel.cancel(cancelled);
+                wheel.schedule(moved, 8 * TICK + 5); // same slot, next revolution
+            }
+        };
+        wheel.schedule(meddler, 5);
+        wheel.schedule(cancelled, 5);
+        wheel.schedule(moved, 5);
+        wheel.schedule(last, 5);
+        wheel.poll(10, 100);
+        assertTrue(cancelled.firedAt.isEmpty());
+        assertTrue(moved.firedAt.isEmpty(), "moved a revolution on");
+        assertEquals(List.of(10L), last.firedAt, "the rest of the slot still fires on time");
+        wheel.poll(8 * TICK + 10, 100);
+        assertEquals(1, moved.firedAt.size());
+    }
 }

@@ -23,11 +23,28 @@ final class GatewaySetup {
     /** A client announcing a tiny keep-alive still gets this long before its tunnel idles out. */
     private static final Duration KEEP_ALIVE_MINIMUM = Duration.ofSeconds(30);
 
+    /** Exit status when an event loop died: a supervisor (systemd, Kubernetes) should restart the gateway. */
+    static final int LOOP_FAILED_EXIT = 70;
+
     private GatewaySetup() {
     }
 
+    /**
+     * A loop died of an error it could not contain (out of memory, say): the gateway would go on
+     * with fewer loops, but a process in that state is better restarted whole. Exits from a new
+     * thread, as the shutdown hook waits for the loops and this runs on the dying one.
+     */
+    private static void exitForRestart(lb.core.LoopFailure failure) {
+        System.err.println("mqtt-gateway: event loop " + failure.loop() + " died (" + failure.error()
+                + "); exiting with status " + LOOP_FAILED_EXIT + " so a supervisor restarts it");
+        Thread exit = new Thread(() -> System.exit(LOOP_FAILED_EXIT), "mqtt-gateway-exit");
+        exit.setDaemon(false);
+        exit.start();
+    }
+
     static LoadBalancerBuilder builder(GatewayOptions o) {
-        LoadBalancerBuilder b = LoadBalancer.builder().eventLoops(o.eventLoops);
+        LoadBalancerBuilder b = LoadBalancer.builder().eventLoops(o.eventLoops)
+                .onLoopFailure(GatewaySetup::exitForRestart);
         if (o.maxConnections >= 0) {
             b.maxConnections(o.maxConnections);
         }

@@ -101,7 +101,9 @@ final class Help {
                 500ms, 30s, 10m, 2h, 1d; a bare number means seconds.
 
             EXIT STATUS
-                0 stopped normally, 1 failed (for example a port in use), 2 bad flags.
+                0 stopped normally, 1 failed (for example a port in use), 2 bad flags,
+                70 an event loop died of an error it could not contain (out of memory, say):
+                   restart the gateway (systemd Restart=on-failure does).
 
             EXAMPLES
                 mqtt-gateway --listen 0.0.0.0:1883 --backends 10.0.0.11:1883,10.0.0.12:1883

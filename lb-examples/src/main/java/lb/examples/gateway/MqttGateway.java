@@ -9,7 +9,8 @@ import lb.core.LoadBalancer;
 
 /**
  * The MQTT gateway: an MQTT-aware load balancer in front of brokers, from the command line.
- * With no arguments it runs the demo on in-process brokers. Exit codes: 0 done, 1 failed,
+ * With no arguments it runs the demo on in-process brokers. Exit codes: 0 done, 1 failed, 70 an
+ * event loop died (see {@link GatewaySetup#LOOP_FAILED_EXIT}),
  * 2 bad flags.
  */
 public final class MqttGateway {
