@@ -38,6 +38,8 @@ final class StatsServer implements Runnable {
     /** Connections waiting in the kernel while this thread renders; more are refused anyway. */
     private static final int BACKLOG = 64;
     private static final long CLOSE_WAIT_MS = 5_000;
+    /** A flood refuses thousands a second: INFO says so once a minute, DEBUG names each client. */
+    private static final long FULL_LOG_INTERVAL_NS = 60_000_000_000L;
 
     /** Why a connection was turned away or cut off; counted, and logged at DEBUG. */
     enum Refusal {
@@ -60,8 +62,8 @@ final class StatsServer implements Runnable {
     private boolean hasDeadline;
     private boolean acceptsPaused;
     private long acceptsResumeNs;
-    /** Set on the first refusal for the limit, cleared when a slot frees: one INFO line per episode. */
-    private boolean full;
+    private boolean loggedFull;
+    private long loggedFullNs;
     private final AtomicLongArray refusals = new AtomicLongArray(Refusal.values().length);
     private final Consumer<SelectionKey> onSelected = this::onSelected;
     private final Thread thread;
@@ -209,12 +211,15 @@ final class StatsServer implements Runnable {
 
     /** A reset rather than a FIN: the client learns at once, and no TIME_WAIT is left here. */
     private void refuseOverLimit(SocketChannel client) {
-        if (!full) {
-            full = true;
-            LOG.log(System.Logger.Level.INFO, () -> "stats_endpoint_full max_connections=" + open.length
-                    + "; new connections are refused until one closes");
-        }
         refuse(Refusal.OVER_LIMIT, client);
+        long nowNs = System.nanoTime();
+        if (!loggedFull || nowNs - loggedFullNs >= FULL_LOG_INTERVAL_NS) {
+            loggedFull = true;
+            loggedFullNs = nowNs;
+            long refused = refusals(Refusal.OVER_LIMIT);
+            LOG.log(System.Logger.Level.INFO, () -> "stats_endpoint_full max_connections=" + open.length
+                    + " refused_total=" + refused + "; new connections are refused while all are open");
+        }
         try {
             client.setOption(StandardSocketOptions.SO_LINGER, 0);
         } catch (IOException e) {
@@ -270,7 +275,6 @@ final class StatsServer implements Runnable {
         open[slot] = last;
         last.slot = slot;
         open[openCount] = null;
-        full = false;
     }
 
     /** Stops at once: connections are cut, the port and the thread released before this returns. Any thread. */
