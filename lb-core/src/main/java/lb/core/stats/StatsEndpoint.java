@@ -1,15 +1,12 @@
 package lb.core.stats;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
-
-import com.sun.net.httpserver.HttpServer;
 
 import lb.core.LoadBalancer;
 
 /**
- * A running HTTP endpoint for a load balancer's stats, on the JDK's built-in HTTP server and
- * its own threads, never the event loops:
+ * A running HTTP endpoint for a load balancer's stats, on a small HTTP/1.1 server of its own
+ * ({@link StatsServer}: one thread, one selector, never the event loops):
  *
  * <pre>
  * /             an HTML page for people, reloading itself
@@ -21,16 +18,15 @@ import lb.core.LoadBalancer;
  * StatsEndpoint stats = StatsEndpoint.serve(lb).port(8404).basicAuth("ops", secret).start();
  * }</pre>
  *
- * Bound to loopback unless told otherwise. Each request takes a fresh snapshot. Thread-safe;
- * {@link #close()} it when done, as its server thread keeps the JVM alive.
+ * Bound to loopback unless told otherwise. Each request takes a fresh snapshot. A slow or
+ * silent client costs one connection until its deadline, never another client's answer; see
+ * {@link #refusals()}. Thread-safe; {@link #close()} it when done.
  */
 public final class StatsEndpoint implements AutoCloseable {
-    private final HttpServer server;
-    private final ExecutorService requests;
+    private final StatsServer server;
 
-    StatsEndpoint(HttpServer server, ExecutorService requests) {
+    StatsEndpoint(StatsServer server) {
         this.server = server;
-        this.requests = requests;
     }
 
     /** Describes an endpoint for {@code loadBalancer}; {@link StatsEndpointBuilder#start()} starts it. */
@@ -40,13 +36,25 @@ public final class StatsEndpoint implements AutoCloseable {
 
     /** The address actually bound, with the real port. */
     public InetSocketAddress address() {
-        return server.getAddress();
+        return server.address();
     }
 
-    /** Stops listening at once; a request being answered is cut off. */
+    /** Connections and requests turned away or cut off since the start, by reason. */
+    public StatsEndpointRefusals refusals() {
+        return new StatsEndpointRefusals(
+                server.refusals(StatsServer.Refusal.OVER_LIMIT),
+                server.refusals(StatsServer.Refusal.READ_HEADER_TIMEOUT),
+                server.refusals(StatsServer.Refusal.WRITE_TIMEOUT),
+                server.refusals(StatsServer.Refusal.MALFORMED),
+                server.refusals(StatsServer.Refusal.UNAUTHORIZED));
+    }
+
+    /**
+     * Stops at once: open connections are cut, and the port and the thread are released
+     * before this returns.
+     */
     @Override
     public void close() {
-        server.stop(0);
-        requests.shutdownNow();
+        server.close();
     }
 }
