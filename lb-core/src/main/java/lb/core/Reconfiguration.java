@@ -7,6 +7,7 @@ import java.util.Set;
 
 import lb.core.health.HealthCheck;
 import lb.core.loop.EventLoopGroup;
+import lb.core.stick.StickTable;
 
 /**
  * Applies a new configuration to a running load balancer as a diff, without touching
@@ -72,17 +73,58 @@ final class Reconfiguration {
     private void policy(Backend b, BackendBuilder spec) {
         BackendPolicy old = b.policy();
         BackendPolicy fresh = new BackendPolicy(spec);
-        boolean sameBalancer = old.balancerFactory().get().getClass() == fresh.balancerFactory().get().getClass();
+        String where = "backend " + b.name() + " ";
+        String oldBalancer = old.balancerFactory().get().describe();
+        String newBalancer = fresh.balancerFactory().get().describe();
+        boolean sameBalancer = oldBalancer.equals(newBalancer);
+        if (!sameBalancer) {
+            changes.add(where + "balancer " + oldBalancer + " -> " + newBalancer);
+        }
+        boolean sameChecks = sameChecks(old.healthCheck(), fresh.healthCheck());
+        if (!sameChecks) {
+            changes.add(where + "health check " + (fresh.healthCheck() == null ? "removed" : "changed"));
+        }
         BackendPolicy merged = new BackendPolicy(
                 sameBalancer ? old.balancerFactory() : fresh.balancerFactory(),
-                old.stickTable() != null && fresh.stickTable() != null ? old.stickTable() : fresh.stickTable(),
-                sameChecks(old.healthCheck(), fresh.healthCheck()) ? old.healthCheck() : fresh.healthCheck(),
+                stickTable(where, old.stickTable(), fresh.stickTable()),
+                sameChecks ? old.healthCheck() : fresh.healthCheck(),
                 fresh.connectTimeoutNs(), fresh.serverTimeoutNs(), fresh.retries(), fresh.redispatch(),
                 fresh.maxQueue(), fresh.queueTimeoutNs(), fresh.drainOnRemove());
+        BackendPolicy sameRest = new BackendPolicy(merged.balancerFactory(), merged.stickTable(), merged.healthCheck(),
+                old.connectTimeoutNs(), old.serverTimeoutNs(), old.retries(), old.redispatch(),
+                old.maxQueue(), old.queueTimeoutNs(), old.drainOnRemove());
+        if (!merged.equals(sameRest)) {
+            changes.add(where + "timeouts, retries or queue updated");
+        }
         if (!merged.equals(old)) {
             b.policy(merged);
-            changes.add("backend " + b.name() + " policy updated");
         }
+    }
+
+    /**
+     * The table to run with: the running one when the settings are alike (entries kept), else
+     * the new one with the running one's entries carried over.
+     */
+    private StickTable stickTable(String where, StickTable old, StickTable fresh) {
+        if (old == null || fresh == null) {
+            if (old != fresh) {
+                changes.add(where + "stick table " + (fresh == null ? "removed" : "added: " + fresh.describe()));
+            }
+            return fresh;
+        }
+        if (old == fresh || old.describe().equals(fresh.describe())) {
+            return old;
+        }
+        long nowNs = lb.eventLoops().nowNs();
+        int[] carried = new int[1];
+        old.forEach(nowNs, e -> {
+            if (e.server() != null && fresh.store(e.key(), e.server(), nowNs)) {
+                carried[0]++;
+            }
+        });
+        changes.add(where + "stick table " + old.describe() + " -> " + fresh.describe() + ", " + carried[0]
+                + " entries carried over");
+        return fresh;
     }
 
     private static boolean sameChecks(HealthCheck a, HealthCheck b) {

@@ -38,4 +38,13 @@ public interface Balancer {
      * just failed to connect, or null.
      */
     Pick pick(long keyHash, Server avoid);
+
+    /**
+     * The algorithm and its parameters, e.g. {@code ConsistentHash(pointsPerWeight=500, ...)}.
+     * Two balancers that describe alike behave alike: a reconfiguration keeps the running ones
+     * (and their state) when the description did not change, and reports it when it did.
+     */
+    default String describe() {
+        return getClass().getSimpleName();
+    }
 }

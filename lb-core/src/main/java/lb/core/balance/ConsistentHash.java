@@ -91,6 +91,12 @@ public final class ConsistentHash implements Balancer {
     }
 
     @Override
+    public String describe() {
+        return "ConsistentHash(pointsPerWeight=" + pointsPerWeight + ", loadFactor=" + bound.factor()
+                + ", whenNoKey=" + (whenNoKey == null ? "client address" : whenNoKey.describe()) + ")";
+    }
+
+    @Override
     public void update(ServerSet usable) {
         Server[] sorted = usable.servers().toArray(new Server[0]);
         Arrays.sort(sorted, Comparator.comparing(Server::name));

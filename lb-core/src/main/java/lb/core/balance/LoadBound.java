@@ -31,6 +31,10 @@ final class LoadBound {
     private double[] shares = new double[0];
     private long total;
 
+    double factor() {
+        return factor;
+    }
+
     /** {@code factor} 0 disables the bound; otherwise it must be at least 1. */
     LoadBound(double factor) {
         if (!(factor == 0 || factor >= 1 && factor < Double.POSITIVE_INFINITY)) {

@@ -58,6 +58,12 @@ public final class RendezvousHash implements Balancer {
     }
 
     @Override
+    public String describe() {
+        return "RendezvousHash(loadFactor=" + bound.factor()
+                + ", whenNoKey=" + (whenNoKey == null ? "client address" : whenNoKey.describe()) + ")";
+    }
+
+    @Override
     public void update(ServerSet usable) {
         Server[] sorted = usable.servers().toArray(new Server[0]);
         Arrays.sort(sorted, Comparator.comparing(Server::name));

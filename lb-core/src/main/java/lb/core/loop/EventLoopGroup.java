@@ -247,6 +247,11 @@ public final class EventLoopGroup {
         }
     }
 
+    /** The loops' time source, read now; any thread. */
+    public long nowNs() {
+        return clock.nanoTime();
+    }
+
     /** The memory budget every loop's buffers and inspections are charged to. */
     public MemoryBudget memoryBudget() {
         return budget;

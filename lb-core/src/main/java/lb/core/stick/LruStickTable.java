@@ -53,6 +53,8 @@ public final class LruStickTable implements StickTable {
     private final int capacity;
     private final int maxKeyLength;
     private final boolean counts;
+    private final Duration expireAfterIdle;
+    private final Duration ratePeriod;
     private final long seed;
     private final StickSegment[] segments;
 
@@ -83,6 +85,8 @@ public final class LruStickTable implements StickTable {
         this.capacity = capacity;
         this.maxKeyLength = maxKeyLength;
         this.counts = !ratePeriod.isZero();
+        this.expireAfterIdle = expireAfterIdle;
+        this.ratePeriod = ratePeriod;
         this.seed = ThreadLocalRandom.current().nextLong();
         long expireNs = saturatedNanos(expireAfterIdle);
         long periodNs = saturatedNanos(ratePeriod);
@@ -137,6 +141,12 @@ public final class LruStickTable implements StickTable {
             sum += s.size();
         }
         return sum;
+    }
+
+    @Override
+    public String describe() {
+        return "LruStickTable(capacity=" + capacity + ", expireAfterIdle=" + expireAfterIdle + ", maxKeyLength="
+                + maxKeyLength + ", ratePeriod=" + ratePeriod + ")";
     }
 
     @Override

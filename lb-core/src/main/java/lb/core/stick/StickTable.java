@@ -78,6 +78,15 @@ public interface StickTable {
      */
     void forEach(long nowNs, Consumer<? super StickEntry> action);
 
+    /**
+     * The kind of table and its settings. A reconfiguration keeps the running table (and its
+     * entries) when the description did not change, and carries the entries over to the new
+     * table when it did.
+     */
+    default String describe() {
+        return getClass().getSimpleName() + "(capacity=" + capacity() + ", maxKeyLength=" + maxKeyLength() + ")";
+    }
+
     /** A binary key as a string of one character per byte (compact in memory: Latin-1). */
     static String bytesKey(byte[] bytes, int offset, int length) {
         return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);

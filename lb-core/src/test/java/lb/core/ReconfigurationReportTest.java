@@ -1,0 +1,99 @@
+package lb.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import lb.core.balance.Balancer;
+import lb.core.balance.ConsistentHash;
+import lb.core.balance.LeastConnections;
+import lb.core.stick.LruStickTable;
+import lb.core.stick.StickTable;
+import lb.core.testing.Balancers;
+import lb.core.testing.FakeServer;
+
+/**
+ * A reconfiguration reports every difference it applies: a balancer's parameters and a stick
+ * table's settings count as differences (they were once silently ignored), and a changed table
+ * takes the running table's entries with it.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ReconfigurationReportTest {
+
+    @Test
+    void aChangedBalancerParameterIsAppliedAndReported() throws Exception {
+        try (FakeServer a = FakeServer.echo("a");
+             LoadBalancer lb = start(config(a, () -> new ConsistentHash(100), null))) {
+            Supplier<? extends Balancer> running = lb.backend("b").balancerFactory();
+
+            List<String> same = lb.apply(config(a, () -> new ConsistentHash(100), null));
+            assertTrue(same.isEmpty(), same.toString());
+            assertSame(running, lb.backend("b").balancerFactory(), "alike: the running balancers stay");
+
+            List<String> changes = lb.apply(config(a, () -> new ConsistentHash(200, 1.25), null));
+            assertEquals(List.of("backend b balancer ConsistentHash(pointsPerWeight=100, loadFactor=0.0, "
+                    + "whenNoKey=LeastConnections) -> ConsistentHash(pointsPerWeight=200, loadFactor=1.25, "
+                    + "whenNoKey=LeastConnections)"), changes);
+            assertEquals("ConsistentHash(pointsPerWeight=200, loadFactor=1.25, whenNoKey=LeastConnections)",
+                    lb.backend("b").balancerFactory().get().describe());
+
+            changes = lb.apply(config(a, LeastConnections::new, null));
+            assertTrue(changes.get(0).endsWith("-> LeastConnections"), changes.toString());
+        }
+    }
+
+    @Test
+    void aStickTableWithOtherSettingsTakesTheRunningEntriesWithIt() throws Exception {
+        LruStickTable first = new LruStickTable(100, Duration.ofMinutes(5), 64);
+        try (FakeServer a = FakeServer.echo("a");
+             LoadBalancer lb = start(config(a, LeastConnections::new, first))) {
+            long now = lb.eventLoops().nowNs();
+            for (int i = 0; i < 3; i++) {
+                first.store("client-" + i, "a", now);
+            }
+
+            List<String> same = lb.apply(config(a, LeastConnections::new, new LruStickTable(100, Duration.ofMinutes(5), 64)));
+            assertTrue(same.isEmpty(), same.toString());
+            assertSame(first, lb.backend("b").stickTable(), "alike: the running table and its entries stay");
+
+            LruStickTable bigger = new LruStickTable(1000, Duration.ofMinutes(5), 64);
+            List<String> changes = lb.apply(config(a, LeastConnections::new, bigger));
+            assertEquals(1, changes.size(), changes.toString());
+            assertTrue(changes.get(0).startsWith("backend b stick table LruStickTable(capacity=100"), changes.get(0));
+            assertTrue(changes.get(0).endsWith("3 entries carried over"), changes.get(0));
+            StickTable running = lb.backend("b").stickTable();
+            assertSame(bigger, running);
+            assertNotSame(first, running);
+            for (int i = 0; i < 3; i++) {
+                assertEquals("a", running.lookup("client-" + i, lb.eventLoops().nowNs()));
+            }
+
+            changes = lb.apply(config(a, LeastConnections::new, null));
+            assertEquals(List.of("backend b stick table removed"), changes);
+        }
+    }
+
+    private static LoadBalancer start(LoadBalancerBuilder b) {
+        return b.build().start();
+    }
+
+    private static LoadBalancerBuilder config(FakeServer a, Supplier<? extends Balancer> balancer, StickTable table) {
+        return LoadBalancer.builder().eventLoops(1)
+                .backend("b", be -> {
+                    be.server("a", a.address()).balancer(balancer);
+                    if (table != null) {
+                        be.stickTable(table);
+                    }
+                })
+                .frontend("f", f -> f.listen(Balancers.ANY_LOOPBACK_PORT).backend("b"));
+    }
+}
