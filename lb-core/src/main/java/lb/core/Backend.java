@@ -121,6 +121,7 @@ public final class Backend {
     /** Starts health checks on the loops; called by the load balancer's start. */
     void start(EventLoopGroup group) {
         this.loops = group;
+        group.afterLoopFailure(this::restartHealthChecks); // probes of a dead loop move to live ones
         restartHealthChecks();
     }
 
@@ -130,11 +131,12 @@ public final class Backend {
             old.stop();
         }
         HealthCheck check = policy.healthCheck();
-        if (check == null || loops == null) {
+        List<EventLoop> live = loops == null ? List.of() : loops.liveLoops();
+        if (check == null || live.isEmpty()) {
             monitor = null;
             return;
         }
-        HealthMonitor m = new HealthMonitor(this, check, loops.loops());
+        HealthMonitor m = new HealthMonitor(this, check, live);
         monitor = m;
         m.start();
     }

@@ -21,6 +21,7 @@ import lb.core.balance.Balancer;
 import lb.core.balance.Pick;
 import lb.core.balance.RoundRobin;
 import lb.core.balance.ServerSet;
+import lb.core.health.HealthCheck;
 import lb.core.stats.LoopStats;
 import lb.core.stats.PrometheusText;
 import lb.core.stats.StatsSnapshot;
@@ -65,8 +66,12 @@ class LoopFailureTest {
         CompletableFuture<LoopFailure> told = new CompletableFuture<>();
         List<Socket> established = new ArrayList<>();
         try (FakeServer echo = FakeServer.echo("echo");
+             FakeServer echo2 = FakeServer.echo("echo2");
              LoadBalancer lb = Balancers.start(log, b -> b.eventLoops(2).onLoopFailure(told::complete),
-                     be -> be.server("echo", echo.address()).balancer(FatalBalancer::new), f -> { })) {
+                     be -> be.server("echo", echo.address()).server("echo2", echo2.address())
+                             .balancer(FatalBalancer::new)
+                             .healthCheck(HealthCheck.tcp().interval(Duration.ofMillis(100)).rise(1).fall(1)),
+                     f -> { })) {
             // both loops get tunnels: hand-off fills the least loaded
             for (int i = 0; i < 4; i++) {
                 Socket c = Clients.connect(Balancers.address(lb));
@@ -115,6 +120,12 @@ class LoopFailureTest {
             assertFalse(deadLoop.alive());
             assertTrue(PrometheusText.render(stats).contains("lb_loop_up{loop=\"" + failure.loop() + "\"} 0"));
             assertTrue(PrometheusText.render(stats).contains("lb_live_event_loops 1"));
+
+            // one server's checks ran on each loop: after the failure both run on the live one
+            echo.close();
+            echo2.close();
+            Await.until("both servers are seen down by checks on the live loop", WAIT,
+                    () -> !lb.backend("b").server("echo").isUp() && !lb.backend("b").server("echo2").isUp());
         } finally {
             for (Socket c : established) {
                 c.close();

@@ -44,6 +44,7 @@ public final class EventLoopGroup {
     private final AtomicLong acceptErrors = new AtomicLong();
     private final Consumer<LoopFailure> onLoopFailure;
     private final MemoryBudget budget;
+    private final List<Runnable> afterLoopFailure = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int nextAcceptor;
 
     public EventLoopGroup(int loopCount, int maxConnections, long memoryBudgetBytes, int bufferSize, int maxIdleBuffersPerLoop,
@@ -195,8 +196,31 @@ public final class EventLoopGroup {
         heir.execute(moved::register);
     }
 
-    /** Tells the application a loop died; its tunnels are already closed. */
+    /** Runs {@code action} after any loop dies (health checks move to live loops, say). */
+    public void afterLoopFailure(Runnable action) {
+        afterLoopFailure.add(action);
+    }
+
+    /** The loops still working, for work that must not land on a dead one. */
+    public List<EventLoop> liveLoops() {
+        List<EventLoop> live = new ArrayList<>();
+        for (EventLoop l : loops) {
+            if (l.isAlive()) {
+                live.add(l);
+            }
+        }
+        return live;
+    }
+
+    /** Moves what ran on the dead loop, then tells the application; its tunnels are already closed. */
     void loopFailed(EventLoop loop, Throwable error) {
+        for (Runnable action : afterLoopFailure) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "after_loop_failure_failed", e);
+            }
+        }
         int alive = 0;
         for (EventLoop l : loops) {
             alive += l.isAlive() ? 1 : 0;
