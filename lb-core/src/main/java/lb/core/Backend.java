@@ -37,14 +37,16 @@ public final class Backend {
     private volatile ServerSet usable = new ServerSet(0, List.of());
     private volatile HealthMonitor monitor;
     private volatile EventLoopGroup loops;
+    private final ServerSlots slots;
 
-    Backend(BackendBuilder b, int index) {
+    Backend(BackendBuilder b, int index, ServerSlots slots) {
         this.name = b.name;
         this.index = index;
+        this.slots = slots;
         this.queue = new BackendQueue(b.maxQueue);
         this.policy = new BackendPolicy(b);
         for (Server s : b.servers) {
-            s.attach(this);
+            s.attach(this, slots.take());
         }
         setServers(b.servers);
     }
@@ -171,7 +173,7 @@ public final class Backend {
                     + (existing.isBeingRemoved() ? " (still draining from " + existing.address()
                     + "; re-add it at the same address, or wait until it is gone)" : ""));
         }
-        s.attach(this);
+        s.attach(this, slots.take());
         List<Server> next = new ArrayList<>(servers);
         next.add(s);
         setServers(next);
@@ -239,7 +241,30 @@ public final class Backend {
         List<Server> next = new ArrayList<>(servers);
         next.remove(s);
         setServers(next);
+        freeSlot(s.slot());
         return true;
+    }
+
+    /**
+     * Gives a removed server's counter slot back once every loop cleared its counts there (after
+     * the commands that close its last tunnels, which loops run in order).
+     */
+    private void freeSlot(int slot) {
+        EventLoopGroup group = loops;
+        if (group == null) {
+            slots.give(slot);
+            return;
+        }
+        List<EventLoop> all = group.loops();
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(all.size());
+        for (EventLoop loop : all) {
+            loop.execute(() -> {
+                loop.counters().clearServer(slot);
+                if (left.decrementAndGet() == 0) {
+                    slots.give(slot);
+                }
+            });
+        }
     }
 
     private void setServers(List<Server> next) {

@@ -3,7 +3,6 @@ package lb.core;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import lb.core.loop.EventLoopGroup;
 import lb.core.stats.StatsSnapshot;
@@ -16,22 +15,22 @@ import lb.core.time.Clock;
  * {@link #close()} may be called from any thread, once each.
  */
 public final class LoadBalancer implements AutoCloseable {
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final EventLoopGroup loops;
+    private final ServerSlots slots;
     private final AcceptMode acceptMode;
     private final int bufferSize;
     private volatile List<Frontend> frontends;
     private volatile List<Backend> backends;
     /** Every frontend ever, removed ones included, so counter indexes are never reused. */
     private final List<Frontend> everyFrontend;
-    private final int instance = INSTANCES.incrementAndGet();
     private volatile boolean started;
     private volatile boolean stopped;
 
-    LoadBalancer(List<Frontend> frontends, List<Backend> backends, int eventLoops, int maxConnections, long memoryBudget,
+    LoadBalancer(ServerSlots slots, List<Frontend> frontends, List<Backend> backends, int eventLoops, int maxConnections, long memoryBudget,
                  int bufferSize, int maxIdleBuffersPerLoop, AcceptMode acceptMode,
                  List<TunnelListener> listeners, Clock clock, java.util.function.Consumer<LoopFailure> onLoopFailure) {
+        this.slots = slots;
         this.frontends = frontends;
         this.everyFrontend = new java.util.ArrayList<>(frontends);
         this.backends = backends;
@@ -51,7 +50,8 @@ public final class LoadBalancer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         started = true;
-        List<List<InetSocketAddress>> bound = loops.start(frontends, "lb-" + instance + "-loop-");
+        List<List<InetSocketAddress>> bound = loops.start(frontends,
+                "lb-" + Integer.toHexString(System.identityHashCode(this)) + "-loop-"); // no shared counter between balancers
         for (int i = 0; i < frontends.size(); i++) {
             frontends.get(i).bound(bound.get(i));
         }
@@ -101,7 +101,7 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     void addBackend(BackendBuilder spec) {
-        Backend b = new Backend(spec, backends.size());
+        Backend b = new Backend(spec, backends.size(), slots);
         List<Backend> next = new java.util.ArrayList<>(backends);
         next.add(b);
         backends = List.copyOf(next);

@@ -171,14 +171,15 @@ public final class LoadBalancerBuilder {
     public LoadBalancer build() {
         validate();
         Map<String, Backend> built = new LinkedHashMap<>();
+        ServerSlots slots = new ServerSlots();
         for (BackendBuilder b : backends.values()) {
-            built.put(b.name, new Backend(b, built.size()));
+            built.put(b.name, new Backend(b, built.size(), slots));
         }
         List<Frontend> fronts = new ArrayList<>();
         for (FrontendBuilder f : frontends.values()) {
             fronts.add(new Frontend(f, built.get(f.backend), fronts.size()));
         }
-        return new LoadBalancer(List.copyOf(fronts), List.copyOf(built.values()), eventLoops, globalMaxConnections(),
+        return new LoadBalancer(slots, List.copyOf(fronts), List.copyOf(built.values()), eventLoops, globalMaxConnections(),
                 memoryBudget > 0 ? memoryBudget : MemoryBudget.defaultBytes(),
                 bufferSize, maxIdleBuffersPerLoop, acceptMode, listeners, clock, onLoopFailure);
     }

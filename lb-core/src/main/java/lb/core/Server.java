@@ -16,11 +16,9 @@ import lb.core.proxy.ProxyFormat;
  * byte), weight and state are volatile and may be changed from any thread at run time.
  */
 public final class Server {
-    private static final AtomicInteger SLOTS = new AtomicInteger();
-
     private final String name;
-    /** Index of this server's counters in every loop's {@code LoopCounters}. */
-    private final int slot = SLOTS.getAndIncrement();
+    /** Index of this server's counters in every loop's {@code LoopCounters}; set when attached. */
+    private int slot = -1;
     private final InetSocketAddress address;
     private volatile int maxConnections;
     private final Pick pick = Pick.of(this);
@@ -57,8 +55,9 @@ public final class Server {
         this.state = state;
     }
 
-    void attach(Backend backend) {
+    void attach(Backend backend, int counterSlot) {
         this.backend = backend;
+        this.slot = counterSlot;
     }
 
     public String name() {

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import lb.core.loop.EventLoopGroup;
 import lb.core.stats.Termination;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
@@ -115,5 +116,39 @@ class ServerReAddTest {
     private static void roundTrip(Socket c, String line) throws Exception {
         c.getOutputStream().write(Clients.ascii(line + "\n"));
         assertEquals(line, Clients.readLine(c.getInputStream()));
+    }
+
+    /**
+     * Counter slots belong to one balancer and come back when a server is gone: adding and
+     * removing a server many times reuses one slot, and a newcomer starts from zero counts.
+     */
+    @Test
+    void aRemovedServersCounterSlotIsReusedAndStartsFromZero() throws Exception {
+        try (FakeServer a = FakeServer.echo("a");
+             FakeServer c = FakeServer.echo("c");
+             LoadBalancer lb = Balancers.start(null, be -> be.server("a", a.address()))) {
+            Backend backend = lb.backend("b");
+            int firstSlot = -1;
+            for (int i = 0; i < 50; i++) {
+                Server added = backend.addServer("c", c.address(), o -> { });
+                if (i == 0) {
+                    firstSlot = added.slot();
+                    backend.server("a").state(ServerState.MAINTENANCE);
+                    try (Socket client = Clients.connect(Balancers.address(lb))) {
+                        client.setSoTimeout(10_000);
+                        roundTrip(client, "through c");
+                    }
+                    backend.server("a").state(ServerState.READY);
+                } else {
+                    assertEquals(firstSlot, added.slot(), "round " + i + " reuses the slot");
+                    assertEquals(0, lb.stats().backend("b").server("c").traffic().totalConnections(),
+                            "round " + i + ": a newcomer does not inherit counts");
+                }
+                backend.removeServer("c", Duration.ZERO).get(10, TimeUnit.SECONDS);
+                for (var loop : lb.eventLoops().loops()) {
+                    EventLoopGroup.onLoop(loop, () -> null); // the loops cleared the slot
+                }
+            }
+        }
     }
 }

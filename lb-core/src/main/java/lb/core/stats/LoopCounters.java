@@ -64,6 +64,14 @@ public final class LoopCounters {
         return a[slot];
     }
 
+    /** Forgets a removed server's counts, so its slot can serve another; loop thread only. */
+    public void clearServer(int slot) {
+        Counts[] a = servers;
+        if (slot < a.length) {
+            a[slot] = null;
+        }
+    }
+
     /** Adds time the loop spent working (not waiting in select). */
     public void busy(long ns) {
         busyNs = busyNs + ns; // single writer: a plain add published by the volatile store
