@@ -74,6 +74,11 @@ public final class LoadBalancer implements AutoCloseable {
         return Reconfiguration.apply(this, next);
     }
 
+    /** Counter slots held by servers (and by removed ones whose counts are still being cleared). */
+    int serverSlotsInUse() {
+        return slots.inUse();
+    }
+
     AcceptMode acceptMode() {
         return acceptMode;
     }
