@@ -86,8 +86,7 @@ class BackendFailoverTest {
                 long recovery = System.nanoTime() - restartedAt;
                 System.out.printf("up again after %d ms (%s)%n", recovery / 1_000_000, serverA.healthReason());
                 assertTrue(recovery <= INTERVAL.toNanos() * (RISE + 2), "recovered after " + recovery / 1_000_000 + " ms");
-                assertTrue(serverA.isWarmingUp(), "slow start");
-                assertTrue(serverA.weight() <= serverA.configuredWeight());
+                assertTrue(serverA.isWarmingUp(), "slow start (its ramp: SlowStartTest)");
                 Await.until("a gets traffic again", Duration.ofSeconds(10), () -> {
                     try (Socket c = Clients.connect(Balancers.address(lb))) {
                         return Clients.readLine(c.getInputStream()).equals("a");
