@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import lb.core.proxy.ProxyFormat;
 import lb.core.stats.TunnelEvent;
+import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
@@ -121,17 +122,13 @@ class HaproxyInteropTest {
     }
 
     /** Waits for HAProxy to listen without connecting (a probe would be proxied too). */
-    private static void waitUntilListening(int port) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
+    private static void waitUntilListening(int port) {
+        Await.until("haproxy listening on " + port, Duration.ofSeconds(10), () -> {
             try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("haproxy did not start listening on " + port);
-                }
+                return false;
             } catch (IOException e) {
-                return; // the port is taken: HAProxy listens
+                return true; // the port is taken: HAProxy listens
             }
-            Thread.sleep(20);
-        }
+        });
     }
 }
