@@ -83,7 +83,9 @@ class ReconfigurationTest {
                     assertEquals(NAMES[k % 3], Clients.readLine(probe.getInputStream()),
                             "change " + k + " applies to the next client: " + changes);
                 }
-                Thread.sleep(20);
+                long streamed = verified.get();
+                Await.until("the tunnels stream after change " + k, Duration.ofSeconds(10),
+                        () -> verified.get() > streamed);
             }
             streaming.set(false);
             for (Future<?> f : runs) {

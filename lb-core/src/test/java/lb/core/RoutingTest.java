@@ -17,6 +17,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import lb.core.limit.BackendQueue;
 import lb.core.stats.Termination;
 import lb.core.stats.TunnelEvent;
 import lb.core.stick.LruStickTable;
@@ -178,17 +179,20 @@ class RoutingTest {
     void queuedClientsAreServedFirstComeFirstServedAsSlotsFree() throws Exception {
         EventLog log = new EventLog();
         try (FakeServer a = FakeServer.echo("a");
-             LoadBalancer lb = Balancers.start(log, be -> be.server("a", a.address(), o -> o.maxConnections(1)).maxQueue(10))) {
+             LoadBalancer lb = Balancers.start(log, lb1 -> lb1.eventLoops(1),
+                     be -> be.server("a", a.address(), o -> o.maxConnections(1)).maxQueue(10), f -> { })) {
+            // One loop queues the clients in the order it accepts them; each is seen queued
+            // before the next connects, so that order is the order of arrival.
+            BackendQueue queue = lb.backend("b").queue();
             Socket first = Clients.connect(Balancers.address(lb));
             first.getOutputStream().write('1');
             assertEquals('1', first.getInputStream().read());
             Socket second = Clients.connect(Balancers.address(lb));
-            Thread.sleep(50);
-            Socket third = Clients.connect(Balancers.address(lb));
             second.getOutputStream().write('2');
+            Await.equal(1, Duration.ofSeconds(5), queue::size);
+            Socket third = Clients.connect(Balancers.address(lb));
             third.getOutputStream().write('3');
-            Thread.sleep(100);
-            assertEquals(2, lb.backend("b").queue().size());
+            Await.equal(2, Duration.ofSeconds(5), queue::size);
             first.close();
             assertEquals('2', second.getInputStream().read(), "the first queued goes first");
             assertEquals(1, lb.backend("b").queue().size());

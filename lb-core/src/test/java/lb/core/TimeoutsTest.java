@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +20,7 @@ import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
+import lb.core.testing.ManualClock;
 
 /** Every timeout fires, and says which one it was. */
 class TimeoutsTest {
@@ -42,18 +43,30 @@ class TimeoutsTest {
 
     @Test
     void activityKeepsATunnelOpenPastItsIdleTimeout() throws Exception {
+        // On a manual clock each round trip happens at one instant and the clock then moves half
+        // a timeout, so the tunnel is never idle for a whole timeout however slow the machine;
+        // a loop notices each move within a timer tick.
         EventLog log = new EventLog();
+        ManualClock clock = new ManualClock();
         try (FakeServer server = FakeServer.echo("s");
-             LoadBalancer lb = Balancers.start(log, b -> b.server("s", server.address()).serverTimeout(SHORT),
-                     f -> f.clientTimeout(SHORT));
+             LoadBalancer lb = Balancers.start(log, g -> g.clock(clock),
+                     b -> b.server("s", server.address()).serverTimeout(SHORT), f -> f.clientTimeout(SHORT));
              Socket client = Clients.connect(Balancers.address(lb))) {
-            for (int i = 0; i < 10; i++) {
+            int rounds = 10;
+            for (int i = 0; i < rounds; i++) {
                 client.getOutputStream().write('x');
-                assertEquals('x', client.getInputStream().read());
-                Thread.sleep(SHORT.toMillis() / 2);
+                assertEquals('x', client.getInputStream().read(), "round " + i);
+                clock.advance(SHORT.dividedBy(2));
             }
             assertEquals(0, log.size(), "no timeout while bytes flow every half timeout");
-            assertEquals(Termination.CLIENT_TIMEOUT, log.next().termination());
+            // Past the deadline by more than a timer tick: the wheel sweeps a tick once it is over.
+            clock.advance(SHORT);
+            TunnelEvent e = log.next();
+            assertEquals(Termination.CLIENT_TIMEOUT, e.termination());
+            long lastByteNs = SHORT.dividedBy(2).multipliedBy(rounds - 1).toNanos();
+            assertTrue(e.totalNs() >= lastByteNs + SHORT.toNanos(), "open for " + e.totalNs() + " ns: "
+                    + "closed no sooner than one timeout after the last byte");
+            assertEquals(-1, client.getInputStream().read());
         }
     }
 
@@ -86,16 +99,22 @@ class TimeoutsTest {
     void aServerThatDoesNotAnswerTheHandshakeIsAConnectTimeout() throws Exception {
         EventLog log = new EventLog();
         try (ServerSocketChannel blackhole = ServerSocketChannel.open()) {
-            // A listener that never accepts, with its one-slot backlog filled: further SYNs are dropped.
+            // A listener that never accepts, with its one-slot backlog filled: further SYNs are
+            // dropped. Connects complete while the accept queue has room; the first one that does
+            // not within half a second (a loopback handshake takes microseconds) found it full.
             blackhole.bind(new InetSocketAddress("127.0.0.1", 0), 1);
-            List<SocketChannel> fillers = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                SocketChannel c = SocketChannel.open();
-                c.configureBlocking(false);
-                c.connect(blackhole.getLocalAddress());
-                fillers.add(c);
+            List<Socket> fillers = new ArrayList<>();
+            boolean full = false;
+            for (int i = 0; i < 16 && !full; i++) {
+                Socket filler = new Socket();
+                fillers.add(filler);
+                try {
+                    filler.connect(blackhole.getLocalAddress(), 500);
+                } catch (SocketTimeoutException e) {
+                    full = true;
+                }
             }
-            Thread.sleep(100);
+            assertTrue(full, "the accept queue never filled");
             InetSocketAddress target = (InetSocketAddress) blackhole.getLocalAddress();
             try (LoadBalancer lb = Balancers.start(log,
                     b -> b.server("s", target).connectTimeout(SHORT).retries(0));
@@ -104,8 +123,8 @@ class TimeoutsTest {
                 assertEquals(Termination.CONNECT_TIMEOUT, e.termination());
                 assertEquals(1, e.connectAttempts());
             } finally {
-                for (SocketChannel c : fillers) {
-                    c.close();
+                for (Socket c : fillers) {
+                    closeQuietly(c);
                 }
             }
         }

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -117,6 +118,30 @@ class InspectorEndToEndTest {
             assertEquals("2003008800", refusal(lb, connect(MQTT_5, "02", KEEP_ALIVE_60, NO_PROPERTIES, str("a")), 5));
             assertEquals("20020003", refusal(lb, connect(MQTT_311, "02", KEEP_ALIVE_60, str("a")), 4));
         }
+    }
+
+    @Test
+    void aRefusalSurvivesAClientThatKeepsWritingAfterItsConnect() throws Exception {
+        // Closing a socket with unread input makes the kernel send a reset instead of a FIN, and
+        // a reset makes the client's kernel drop what it has received but not yet read: the
+        // CONNACK. So the balancer must drain the client before it closes.
+        ConnectInspector replying = Mqtt.connectInspector().withConnackReplies(true);
+        byte[] refused = connect(MQTT_5, "02", KEEP_ALIVE_60, Packets.properties("21 0000"), str("a"));
+        byte[] more = new byte[64 * 1024];
+        Arrays.fill(more, (byte) 0x30);
+        try (LoadBalancer lb = balancer(replying, null, ServerState.READY);
+             Socket s = Clients.connect(address(lb))) {
+            s.getOutputStream().write(Packets.concat(refused, more));
+            // Read nothing until the balancer is done with the client: a reset, if one is coming,
+            // has arrived by then.
+            TunnelEvent event = events.poll(10, TimeUnit.SECONDS);
+            assertNotNull(event, "the refused tunnel ends");
+            assertEquals(Termination.INSPECT_REJECTED, event.termination());
+            InputStream in = s.getInputStream();
+            assertEquals("2003008200", hexOf(Clients.readExactly(in, 5)), "CONNACK protocol error");
+            assertEquals(-1, in.read(), "then a clean end of stream");
+        }
+        assertEquals(0, a.accepted() + b.accepted());
     }
 
     private LoadBalancer balancer(ConnectInspector inspector, StickTable table, ServerState state) {

@@ -34,6 +34,8 @@ class BackendFailoverTest {
     private static final Duration TIMEOUT = Duration.ofMillis(100);
     private static final int FALL = 2;
     private static final int RISE = 2;
+    /** Real time is the point of the detection and recovery bounds, so they get this much room. */
+    private static final int SLACK = 3;
 
     @Test
     void aDeadServerIsMarkedDownAvoidedAndWelcomedBackWithoutDisturbingTheOthers() throws Exception {
@@ -59,10 +61,12 @@ class BackendFailoverTest {
             a.close();
             Await.until("a marked down", Duration.ofSeconds(5), () -> !serverA.isUp());
             long detection = System.nanoTime() - killedAt;
-            long bound = INTERVAL.toNanos() * FALL + TIMEOUT.toNanos() + INTERVAL.toNanos();
-            System.out.printf("down detected after %d ms (bound %d ms), reason: %s%n",
-                    detection / 1_000_000, bound / 1_000_000, serverA.healthReason());
-            assertTrue(detection <= bound, "detected after " + detection / 1_000_000 + " ms");
+            // At worst the next check is a jittered interval away, then fall - 1 more follow,
+            // each failing at once (refused) or after the timeout; 3x that for a loaded machine.
+            long worst = jittered(INTERVAL.toNanos() * FALL) + TIMEOUT.toNanos() * FALL;
+            System.out.printf("down detected after %d ms (worst case %d ms, bound 3x), reason: %s%n",
+                    detection / 1_000_000, worst / 1_000_000, serverA.healthReason());
+            assertTrue(detection <= SLACK * worst, "detected after " + detection / 1_000_000 + " ms");
 
             for (int i = 0; i < 50; i++) {
                 try (Socket c = Clients.connect(Balancers.address(lb))) {
@@ -84,10 +88,11 @@ class BackendFailoverTest {
                 long restartedAt = System.nanoTime();
                 Await.until("a marked up", Duration.ofSeconds(5), serverA::isUp);
                 long recovery = System.nanoTime() - restartedAt;
-                System.out.printf("up again after %d ms (%s)%n", recovery / 1_000_000, serverA.healthReason());
-                assertTrue(recovery <= INTERVAL.toNanos() * (RISE + 2), "recovered after " + recovery / 1_000_000 + " ms");
-                assertTrue(serverA.isWarmingUp(), "slow start");
-                assertTrue(serverA.weight() <= serverA.configuredWeight());
+                long worstRecovery = jittered(INTERVAL.toNanos() * RISE);
+                System.out.printf("up again after %d ms (worst case %d ms, bound 3x) (%s)%n",
+                        recovery / 1_000_000, worstRecovery / 1_000_000, serverA.healthReason());
+                assertTrue(recovery <= SLACK * worstRecovery, "recovered after " + recovery / 1_000_000 + " ms");
+                assertTrue(serverA.isWarmingUp(), "slow start (its ramp: SlowStartTest)");
                 Await.until("a gets traffic again", Duration.ofSeconds(10), () -> {
                     try (Socket c = Clients.connect(Balancers.address(lb))) {
                         return Clients.readLine(c.getInputStream()).equals("a");
@@ -101,5 +106,10 @@ class BackendFailoverTest {
                 c.close();
             }
         }
+    }
+
+    /** A check interval with its jitter at the worst: interval and fast interval vary by 10%. */
+    private static long jittered(long ns) {
+        return ns + ns / 10;
     }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import lb.examples.broker.FakeBroker;
@@ -162,35 +163,55 @@ class LoadGeneratorScenariosTest {
 
     @Test
     void twoSourceAddressesExceedWhatOneAllowsInANarrowPortRange() throws Exception {
-        int low = freePortRange(100);
+        List<InetAddress> sources = sourceAddressesOfThisRun();
+        int low = freePortRange(100, sources);
         LoadResult one = LoadGenerator.run(load(Scenario.CONNECT).clients(150)
-                .sourceAddresses(List.of(InetAddress.getByName("127.0.0.1"))).sourcePorts(low, low + 99).build());
+                .sourceAddresses(sources.subList(0, 1)).sourcePorts(low, low + 99).build());
         assertEquals(100, one.connected(), LoadReport.text(one));
         assertEquals(Map.of("no_source_port", 50L), one.failureReasons());
         LoadResult two = LoadGenerator.run(load(Scenario.CONNECT).clients(150).clientIdPrefix("two-")
-                .sourceAddresses(List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")))
-                .sourcePorts(low, low + 99).build());
+                .sourceAddresses(sources).sourcePorts(low, low + 99).build());
         assertTrue(two.isClean(), LoadReport.text(two));
         assertEquals(150, two.connected());
     }
 
-    /** A run of {@code count} ports below the ephemeral range that nothing listens on, on either address. */
-    private static int freePortRange(int count) throws IOException {
-        for (int low = 20_000 + (int) (Math.random() * 100) * 100; low < 32_000; low += count) {
-            if (isFree(low, count, "127.0.0.1") && isFree(low, count, "127.0.0.2")) {
+    /**
+     * Two loopback addresses of this run's own, 127.77.x.y and the next: no other test binds in
+     * 127.77/16, so the sockets the rest of the suite leaves on 127.0.0.1 (thousands in
+     * TIME_WAIT, over an ephemeral range that may be all of 1024-65535) cannot hold their ports,
+     * and a random pair keeps a rerun clear of this run's own leftovers.
+     */
+    private static List<InetAddress> sourceAddressesOfThisRun() throws IOException {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        byte x = (byte) random.nextInt(256);
+        int y = 1 + random.nextInt(253);
+        return List.of(InetAddress.getByAddress(new byte[] {127, 77, x, (byte) y}),
+                InetAddress.getByAddress(new byte[] {127, 77, x, (byte) (y + 1)}));
+    }
+
+    /**
+     * A run of {@code count} ports no socket holds on any of {@code addresses} (a listener on
+     * the wildcard address would), probed by binding each; random starting points, bounded tries.
+     */
+    private static int freePortRange(int count, List<InetAddress> addresses) throws IOException {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int low = 10_000 + random.nextInt(500) * count;
+            if (isFree(low, count, addresses)) {
                 return low;
             }
         }
-        throw new IllegalStateException("no free port range");
+        throw new IllegalStateException("no free range of " + count + " ports on " + addresses + " in 50 tries");
     }
 
-    private static boolean isFree(int low, int count, String address) throws IOException {
-        InetAddress host = InetAddress.getByName(address);
-        for (int port = low; port < low + count; port++) {
-            try (ServerSocket probe = new ServerSocket()) {
-                probe.bind(new InetSocketAddress(host, port));
-            } catch (IOException taken) {
-                return false;
+    private static boolean isFree(int low, int count, List<InetAddress> addresses) throws IOException {
+        for (InetAddress host : addresses) {
+            for (int port = low; port < low + count; port++) {
+                try (ServerSocket probe = new ServerSocket()) {
+                    probe.bind(new InetSocketAddress(host, port));
+                } catch (IOException taken) {
+                    return false;
+                }
             }
         }
         return true;
