@@ -18,6 +18,7 @@ import lb.core.loop.EventLoop;
 import lb.core.loop.EventLoopGroup;
 import lb.core.stats.Termination;
 import lb.core.stick.StickTable;
+import lb.core.time.Clock;
 
 /**
  * A named group of servers behind one balancing algorithm, with its connect policy, server
@@ -38,15 +39,17 @@ public final class Backend {
     private volatile HealthMonitor monitor;
     private volatile EventLoopGroup loops;
     private final ServerSlots slots;
+    private final Clock clock;
 
-    Backend(BackendBuilder b, int index, ServerSlots slots) {
+    Backend(BackendBuilder b, int index, ServerSlots slots, Clock clock) {
         this.name = b.name;
         this.index = index;
         this.slots = slots;
+        this.clock = clock;
         this.queue = new BackendQueue(b.maxQueue);
         this.policy = new BackendPolicy(b);
         for (Server s : b.servers) {
-            s.attach(this, slots.take());
+            s.attach(this, slots.take(), clock);
         }
         setServers(b.servers);
     }
@@ -173,7 +176,7 @@ public final class Backend {
                     + (existing.isBeingRemoved() ? " (still draining from " + existing.address()
                     + "; re-add it at the same address, or wait until it is gone)" : ""));
         }
-        s.attach(this, slots.take());
+        s.attach(this, slots.take(), clock);
         List<Server> next = new ArrayList<>(servers);
         next.add(s);
         setServers(next);

@@ -18,6 +18,7 @@ public final class LoadBalancer implements AutoCloseable {
 
     private final EventLoopGroup loops;
     private final ServerSlots slots;
+    private final Clock clock;
     private final AcceptMode acceptMode;
     private final int bufferSize;
     private volatile List<Frontend> frontends;
@@ -31,6 +32,7 @@ public final class LoadBalancer implements AutoCloseable {
                  int bufferSize, int maxIdleBuffersPerLoop, AcceptMode acceptMode,
                  List<TunnelListener> listeners, Clock clock, java.util.function.Consumer<LoopFailure> onLoopFailure) {
         this.slots = slots;
+        this.clock = clock;
         this.frontends = frontends;
         this.everyFrontend = new java.util.ArrayList<>(frontends);
         this.backends = backends;
@@ -106,7 +108,7 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     void addBackend(BackendBuilder spec) {
-        Backend b = new Backend(spec, backends.size(), slots);
+        Backend b = new Backend(spec, backends.size(), slots, clock);
         List<Backend> next = new java.util.ArrayList<>(backends);
         next.add(b);
         backends = List.copyOf(next);

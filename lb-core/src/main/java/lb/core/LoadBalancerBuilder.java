@@ -173,7 +173,7 @@ public final class LoadBalancerBuilder {
         Map<String, Backend> built = new LinkedHashMap<>();
         ServerSlots slots = new ServerSlots();
         for (BackendBuilder b : backends.values()) {
-            built.put(b.name, new Backend(b, built.size(), slots));
+            built.put(b.name, new Backend(b, built.size(), slots, clock));
         }
         List<Frontend> fronts = new ArrayList<>();
         for (FrontendBuilder f : frontends.values()) {

@@ -9,6 +9,7 @@ import java.util.List;
 import lb.core.balance.Pick;
 import lb.core.limit.SourcePorts;
 import lb.core.proxy.ProxyFormat;
+import lb.core.time.Clock;
 
 /**
  * One upstream of a backend: its name, resolved address and limits, and its live connection
@@ -35,6 +36,8 @@ public final class Server {
     private volatile long warmingSinceNs;
     private volatile long warmUpNs;
     private Backend backend;
+    /** The load balancer's time source: slow start ramps on the same clock as its timers. */
+    private Clock clock = Clock.SYSTEM;
     /** While the server is being removed (draining): completes when it is gone; else null. */
     private volatile java.util.concurrent.CompletableFuture<Void> removal;
 
@@ -55,9 +58,10 @@ public final class Server {
         this.state = state;
     }
 
-    void attach(Backend backend, int counterSlot) {
+    void attach(Backend backend, int counterSlot, Clock time) {
         this.backend = backend;
         this.slot = counterSlot;
+        this.clock = time;
     }
 
     public String name() {
@@ -84,7 +88,7 @@ public final class Server {
         if (ramp == 0 || w == 0) {
             return w;
         }
-        long elapsed = System.nanoTime() - warmingSinceNs;
+        long elapsed = clock.nanoTime() - warmingSinceNs;
         if (elapsed >= ramp) {
             return w; // readers only read: the ramp ends by time, not by a racy reset
         }
@@ -98,7 +102,7 @@ public final class Server {
 
     /** True while a recovered server's weight is still ramping up. */
     public boolean isWarmingUp() {
-        return warmUpNs != 0 && System.nanoTime() - warmingSinceNs < warmUpNs;
+        return warmUpNs != 0 && clock.nanoTime() - warmingSinceNs < warmUpNs;
     }
 
     /** 0 means no limit. */
@@ -207,7 +211,7 @@ public final class Server {
         healthChangedAtMillis = System.currentTimeMillis();
         failedConnectsInARow.set(0);
         if (isUp) {
-            warmingSinceNs = System.nanoTime();
+            warmingSinceNs = clock.nanoTime();
             warmUpNs = warmUp.toNanos();
         } else {
             downTransitions.incrementAndGet();

@@ -230,7 +230,8 @@ class ApplyConfigurationTest {
 
             List<String> changes = lb.apply(sticky(f, Duration.ofMinutes(2)));
 
-            assertEquals(List.of("backend one policy updated"), changes, "only the server timeout changed");
+            assertEquals(List.of("backend one timeouts, retries or queue updated"), changes,
+                    "only the server timeout changed");
             assertSame(table, lb.backend("one").stickTable(), "the running table, not the new empty one");
             assertEquals(stuckTo, table.lookup("client-7", System.nanoTime()), "with its entries");
             for (int i = 0; i < 6; i++) {
@@ -246,7 +247,7 @@ class ApplyConfigurationTest {
                     .backend("one", be -> be.server("a", a.address()).server("b", b.address())
                             .serverTimeout(Duration.ofMinutes(2)))
                     .frontend("f", fe -> fe.listen(f).keyExtractor(FIRST_LINE).backend("one"));
-            assertEquals(List.of("backend one policy updated"), lb.apply(withoutTable));
+            assertEquals(List.of("backend one stick table removed"), lb.apply(withoutTable));
             assertNull(lb.backend("one").stickTable(), "a configuration without a table drops it");
         }
     }
@@ -286,7 +287,7 @@ class ApplyConfigurationTest {
                 assertEquals("a", readTag(connect(f)));
             }
 
-            assertEquals(List.of("backend one policy updated"),
+            assertEquals(List.of("backend one health check changed"),
                     lb.apply(checked(deadAddress, 2, interval.dividedBy(2), f)), "new checks");
             assertFalse(d.isUp(), "new checks start from what is known");
             try (FakeServer revived = FakeServer.start("d", FakeServer.Mode.TAG, deadAddress)) {
