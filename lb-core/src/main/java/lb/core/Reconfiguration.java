@@ -33,6 +33,7 @@ final class Reconfiguration {
     static List<String> apply(LoadBalancer lb, LoadBalancerBuilder next) {
         next.validate();
         Reconfiguration r = new Reconfiguration(lb, next);
+        r.checkNewAddressesAreFree();
         r.global();
         r.backends();
         r.frontends();
@@ -57,7 +58,49 @@ final class Reconfiguration {
         }
     }
 
+    /**
+     * Fails before anything changes if an address to listen on is taken (by another process,
+     * say): probed with a socket bound the way listeners bind, but never listening, so no
+     * client can reach it.
+     */
+    private void checkNewAddressesAreFree() {
+        for (FrontendBuilder spec : next.frontends.values()) {
+            Frontend current = lb.frontendOrNull(spec.name);
+            for (java.net.InetSocketAddress a : current == null ? spec.listen : added(current, spec)) {
+                if (a.getPort() == 0) {
+                    continue;
+                }
+                try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open()) {
+                    probe.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+                    if (lb.acceptMode() == AcceptMode.REUSE_PORT) {
+                        probe.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+                    }
+                    probe.bind(a);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("frontend '" + spec.name + "': cannot listen on " + a + ": "
+                            + e.getMessage() + " (nothing was changed)", e);
+                }
+            }
+        }
+    }
+
+    /** The addresses {@code spec} adds to the running frontend {@code f}. */
+    private static List<java.net.InetSocketAddress> added(Frontend f, FrontendBuilder spec) {
+        List<java.net.InetSocketAddress> added = new ArrayList<>();
+        for (java.net.InetSocketAddress a : spec.listen) {
+            if (!f.listenAddresses().contains(a) && !f.boundAddresses().contains(a)) {
+                added.add(a);
+            }
+        }
+        return added;
+    }
+
     private void backends() {
+        for (Backend running : lb.backends()) {
+            if (!next.backends.containsKey(running.name())) {
+                changes.add("not applied: backend " + running.name() + " removal (a running backend stays until a restart)");
+            }
+        }
         for (BackendBuilder spec : next.backends.values()) {
             Backend current = lb.backendOrNull(spec.name);
             if (current == null) {

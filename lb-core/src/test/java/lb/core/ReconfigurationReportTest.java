@@ -82,6 +82,35 @@ class ReconfigurationReportTest {
         }
     }
 
+    @Test
+    void droppingABackendIsReportedAsNotApplied() throws Exception {
+        try (FakeServer a = FakeServer.echo("a");
+             LoadBalancer lb = start(config(a, LeastConnections::new, null)
+                     .backend("spare", be -> be.server("a", a.address())))) {
+            List<String> changes = lb.apply(config(a, LeastConnections::new, null));
+            assertEquals(List.of("not applied: backend spare removal (a running backend stays until a restart)"),
+                    changes);
+            assertTrue(lb.backends().stream().anyMatch(b -> b.name().equals("spare")));
+        }
+    }
+
+    @Test
+    void aListenAddressInUseFailsTheWholeReconfigurationBeforeAnythingChanges() throws Exception {
+        try (FakeServer a = FakeServer.echo("a");
+             java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             LoadBalancer lb = start(config(a, LeastConnections::new, null))) {
+            LoadBalancerBuilder next = LoadBalancer.builder().eventLoops(1)
+                    .backend("b", be -> be.server("a", a.address(), o -> o.weight(7)))
+                    .frontend("f", f -> f.listen(Balancers.ANY_LOOPBACK_PORT).backend("b"))
+                    .frontend("g", f -> f.listen((java.net.InetSocketAddress) taken.getLocalSocketAddress()).backend("b"));
+            java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.io.UncheckedIOException.class, () -> lb.apply(next));
+            assertTrue(e.getMessage().contains("nothing was changed"), e.getMessage());
+            assertEquals(1, lb.backend("b").server("a").configuredWeight(), "the weight was not changed either");
+            assertEquals(1, lb.frontends().size());
+        }
+    }
+
     private static LoadBalancer start(LoadBalancerBuilder b) {
         return b.build().start();
     }
