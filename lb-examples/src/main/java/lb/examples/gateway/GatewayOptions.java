@@ -38,6 +38,7 @@ final class GatewayOptions {
     boolean connackReplies = true;
     boolean acceptProxy;
     int maxConnections = -1;
+    long memoryBudget;
     int frontendMaxConnections;
     Duration clientTimeout = Duration.ofMinutes(10);
     Duration serverTimeout = Duration.ofHours(2);
@@ -150,6 +151,7 @@ final class GatewayOptions {
             case "no-connack-replies" -> connackReplies = !Boolean.parseBoolean(v);
             case "accept-proxy" -> acceptProxy = Boolean.parseBoolean(v);
             case "max-connections" -> maxConnections = Values.count(flag, v, 0, Integer.MAX_VALUE);
+            case "memory-budget" -> memoryBudget = Values.bytes(flag, v);
             case "frontend-max-connections" -> frontendMaxConnections = Values.count(flag, v, 0, Integer.MAX_VALUE);
             case "client-timeout" -> clientTimeout = Values.duration(flag, v);
             case "server-timeout" -> serverTimeout = Values.duration(flag, v);

@@ -48,6 +48,7 @@ final class GatewaySetup {
         if (o.maxConnections >= 0) {
             b.maxConnections(o.maxConnections);
         }
+        b.memoryBudget(o.memoryBudget);
         b.backend("brokers", be -> {
             for (GatewayOptions.ServerSpec s : o.servers) {
                 be.server(s.name(), s.address(), so -> {

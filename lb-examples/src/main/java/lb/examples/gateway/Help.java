@@ -43,7 +43,13 @@ final class Help {
                 --accept-proxy             clients arrive through an L4 balancer that sends a
                                            PROXY header (v1 or v2); its address is the client's
                 --max-connections N        most tunnels in the process (default: from the
-                                           open-file limit)
+                                           open-file limit and the heap, 6 KiB a tunnel)
+                --memory-budget SIZE       most bytes clients may make the gateway hold
+                                           (first bytes of clients, buffers of slow ones),
+                                           e.g. 64m; past three quarters new clients are
+                                           refused with CONNACK "server busy" (default:
+                                           half the smaller of -Xmx and the direct-memory
+                                           limit)
                 --frontend-max-connections N
                                            most tunnels on the MQTT listener (0 = no limit);
                                            beyond it clients wait in the kernel backlog

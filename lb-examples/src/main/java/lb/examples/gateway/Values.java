@@ -28,6 +28,27 @@ final class Values {
         }
     }
 
+    /** A size in bytes: a bare number, or with k, m or g (powers of 1024), e.g. 64m. */
+    static long bytes(String flag, String text) throws UsageException {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        long unit = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
+            case 'k' -> 1L << 10;
+            case 'm' -> 1L << 20;
+            case 'g' -> 1L << 30;
+            default -> 1;
+        };
+        String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
+        try {
+            long n = Long.parseLong(digits);
+            if (n < 0 || n > Long.MAX_VALUE / unit) {
+                throw new UsageException(flag + ": out of range: '" + text + "'");
+            }
+            return n * unit;
+        } catch (NumberFormatException e) {
+            throw new UsageException(flag + ": not a size: '" + text + "' (examples: 65536, 512k, 64m, 2g)");
+        }
+    }
+
     static int count(String flag, String text, int min, int max) throws UsageException {
         try {
             int n = Integer.parseInt(text.trim().replace("_", ""));

@@ -49,6 +49,24 @@ class GatewayOptionsTest {
     }
 
     @Test
+    void theMemoryBudgetTakesSizesAndReachesTheLoadBalancer() throws Exception {
+        GatewayOptions o = GatewayOptions.parse(new String[] {
+                "--backends", "127.0.0.1:1884", "--listen", "127.0.0.1:0", "--memory-budget", "48m",
+                "--no-stats", "--health", "none"});
+        assertEquals(48L << 20, o.memoryBudget);
+        assertEquals(0, GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:1884"}).memoryBudget,
+                "0: the library's default");
+        assertEquals(512L << 10, GatewayOptions.parse(new String[] {
+                "--backends", "127.0.0.1:1884", "--memory-budget", "512K"}).memoryBudget);
+        UsageException e = assertThrows(UsageException.class, () -> GatewayOptions.parse(new String[] {
+                "--backends", "127.0.0.1:1884", "--memory-budget", "lots"}));
+        assertTrue(e.getMessage().contains("not a size"), e.getMessage());
+        try (var lb = GatewaySetup.builder(o).build().start()) {
+            assertEquals(48L << 20, lb.stats().process().memory().budgetBytes());
+        }
+    }
+
+    @Test
     void noArgumentsMeansTheDemo() throws Exception {
         assertTrue(GatewayOptions.parse(new String[0]).demo);
     }
