@@ -26,10 +26,11 @@ final class Relay {
     SocketChannel sink;
     /** Unsent bytes, ready to write (position..limit); null when nothing is pending. */
     ByteBuffer pending;
-    /** True while {@link #pending} came from the pool (a client's inspected first bytes did not). */
+    /**
+     * True while {@link #pending} came from the pool; otherwise it holds a client's inspected
+     * first bytes, whose whole capacity is charged to the memory budget.
+     */
     boolean pendingPooled;
-    /** Memory-budget bytes charged for a {@link #pending} that is not pooled. */
-    int pendingCharge;
     boolean sourceEnded;
     boolean sinkShut;
     long bytes;
@@ -110,13 +111,12 @@ final class Relay {
     }
 
     /**
-     * Hands {@code bytes} (a client's inspected first bytes) to be written first; {@code charge}
-     * bytes of the memory budget come back when they are written.
+     * Hands {@code bytes} (a client's inspected first bytes) to be written first; their
+     * capacity goes back to the memory budget when they are written.
      */
-    void setPending(ByteBuffer bytesToSend, int charge) {
+    void setPending(ByteBuffer bytesToSend) {
         pending = bytesToSend;
         pendingPooled = false;
-        pendingCharge = charge;
     }
 
     void releasePending(BufferPool pool) {
@@ -124,11 +124,10 @@ final class Relay {
             if (pendingPooled) {
                 pool.give(pending);
             } else {
-                pool.budget().release(pendingCharge);
+                pool.budget().release(pending.capacity());
             }
             pending = null;
             pendingPooled = false;
-            pendingCharge = 0;
         }
     }
 

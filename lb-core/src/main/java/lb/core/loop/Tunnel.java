@@ -350,7 +350,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         clientTimeoutNs = verdict.clientTimeoutNs();
         keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
         if (inspected.position() > 0) {
-            up.setPending(inspected.flip(), inspected.capacity());
+            up.setPending(inspected.flip());
             inspected = null;
         } else {
             releaseInspected();
