@@ -277,23 +277,28 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         up.bytes += n;
         up.lastSourceActivityNs = loop.nowNs();
-        if (!makeInspectRoom(held + n, cap)) {
+        scratch.flip();
+        if (!makeInspectRoom(held + n, cap, scratch)) {
             return false;
         }
-        inspected.put(scratch.flip());
+        inspected.put(scratch);
         return true;
     }
 
-    /** Grows the inspect buffer to hold {@code needed} bytes, within the memory budget; false if refused. */
-    private boolean makeInspectRoom(int needed, int cap) {
+    /**
+     * Grows the inspect buffer to hold {@code needed} bytes, within the memory budget; false if
+     * refused ({@code arrived}, the bytes just read, show the extractor what came first).
+     */
+    private boolean makeInspectRoom(int needed, int cap, ByteBuffer arrived) {
         int capacity = inspected == null ? 0 : inspected.capacity();
         if (needed <= capacity) {
             return true;
         }
         int size = Math.min(cap, Math.max(needed, Math.max(FIRST_INSPECT_BYTES, capacity * 2)));
         if (!loop.pool.budget().tryAdmit(size - capacity)) {
+            ByteBuffer firstBytes = inspected == null ? arrived : inspected.duplicate().flip();
             refuse(Termination.MEMORY_EXHAUSTED, "memory budget spent: cannot hold " + needed
-                    + " bytes of a client's first bytes");
+                    + " bytes of a client's first bytes", awaitingProxyHeader ? null : firstBytes);
             return false;
         }
         ByteBuffer bigger = ByteBuffer.allocate(size);
@@ -473,9 +478,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     /** Closes a client no server could take, letting the extractor have a last word. */
     private void refuse(Termination reason, String detail) {
+        refuse(reason, detail, up.pending != null ? up.pending.duplicate().rewind() : null);
+    }
+
+    private void refuse(Termination reason, String detail, ByteBuffer firstBytes) {
         KeyExtractor extractor = frontend.keyExtractor();
-        ByteBuffer firstBytes = up.pending != null ? up.pending.duplicate().rewind()
-                : inspected != null && !awaitingProxyHeader ? inspected.duplicate().flip() : null;
         ByteBuffer reply = extractor == null || firstBytes == null ? null
                 : extractor.refusalReply(firstBytes.asReadOnlyBuffer(), reason);
         replyAndLinger(reply, reason, detail);
