@@ -65,11 +65,11 @@ public final class LoadBalancer implements AutoCloseable {
 
     /**
      * Applies a whole new configuration as a diff, without touching established tunnels or
-     * the listening sockets of addresses that stay. Returns one line per change, including
-     * changes that need a restart and were not applied. Validation failures throw before
-     * anything changes.
+     * the listening sockets of addresses that stay. Returns every difference, each applied or
+     * reported as not applied (it needs a restart, say). An invalid configuration, or a listen
+     * address that is taken, throws before anything changes.
      */
-    public synchronized List<String> apply(LoadBalancerBuilder next) {
+    public synchronized Reconfigured apply(LoadBalancerBuilder next) {
         if (!started || stopped) {
             throw new IllegalStateException("apply needs a running load balancer");
         }

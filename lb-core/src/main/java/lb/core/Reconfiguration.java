@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import lb.core.ConfigChange.Scope;
 import lb.core.health.HealthCheck;
 import lb.core.loop.EventLoopGroup;
 import lb.core.stick.StickTable;
@@ -22,39 +23,47 @@ import lb.core.stick.StickTable;
 final class Reconfiguration {
     private final LoadBalancer lb;
     private final LoadBalancerBuilder next;
-    private final List<String> changes = new ArrayList<>();
+    private final List<ConfigChange> changes = new ArrayList<>();
 
     private Reconfiguration(LoadBalancer lb, LoadBalancerBuilder next) {
         this.lb = lb;
         this.next = next;
     }
 
-    /** Applies {@code next} to {@code lb}; returns one line per change (or change refused). */
-    static List<String> apply(LoadBalancer lb, LoadBalancerBuilder next) {
+    /** Applies {@code next} to {@code lb}; returns every difference, applied or not. */
+    static Reconfigured apply(LoadBalancer lb, LoadBalancerBuilder next) {
         next.validate();
         Reconfiguration r = new Reconfiguration(lb, next);
         r.checkNewAddressesAreFree();
         r.global();
         r.backends();
         r.frontends();
-        return List.copyOf(r.changes);
+        return new Reconfigured(r.changes);
+    }
+
+    private void applied(Scope scope, String description) {
+        changes.add(ConfigChange.applied(scope, description));
+    }
+
+    private void notApplied(Scope scope, String description) {
+        changes.add(ConfigChange.notApplied(scope, description));
     }
 
     private void global() {
         EventLoopGroup loops = lb.eventLoops();
         if (next.eventLoops != loops.loops().size()) {
-            changes.add("not applied: eventLoops " + next.eventLoops + " (needs a restart)");
+            notApplied(Scope.GLOBAL, "eventLoops " + next.eventLoops + " (needs a restart)");
         }
         if (next.acceptMode != lb.acceptMode()) {
-            changes.add("not applied: acceptMode " + next.acceptMode + " (needs a restart)");
+            notApplied(Scope.GLOBAL, "acceptMode " + next.acceptMode + " (needs a restart)");
         }
         if (next.bufferSize != lb.bufferSize()) {
-            changes.add("not applied: bufferSize " + next.bufferSize + " (needs a restart)");
+            notApplied(Scope.GLOBAL, "bufferSize " + next.bufferSize + " (needs a restart)");
         }
         int max = next.globalMaxConnections();
         if (max != loops.limit().max()) {
             loops.limit().max(max);
-            changes.add("maxConnections " + max);
+            applied(Scope.GLOBAL, "maxConnections " + max);
         }
     }
 
@@ -98,14 +107,14 @@ final class Reconfiguration {
     private void backends() {
         for (Backend running : lb.backends()) {
             if (!next.backends.containsKey(running.name())) {
-                changes.add("not applied: backend " + running.name() + " removal (a running backend stays until a restart)");
+                notApplied(Scope.BACKEND, "backend " + running.name() + " removal (a running backend stays until a restart)");
             }
         }
         for (BackendBuilder spec : next.backends.values()) {
             Backend current = lb.backendOrNull(spec.name);
             if (current == null) {
                 lb.addBackend(spec);
-                changes.add("backend " + spec.name + " added");
+                applied(Scope.BACKEND, "backend " + spec.name + " added");
             } else {
                 policy(current, spec);
                 servers(current, spec);
@@ -121,11 +130,11 @@ final class Reconfiguration {
         String newBalancer = fresh.balancerFactory().get().describe();
         boolean sameBalancer = oldBalancer.equals(newBalancer);
         if (!sameBalancer) {
-            changes.add(where + "balancer " + oldBalancer + " -> " + newBalancer);
+            applied(Scope.BACKEND, where + "balancer " + oldBalancer + " -> " + newBalancer);
         }
         boolean sameChecks = sameChecks(old.healthCheck(), fresh.healthCheck());
         if (!sameChecks) {
-            changes.add(where + "health check " + (fresh.healthCheck() == null ? "removed" : "changed"));
+            applied(Scope.BACKEND, where + "health check " + (fresh.healthCheck() == null ? "removed" : "changed"));
         }
         BackendPolicy merged = new BackendPolicy(
                 sameBalancer ? old.balancerFactory() : fresh.balancerFactory(),
@@ -137,7 +146,7 @@ final class Reconfiguration {
                 old.connectTimeoutNs(), old.serverTimeoutNs(), old.retries(), old.redispatch(),
                 old.maxQueue(), old.queueTimeoutNs(), old.drainOnRemove());
         if (!merged.equals(sameRest)) {
-            changes.add(where + "timeouts, retries or queue updated");
+            applied(Scope.BACKEND, where + "timeouts, retries or queue updated");
         }
         if (!merged.equals(old)) {
             b.policy(merged);
@@ -151,7 +160,7 @@ final class Reconfiguration {
     private StickTable stickTable(String where, StickTable old, StickTable fresh) {
         if (old == null || fresh == null) {
             if (old != fresh) {
-                changes.add(where + "stick table " + (fresh == null ? "removed" : "added: " + fresh.describe()));
+                applied(Scope.BACKEND, where + "stick table " + (fresh == null ? "removed" : "added: " + fresh.describe()));
             }
             return fresh;
         }
@@ -165,7 +174,7 @@ final class Reconfiguration {
                 carried[0]++;
             }
         });
-        changes.add(where + "stick table " + old.describe() + " -> " + fresh.describe() + ", " + carried[0]
+        applied(Scope.BACKEND, where + "stick table " + old.describe() + " -> " + fresh.describe() + ", " + carried[0]
                 + " entries carried over");
         return fresh;
     }
@@ -190,33 +199,33 @@ final class Reconfiguration {
             Server current = b.server(s.name());
             if (current == null) {
                 b.adopt(s);
-                changes.add("server " + b.name() + "/" + s.name() + " added");
+                applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " added");
             } else if (!current.address().equals(s.address())) {
-                changes.add("not applied: server " + b.name() + "/" + s.name() + " address change to " + s.address()
+                notApplied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " address change to " + s.address()
                         + " (add it under a new name and remove the old one)");
             } else {
                 if (current.isBeingRemoved()) {
                     b.cancelRemoval(current);
-                    changes.add("server " + b.name() + "/" + s.name() + " removal cancelled: it is back");
+                    applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " removal cancelled: it is back");
                 }
                 if (current.configuredWeight() != s.configuredWeight()) {
                     current.weight(s.configuredWeight());
-                    changes.add("server " + b.name() + "/" + s.name() + " weight " + s.configuredWeight());
+                    applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " weight " + s.configuredWeight());
                 }
                 if (current.maxConnections() != s.maxConnections()) {
                     current.maxConnections(s.maxConnections());
-                    changes.add("server " + b.name() + "/" + s.name() + " maxConnections " + s.maxConnections());
+                    applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " maxConnections " + s.maxConnections());
                 }
                 if (current.state() != s.state()) {
                     current.state(s.state());
-                    changes.add("server " + b.name() + "/" + s.name() + " state " + s.state());
+                    applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " state " + s.state());
                 }
             }
         }
         for (Server s : b.servers()) {
             if (!wanted.contains(s.name()) && !s.isBeingRemoved()) {
                 b.removeServer(s.name(), b.policy().drainOnRemove());
-                changes.add("server " + b.name() + "/" + s.name() + " removed after draining up to "
+                applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " removed after draining up to "
                         + b.policy().drainOnRemove().toMillis() + " ms");
             }
         }
@@ -230,24 +239,24 @@ final class Reconfiguration {
             Frontend current = lb.frontendOrNull(spec.name);
             if (current == null) {
                 lb.addFrontend(spec, backend);
-                changes.add("frontend " + spec.name + " added");
+                applied(Scope.FRONTEND, "frontend " + spec.name + " added");
                 continue;
             }
             FrontendPolicy policy = new FrontendPolicy(spec, backend);
             if (!policy.equals(current.policy())) {
                 current.policy(policy);
-                changes.add("frontend " + spec.name + " policy updated");
+                applied(Scope.FRONTEND, "frontend " + spec.name + " policy updated");
             }
             if (current.limit().max() != spec.maxConnections) {
                 current.limit().max(spec.maxConnections);
-                changes.add("frontend " + spec.name + " maxConnections " + spec.maxConnections);
+                applied(Scope.FRONTEND, "frontend " + spec.name + " maxConnections " + spec.maxConnections);
             }
             addresses(current, spec);
         }
         for (Frontend f : lb.frontends()) {
             if (!wanted.contains(f.name())) {
                 lb.removeFrontend(f);
-                changes.add("frontend " + f.name() + " removed (its tunnels go on)");
+                applied(Scope.FRONTEND, "frontend " + f.name() + " removed (its tunnels go on)");
             }
         }
     }
@@ -280,6 +289,6 @@ final class Reconfiguration {
         List<java.net.InetSocketAddress> all = new ArrayList<>(kept);
         all.addAll(added);
         lb.relisten(f, all, added, removed);
-        changes.add("frontend " + f.name() + " listens on " + f.boundAddresses());
+        applied(Scope.FRONTEND, "frontend " + f.name() + " listens on " + f.boundAddresses());
     }
 }

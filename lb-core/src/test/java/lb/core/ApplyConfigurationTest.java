@@ -90,7 +90,7 @@ class ApplyConfigurationTest {
 
             List<String> changes = lb.apply(base(f, x -> x
                     .backend("two", be -> be.server("c", c.address()))
-                    .frontend("g", g -> g.listen(LOOPBACK_ANY_PORT).backend("two"))));
+                    .frontend("g", g -> g.listen(LOOPBACK_ANY_PORT).backend("two")))).lines();
 
             assertEquals(List.of("backend two added", "frontend g added"), changes);
             assertEquals("c", readTag(connect(bound(lb, "g"))), "the new frontend reaches the new backend");
@@ -108,7 +108,7 @@ class ApplyConfigurationTest {
             Socket throughG = connect(g);
             assertEquals("a", readTag(throughG));
 
-            List<String> changes = lb.apply(base(f, x -> { }));
+            List<String> changes = lb.apply(base(f, x -> { })).lines();
 
             assertEquals(List.of("frontend g removed (its tunnels go on)"), changes);
             assertEquals(List.of("f"), lb.frontends().stream().map(Frontend::name).toList());
@@ -125,7 +125,7 @@ class ApplyConfigurationTest {
             Socket before = connect(old);
             assertEquals("a", readTag(before));
 
-            List<String> changes = lb.apply(base(new InetSocketAddress("127.0.0.2", 0), x -> { }));
+            List<String> changes = lb.apply(base(new InetSocketAddress("127.0.0.2", 0), x -> { })).lines();
 
             InetSocketAddress moved = bound(lb, "f");
             assertEquals(List.of("frontend f listens on " + List.of(moved)), changes);
@@ -140,8 +140,8 @@ class ApplyConfigurationTest {
     void namingTheAddressAFrontendGotForPortZeroKeepsItsSocket() throws Exception {
         try (LoadBalancer lb = base(LOOPBACK_ANY_PORT, x -> { }).build().start()) {
             InetSocketAddress bound = bound(lb, "f");
-            assertEquals(List.of(), lb.apply(base(bound, x -> { })), "same configuration, no change");
-            assertEquals(List.of(), lb.apply(base(LOOPBACK_ANY_PORT, x -> { })), "as configured: no change either");
+            assertEquals(List.of(), lb.apply(base(bound, x -> { })).lines(), "same configuration, no change");
+            assertEquals(List.of(), lb.apply(base(LOOPBACK_ANY_PORT, x -> { })).lines(), "as configured: no change either");
             assertEquals(bound, bound(lb, "f"));
             assertEquals("a", readTag(connect(bound)));
         }
@@ -159,7 +159,7 @@ class ApplyConfigurationTest {
                     .backend("one", be -> be.server("a", a.address()))
                     .backend("two", be -> be.server("c", c.address()))
                     .frontend("f", fe -> fe.listen(f).backend("two"));
-            assertEquals(List.of("frontend f policy updated"), lb.apply(repointed));
+            assertEquals(List.of("frontend f policy updated"), lb.apply(repointed).lines());
 
             assertEquals("c", readTag(connect(f)));
             assertEchoes(before, "the tunnel to the old backend goes on");
@@ -178,7 +178,7 @@ class ApplyConfigurationTest {
                     .frontend("f", fe -> fe.listen(f).backend("one"))
                     .frontend("g", fe -> fe.listen(LOOPBACK_ANY_PORT).backend("missing"));
 
-            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> lb.apply(invalid));
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> lb.apply(invalid).lines());
 
             assertTrue(refused.getMessage().contains("unknown backend 'missing'"), refused.getMessage());
             Backend one = lb.backend("one");
@@ -204,7 +204,7 @@ class ApplyConfigurationTest {
                     .backend("one", be -> be.server("a", b.address()))
                     .frontend("f", fe -> fe.listen(f).backend("one"));
 
-            List<String> changes = lb.apply(next);
+            List<String> changes = lb.apply(next).lines();
 
             assertEquals(List.of("not applied: eventLoops 3 (needs a restart)",
                     "not applied: acceptMode REUSE_PORT (needs a restart)",
@@ -228,7 +228,7 @@ class ApplyConfigurationTest {
             String stuckTo = serverFor(f, "client-7");
             assertEquals(1, table.size());
 
-            List<String> changes = lb.apply(sticky(f, Duration.ofMinutes(2)));
+            List<String> changes = lb.apply(sticky(f, Duration.ofMinutes(2))).lines();
 
             assertEquals(List.of("backend one timeouts, retries or queue updated"), changes,
                     "only the server timeout changed");
@@ -247,7 +247,7 @@ class ApplyConfigurationTest {
                     .backend("one", be -> be.server("a", a.address()).server("b", b.address())
                             .serverTimeout(Duration.ofMinutes(2)))
                     .frontend("f", fe -> fe.listen(f).keyExtractor(FIRST_LINE).backend("one"));
-            assertEquals(List.of("backend one stick table removed"), lb.apply(withoutTable));
+            assertEquals(List.of("backend one stick table removed"), lb.apply(withoutTable).lines());
             assertNull(lb.backend("one").stickTable(), "a configuration without a table drops it");
         }
     }
@@ -276,7 +276,7 @@ class ApplyConfigurationTest {
             String reason = d.healthReason();
             long changedAt = d.healthChangedAtMillis();
 
-            assertEquals(List.of("server one/a weight 2"), lb.apply(checked(deadAddress, 2, interval, f)),
+            assertEquals(List.of("server one/a weight 2"), lb.apply(checked(deadAddress, 2, interval, f)).lines(),
                     "the same checks: no policy change");
             assertSame(d, lb.backend("one").server("d"));
             assertFalse(d.isUp(), "still down: no fresh start for a server the checks know is dead");
@@ -288,7 +288,7 @@ class ApplyConfigurationTest {
             }
 
             assertEquals(List.of("backend one health check changed"),
-                    lb.apply(checked(deadAddress, 2, interval.dividedBy(2), f)), "new checks");
+                    lb.apply(checked(deadAddress, 2, interval.dividedBy(2), f)).lines(), "new checks");
             assertFalse(d.isUp(), "new checks start from what is known");
             try (FakeServer revived = FakeServer.start("d", FakeServer.Mode.TAG, deadAddress)) {
                 Await.until("d marked up by the new checks", Duration.ofSeconds(5), d::isUp);

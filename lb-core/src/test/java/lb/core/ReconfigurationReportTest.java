@@ -35,18 +35,18 @@ class ReconfigurationReportTest {
              LoadBalancer lb = start(config(a, () -> new ConsistentHash(100), null))) {
             Supplier<? extends Balancer> running = lb.backend("b").balancerFactory();
 
-            List<String> same = lb.apply(config(a, () -> new ConsistentHash(100), null));
+            List<String> same = lb.apply(config(a, () -> new ConsistentHash(100), null)).lines();
             assertTrue(same.isEmpty(), same.toString());
             assertSame(running, lb.backend("b").balancerFactory(), "alike: the running balancers stay");
 
-            List<String> changes = lb.apply(config(a, () -> new ConsistentHash(200, 1.25), null));
+            List<String> changes = lb.apply(config(a, () -> new ConsistentHash(200, 1.25), null)).lines();
             assertEquals(List.of("backend b balancer ConsistentHash(pointsPerWeight=100, loadFactor=0.0, "
                     + "whenNoKey=LeastConnections) -> ConsistentHash(pointsPerWeight=200, loadFactor=1.25, "
                     + "whenNoKey=LeastConnections)"), changes);
             assertEquals("ConsistentHash(pointsPerWeight=200, loadFactor=1.25, whenNoKey=LeastConnections)",
                     lb.backend("b").balancerFactory().get().describe());
 
-            changes = lb.apply(config(a, LeastConnections::new, null));
+            changes = lb.apply(config(a, LeastConnections::new, null)).lines();
             assertTrue(changes.get(0).endsWith("-> LeastConnections"), changes.toString());
         }
     }
@@ -61,12 +61,12 @@ class ReconfigurationReportTest {
                 first.store("client-" + i, "a", now);
             }
 
-            List<String> same = lb.apply(config(a, LeastConnections::new, new LruStickTable(100, Duration.ofMinutes(5), 64)));
+            List<String> same = lb.apply(config(a, LeastConnections::new, new LruStickTable(100, Duration.ofMinutes(5), 64))).lines();
             assertTrue(same.isEmpty(), same.toString());
             assertSame(first, lb.backend("b").stickTable(), "alike: the running table and its entries stay");
 
             LruStickTable bigger = new LruStickTable(1000, Duration.ofMinutes(5), 64);
-            List<String> changes = lb.apply(config(a, LeastConnections::new, bigger));
+            List<String> changes = lb.apply(config(a, LeastConnections::new, bigger)).lines();
             assertEquals(1, changes.size(), changes.toString());
             assertTrue(changes.get(0).startsWith("backend b stick table LruStickTable(capacity=100"), changes.get(0));
             assertTrue(changes.get(0).endsWith("3 entries carried over"), changes.get(0));
@@ -77,7 +77,7 @@ class ReconfigurationReportTest {
                 assertEquals("a", running.lookup("client-" + i, lb.eventLoops().nowNs()));
             }
 
-            changes = lb.apply(config(a, LeastConnections::new, null));
+            changes = lb.apply(config(a, LeastConnections::new, null)).lines();
             assertEquals(List.of("backend b stick table removed"), changes);
         }
     }
@@ -87,10 +87,16 @@ class ReconfigurationReportTest {
         try (FakeServer a = FakeServer.echo("a");
              LoadBalancer lb = start(config(a, LeastConnections::new, null)
                      .backend("spare", be -> be.server("a", a.address())))) {
-            List<String> changes = lb.apply(config(a, LeastConnections::new, null));
+            List<String> changes = lb.apply(config(a, LeastConnections::new, null)).lines();
             assertEquals(List.of("not applied: backend spare removal (a running backend stays until a restart)"),
                     changes);
             assertTrue(lb.backends().stream().anyMatch(b -> b.name().equals("spare")));
+
+            Reconfigured typed = lb.apply(config(a, LeastConnections::new, null).maxConnections(10));
+            assertEquals(List.of(new ConfigChange(false, ConfigChange.Scope.BACKEND,
+                    "backend spare removal (a running backend stays until a restart)")), typed.notApplied());
+            assertEquals(List.of(new ConfigChange(true, ConfigChange.Scope.GLOBAL, "maxConnections 10")),
+                    typed.changes().stream().filter(ConfigChange::applied).toList());
         }
     }
 
@@ -104,7 +110,7 @@ class ReconfigurationReportTest {
                     .frontend("f", f -> f.listen(Balancers.ANY_LOOPBACK_PORT).backend("b"))
                     .frontend("g", f -> f.listen((java.net.InetSocketAddress) taken.getLocalSocketAddress()).backend("b"));
             java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(
-                    java.io.UncheckedIOException.class, () -> lb.apply(next));
+                    java.io.UncheckedIOException.class, () -> lb.apply(next).lines());
             assertTrue(e.getMessage().contains("nothing was changed"), e.getMessage());
             assertEquals(1, lb.backend("b").server("a").configuredWeight(), "the weight was not changed either");
             assertEquals(1, lb.frontends().size());

@@ -77,7 +77,7 @@ class ReconfigurationTest {
                 }));
             }
             for (int k = 0; k < CHANGES; k++) {
-                List<String> changes = lb.apply(config(k, servers, extra, listen[0], log));
+                List<String> changes = lb.apply(config(k, servers, extra, listen[0], log)).lines();
                 assertTrue(changes.stream().noneMatch(c -> c.startsWith("not applied")), changes.toString());
                 try (Socket probe = Clients.connect(listen[0])) {
                     assertEquals(NAMES[k % 3], Clients.readLine(probe.getInputStream()),

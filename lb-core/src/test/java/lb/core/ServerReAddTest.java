@@ -90,9 +90,9 @@ class ServerReAddTest {
             roundTrip(client, "hello");
             Server first = lb.backend("b").server("a");
 
-            lb.apply(config(a, b, false));
+            lb.apply(config(a, b, false)).lines();
             assertTrue(first.isBeingRemoved());
-            List<String> changes = lb.apply(config(a, b, true));
+            List<String> changes = lb.apply(config(a, b, true)).lines();
             assertTrue(changes.stream().anyMatch(c -> c.contains("removal cancelled")), changes.toString());
 
             Thread.sleep(DRAIN.toMillis() * 3); // the point: the drain period passes
