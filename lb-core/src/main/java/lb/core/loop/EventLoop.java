@@ -141,6 +141,11 @@ public final class EventLoop {
         load.incrementAndGet();
     }
 
+    /** Uncounts a client handed to this loop that it will never adopt (it died). Any thread. */
+    void unassign() {
+        load.decrementAndGet();
+    }
+
     public BufferPool pool() {
         return pool;
     }
@@ -312,7 +317,7 @@ public final class EventLoop {
         closingCount -= count;
     }
 
-    private static void closeNow(SocketChannel channel) {
+    static void closeNow(SocketChannel channel) {
         try {
             channel.close();
         } catch (IOException e) {
@@ -360,31 +365,6 @@ public final class EventLoop {
         } catch (RuntimeException e) {
             countFault(t, e);
             t.onFault(e);
-        }
-    }
-
-    /** A client handed to this loop by another; refused (closed, slots released) if this loop died. */
-    static final class Adoption implements Runnable {
-        private final EventLoop loop;
-        private final SocketChannel client;
-        private final Frontend frontend;
-
-        Adoption(EventLoop loop, SocketChannel client, Frontend frontend) {
-            this.loop = loop;
-            this.client = client;
-            this.frontend = frontend;
-        }
-
-        @Override
-        public void run() {
-            loop.adopt(client, frontend);
-        }
-
-        void refuse() {
-            closeNow(client);
-            frontend.limit().release();
-            loop.group.limit().release();
-            loop.load.decrementAndGet();
         }
     }
 

@@ -162,7 +162,7 @@ public final class EventLoopGroup {
         if (target == acceptor) {
             target.adopt(client, frontend);
         } else {
-            target.execute(new EventLoop.Adoption(target, client, frontend));
+            target.execute(new Adoption(target, client, frontend));
         }
     }
 
