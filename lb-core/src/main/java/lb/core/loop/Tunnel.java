@@ -53,8 +53,6 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     /** After a reject with a reply, how long to drain the client so the reply is not reset. */
     private static final long LINGER_NS = 1_000_000_000L;
     private static final int PICK_RACE_RETRIES = 4;
-    /** First size of a client's inspect buffer: an MQTT CONNECT usually fits; it grows as bytes arrive. */
-    private static final int FIRST_INSPECT_BYTES = 256;
     private static final ProxyHeaderDecoder PROXY_DECODER = new ProxyHeaderDecoder();
 
     enum State { INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, LINGERING, CLOSED }
@@ -82,8 +80,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private long keyHash;
     /** The client timeout the extractor set for this tunnel (e.g. from MQTT keep-alive); 0 = the frontend's. */
     private long clientTimeoutNs;
-    /** The client's first bytes while inspected: a heap buffer charged to the memory budget. */
-    private ByteBuffer inspected;
+    /** The client's first bytes while inspected (null before and after). */
+    private FirstBytes inspected;
     private boolean awaitingProxyHeader;
     /** The address the client reached, as a PROXY header in front of us said; else null. */
     private InetSocketAddress proxiedDestination;
@@ -243,18 +241,21 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         if (frontend.keyExtractor() == null) {
             routeWith(Verdict.ROUTE_WITHOUT_KEY);
-        } else if (inspected.position() > 0) {
+        } else if (inspected.size() > 0) {
             inspect(cap);
         }
     }
 
     /**
-     * Reads what the client sent into the loop's read buffer and keeps it in the inspect buffer,
-     * which grows only as bytes arrive (a first byte pins {@link #FIRST_INSPECT_BYTES}, not the
-     * cap). False if the tunnel closed or nothing new came.
+     * Reads what the client sent into the loop's read buffer and keeps it in {@link FirstBytes},
+     * which grow only as bytes arrive, within the memory budget. False if the tunnel closed or
+     * nothing new came.
      */
     private boolean readFirstBytes(int cap) {
-        int held = inspected == null ? 0 : inspected.position();
+        if (inspected == null) {
+            inspected = new FirstBytes(loop.pool.budget());
+        }
+        int held = inspected.size();
         if (held >= cap) {
             close(Termination.INSPECT_TOO_LARGE, "no decision within " + cap + " bytes");
             return false;
@@ -278,40 +279,19 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         up.bytes += n;
         up.lastSourceActivityNs = loop.nowNs();
         scratch.flip();
-        if (!makeInspectRoom(held + n, cap, scratch)) {
-            return false;
-        }
-        inspected.put(scratch);
-        return true;
-    }
-
-    /**
-     * Grows the inspect buffer to hold {@code needed} bytes, within the memory budget; false if
-     * refused ({@code arrived}, the bytes just read, show the extractor what came first).
-     */
-    private boolean makeInspectRoom(int needed, int cap, ByteBuffer arrived) {
-        int capacity = inspected == null ? 0 : inspected.capacity();
-        if (needed <= capacity) {
-            return true;
-        }
-        int size = Math.min(cap, Math.max(needed, Math.max(FIRST_INSPECT_BYTES, capacity * 2)));
-        if (!loop.pool.budget().tryAdmit(size - capacity)) {
-            ByteBuffer firstBytes = inspected == null ? arrived : inspected.duplicate().flip();
-            refuse(Termination.MEMORY_EXHAUSTED, "memory budget spent: cannot hold " + needed
+        if (!inspected.append(scratch, cap)) {
+            // what came first shows the extractor the client's protocol (for MQTT, its version)
+            ByteBuffer firstBytes = held == 0 ? scratch : inspected.view();
+            refuse(Termination.MEMORY_EXHAUSTED, "memory budget spent: cannot hold " + (held + n)
                     + " bytes of a client's first bytes", awaitingProxyHeader ? null : firstBytes);
             return false;
         }
-        ByteBuffer bigger = ByteBuffer.allocate(size);
-        if (inspected != null) {
-            bigger.put(inspected.flip());
-        }
-        inspected = bigger;
         return true;
     }
 
     /** Decodes and strips the PROXY header; false while incomplete or if it was invalid. */
     private boolean takeProxyHeader() {
-        DecodeResult r = PROXY_DECODER.decode(inspected.duplicate().flip());
+        DecodeResult r = PROXY_DECODER.decode(inspected.view());
         switch (r.status()) {
             case NEED_MORE -> {
                 return false;
@@ -326,8 +306,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                     clientAddress = header.source();
                     proxiedDestination = header.destination();
                 }
-                inspected.flip().position(r.length());
-                inspected.compact();
+                inspected.dropFirst(r.length());
                 up.bytes -= r.length();
                 awaitingProxyHeader = false;
                 return true;
@@ -336,10 +315,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     private void inspect(int cap) {
-        Verdict verdict = frontend.keyExtractor().inspect(inspected.duplicate().flip().asReadOnlyBuffer());
+        Verdict verdict = frontend.keyExtractor().inspect(inspected.view().asReadOnlyBuffer());
         switch (verdict.kind()) {
             case NEED_MORE -> {
-                if (!inspected.hasRemaining() && inspected.position() >= cap) {
+                if (inspected.size() >= cap) {
                     close(Termination.INSPECT_TOO_LARGE, "no decision within " + cap + " bytes");
                 }
             }
@@ -354,11 +333,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         key = verdict.key();
         clientTimeoutNs = verdict.clientTimeoutNs();
         keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
-        if (inspected.position() > 0) {
-            up.setPending(inspected.flip());
-            inspected = null;
-        } else {
-            releaseInspected();
+        ByteBuffer firstBytes = inspected == null ? null : inspected.handOver();
+        inspected = null;
+        if (firstBytes != null) {
+            up.setPending(firstBytes);
         }
         clientKey.interestOps(0);
         if (key != null && !countKeyConnection()) {
@@ -369,7 +347,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     private void releaseInspected() {
         if (inspected != null) {
-            loop.pool.budget().release(inspected.capacity());
+            inspected.release();
             inspected = null;
         }
     }
