@@ -12,8 +12,6 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,6 +29,7 @@ import lb.core.stick.StickTable;
 import lb.core.testing.Await;
 import lb.core.testing.Clients;
 import lb.core.testing.FakeServer;
+import lb.core.testing.FirstLine;
 
 /**
  * {@link LoadBalancer#apply} beyond servers and weights: frontends and backends added and
@@ -40,15 +39,7 @@ import lb.core.testing.FakeServer;
 class ApplyConfigurationTest {
     private static final InetSocketAddress LOOPBACK_ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
     /** Routes by the first line ("key\n"). */
-    private static final KeyExtractor FIRST_LINE = bytes -> {
-        for (int i = bytes.position(); i < bytes.limit(); i++) {
-            if (bytes.get(i) == '\n') {
-                ByteBuffer key = bytes.duplicate().limit(i);
-                return Verdict.route(StandardCharsets.US_ASCII.decode(key).toString());
-            }
-        }
-        return Verdict.NEED_MORE;
-    };
+    private static final KeyExtractor FIRST_LINE = FirstLine.KEY;
 
     private FakeServer a;
     private FakeServer b;

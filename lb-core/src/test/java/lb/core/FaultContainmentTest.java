@@ -35,6 +35,7 @@ import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
+import lb.core.testing.FirstLine;
 
 /**
  * A plug-in that throws costs the one tunnel it was working for, on every path that calls it
@@ -172,14 +173,7 @@ class FaultContainmentTest {
 
         @Override
         public Verdict inspect(ByteBuffer bytes) {
-            for (int i = bytes.position(); i < bytes.limit(); i++) {
-                if (bytes.get(i) == '\n') {
-                    byte[] key = new byte[i - bytes.position()];
-                    bytes.duplicate().get(key);
-                    return Verdict.route(new String(key, java.nio.charset.StandardCharsets.US_ASCII));
-                }
-            }
-            return Verdict.NEED_MORE;
+            return FirstLine.route(bytes);
         }
 
         @Override

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +21,7 @@ import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
+import lb.core.testing.FirstLine;
 
 /**
  * Clients not yet served hold bytes out of the memory budget: past its admission share a new
@@ -36,14 +36,7 @@ class MemoryBudgetTest {
     private static final KeyExtractor FIRST_LINE = new KeyExtractor() {
         @Override
         public Verdict inspect(ByteBuffer bytes) {
-            for (int i = bytes.position(); i < bytes.limit(); i++) {
-                if (bytes.get(i) == '\n') {
-                    byte[] key = new byte[i - bytes.position()];
-                    bytes.duplicate().get(key);
-                    return Verdict.route(new String(key, StandardCharsets.US_ASCII));
-                }
-            }
-            return Verdict.NEED_MORE;
+            return FirstLine.route(bytes);
         }
 
         @Override

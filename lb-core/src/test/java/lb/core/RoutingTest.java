@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,22 +25,17 @@ import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
+import lb.core.testing.FirstLine;
 
 /** Picking, sticking, retrying, queueing and refusing, each with its termination reason. */
 class RoutingTest {
 
     /** Routes by the first line ("key\n"); "bad" is rejected with a reply. */
     private static final KeyExtractor FIRST_LINE = bytes -> {
-        for (int i = bytes.position(); i < bytes.limit(); i++) {
-            if (bytes.get(i) == '\n') {
-                byte[] key = new byte[i - bytes.position()];
-                bytes.duplicate().get(key);
-                String k = new String(key, StandardCharsets.US_ASCII);
-                return k.equals("bad") ? Verdict.reject("bad key", ByteBuffer.wrap(Clients.ascii("go away\n")))
-                        : Verdict.route(k);
-            }
-        }
-        return Verdict.NEED_MORE;
+        String k = FirstLine.key(bytes);
+        return k == null ? Verdict.NEED_MORE
+                : k.equals("bad") ? Verdict.reject("bad key", ByteBuffer.wrap(Clients.ascii("go away\n")))
+                : Verdict.route(k);
     };
 
     @Test
