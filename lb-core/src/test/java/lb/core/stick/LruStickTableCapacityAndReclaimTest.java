@@ -195,6 +195,23 @@ class LruStickTableCapacityAndReclaimTest {
     }
 
     @Test
+    void idleTimeStartsWhenTheLastConnectionIsReleased() {
+        LruStickTable table = new LruStickTable(10, Duration.ofSeconds(10), 32, Duration.ofSeconds(1));
+        table.countConnection("client", 0);
+        table.store("client", "s", 0);
+        table.releaseConnection("client", 100 * SECOND);
+        assertEquals("s", table.lookup("client", 109 * SECOND), "idle for 9 s since the release");
+        assertNull(table.lookup("client", 120 * SECOND));
+    }
+
+    @Test
+    void anExpiryTooLongForNanosecondsMeansNeverExpiring() {
+        LruStickTable table = new LruStickTable(10, Duration.ofSeconds(Long.MAX_VALUE), 32);
+        table.store("client", "s", 0);
+        assertEquals("s", table.lookup("client", Long.MAX_VALUE / 2));
+    }
+
+    @Test
     void theRateCarriesTheLastPeriodIntoTheWindowButForgetsOlderOnes() {
         LruStickTable table = new LruStickTable(10, IDLE, 32, Duration.ofSeconds(10));
         long period = 10 * SECOND;
