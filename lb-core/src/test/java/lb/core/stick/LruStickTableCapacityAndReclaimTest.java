@@ -137,8 +137,9 @@ class LruStickTableCapacityAndReclaimTest {
 
     @Test
     void withTheFirstEntriesInUseEvictionLooksFurtherForOneThatIsNot() {
-        // Sixteen entries in use at the old end, more than the first scan looks at: the second
-        // scan passes them over too and evicts the first entry not in use.
+        // Sixteen entries in use, counted first, fill the old end (each insertion also moves
+        // in-use entries it meets there to the new end): the first scan passes eight of them over
+        // without finding one to evict, and the second evicts the oldest entry not in use.
         LruStickTable table = new LruStickTable(20, IDLE, 32, Duration.ofSeconds(1));
         for (int i = 0; i < 16; i++) {
             table.countConnection("busy" + i, i);
