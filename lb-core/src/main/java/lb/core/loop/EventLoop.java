@@ -122,11 +122,6 @@ public final class EventLoop {
         return failure == null;
     }
 
-    /** The error that stopped this loop, or null. */
-    public Throwable failure() {
-        return failure;
-    }
-
     public int index() {
         return index;
     }

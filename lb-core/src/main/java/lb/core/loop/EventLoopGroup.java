@@ -157,7 +157,11 @@ public final class EventLoopGroup {
 
     /** Gives an accepted client to a loop, by the accept mode. Called on {@code acceptor}. */
     void dispatch(EventLoop acceptor, SocketChannel client, Frontend frontend) {
-        EventLoop target = acceptMode == AcceptMode.HANDOFF ? leastLoaded(acceptor) : acceptor;
+        EventLoop target = acceptor;
+        if (acceptMode == AcceptMode.HANDOFF) {
+            EventLoop best = leastLoadedLive(null);
+            target = best != null ? best : acceptor;
+        }
         target.assign();
         if (target == acceptor) {
             target.adopt(client, frontend);
@@ -166,15 +170,15 @@ public final class EventLoopGroup {
         }
     }
 
-    /** The live loop with the fewest tunnels; {@code fallback} (the caller, alive) if none. */
-    private EventLoop leastLoaded(EventLoop fallback) {
+    /** The live loop with the fewest tunnels other than {@code excluded}, or null if none. */
+    private EventLoop leastLoadedLive(EventLoop excluded) {
         EventLoop best = null;
         for (EventLoop l : loops) {
-            if (l.isAlive() && (best == null || l.load() < best.load())) {
+            if (l.isAlive() && l != excluded && (best == null || l.load() < best.load())) {
                 best = l;
             }
         }
-        return best != null ? best : fallback;
+        return best;
     }
 
     /**
@@ -182,12 +186,7 @@ public final class EventLoopGroup {
      * no loop left, the socket closes and clients get refused by the kernel.
      */
     void rehome(Listener orphan) {
-        EventLoop heir = null;
-        for (EventLoop l : loops) {
-            if (l.isAlive() && l != orphan.loop() && (heir == null || l.load() < heir.load())) {
-                heir = l;
-            }
-        }
+        EventLoop heir = leastLoadedLive(orphan.loop());
         if (heir == null) {
             orphan.close();
             return;
