@@ -11,9 +11,11 @@ import java.util.function.Supplier;
 import lb.core.balance.Balancer;
 import lb.core.balance.RoundRobin;
 import lb.core.health.HealthCheck;
-import lb.core.limit.SourcePorts;
+import lb.core.config.BackendPolicy;
+import lb.core.config.ServerSpec;
 import lb.core.proxy.ProxyFormat;
 import lb.core.stick.StickTable;
+import lb.core.model.ServerState;
 
 /**
  * Describes one backend inside {@link LoadBalancerBuilder#backend}. Defaults: round robin,
@@ -23,7 +25,7 @@ import lb.core.stick.StickTable;
  */
 public final class BackendBuilder {
     final String name;
-    final List<Server> servers = new ArrayList<>();
+    final List<ServerSpec> servers = new ArrayList<>();
     Supplier<? extends Balancer> balancer = RoundRobin::new;
     StickTable stickTable;
     HealthCheck healthCheck;
@@ -46,7 +48,7 @@ public final class BackendBuilder {
 
     /** Adds a server, with {@code options} setting its weight, limit and initial state. */
     public BackendBuilder server(String serverName, InetSocketAddress address, Consumer<ServerOptions> options) {
-        for (Server s : servers) {
+        for (ServerSpec s : servers) {
             if (s.name().equals(serverName)) {
                 throw new IllegalArgumentException(where() + "duplicate server name '" + serverName + "'");
             }
@@ -56,7 +58,7 @@ public final class BackendBuilder {
     }
 
     /** Validates and makes a server; shared with run-time additions. */
-    static Server newServer(String backendName, String serverName, InetSocketAddress address,
+    static ServerSpec newServer(String backendName, String serverName, InetSocketAddress address,
                             Consumer<ServerOptions> options) {
         String where = "backend '" + backendName + "': ";
         Objects.requireNonNull(serverName, "server name");
@@ -75,7 +77,7 @@ public final class BackendBuilder {
         }
         ServerOptions o = new ServerOptions(where + "server '" + serverName + "': ");
         options.accept(o);
-        return new Server(serverName, resolved, o.weight, o.maxConnections, o.state, o.sources, o.sendProxy);
+        return new ServerSpec(serverName, resolved, o.weight, o.maxConnections, o.state, o.sources, o.sendProxy);
     }
 
     /** The algorithm, as a factory: each event loop gets its own instance. */
@@ -151,7 +153,7 @@ public final class BackendBuilder {
         int weight = 1;
         int maxConnections;
         ServerState state = ServerState.READY;
-        final List<SourcePorts> sources = new ArrayList<>();
+        final List<ServerSpec.SourceRange> sources = new ArrayList<>();
         ProxyFormat sendProxy;
 
         ServerOptions(String where) {
@@ -172,7 +174,7 @@ public final class BackendBuilder {
                 throw new IllegalArgumentException(where + "source " + address + ": port range must be within 1..65535, was "
                         + lowPort + "-" + highPort);
             }
-            sources.add(new SourcePorts(a.getAddress(), lowPort, highPort));
+            sources.add(new ServerSpec.SourceRange(a.getAddress(), lowPort, highPort));
             return this;
         }
 
@@ -207,6 +209,12 @@ public final class BackendBuilder {
             this.state = Objects.requireNonNull(s, "state");
             return this;
         }
+    }
+
+    /** Everything but the servers, as the value a running backend follows. */
+    BackendPolicy policy() {
+        return new BackendPolicy(balancer, stickTable, healthCheck, connectTimeout.toNanos(), serverTimeout.toNanos(),
+                retries, redispatch, maxQueue, queueTimeout.toNanos(), drainOnRemove);
     }
 
     private String where() {

@@ -1,10 +1,12 @@
 package lb.core;
 
+import lb.core.config.FrontendPolicy;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import lb.core.model.KeyExtractor;
 
 /**
  * Describes one frontend inside {@link LoadBalancerBuilder#frontend}. Defaults: no connection
@@ -128,6 +130,12 @@ public final class FrontendBuilder {
     public FrontendBuilder backend(String backendName) {
         this.backend = Objects.requireNonNull(backendName, "backend");
         return this;
+    }
+
+    /** Everything but the addresses and the limit, as the value a running frontend follows. */
+    FrontendPolicy policy() {
+        return new FrontendPolicy(backend, clientTimeout.toNanos(), halfCloseTimeout.toNanos(), tcpKeepAlive, keyExtractor,
+                inspectDelay.toNanos(), inspectMaxBytes, acceptProxy, maxKeyConnectionRate);
     }
 
     private String where() {

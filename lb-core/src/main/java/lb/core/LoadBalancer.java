@@ -4,10 +4,16 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 
-import lb.core.loop.EventLoopGroup;
+import lb.core.engine.EventLoopGroup;
+import lb.core.engine.LiveBackend;
+import lb.core.engine.LiveFrontend;
+import lb.core.engine.StatsCollector;
 import lb.core.stats.StatsSnapshot;
-import lb.core.stats.TunnelListener;
+import lb.core.model.TunnelListener;
 import lb.core.time.Clock;
+import lb.core.engine.ServerSlots;
+import lb.core.model.AcceptMode;
+import lb.core.model.LoopFailure;
 
 /**
  * A running load balancer: its frontends, backends and event loops. The only entry point;
@@ -21,21 +27,25 @@ public final class LoadBalancer implements AutoCloseable {
     private final Clock clock;
     private final AcceptMode acceptMode;
     private final int bufferSize;
-    private volatile List<Frontend> frontends;
-    private volatile List<Backend> backends;
+    private final StatsCollector.History statsHistory = new StatsCollector.History();
+    /** The running frontends and backends; each list swapped whole, with the views made of it. */
+    private volatile List<LiveFrontend> frontends;
+    private volatile List<LiveBackend> backends;
+    private volatile List<Frontend> frontendViews;
+    private volatile List<Backend> backendViews;
     /** Every frontend ever, removed ones included, so counter indexes are never reused. */
-    private final List<Frontend> everyFrontend;
+    private final List<LiveFrontend> everyFrontend;
     private volatile boolean started;
     private volatile boolean stopped;
 
-    LoadBalancer(ServerSlots slots, List<Frontend> frontends, List<Backend> backends, int eventLoops, int maxConnections, long memoryBudget,
+    LoadBalancer(ServerSlots slots, List<LiveFrontend> frontends, List<LiveBackend> backends, int eventLoops, int maxConnections, long memoryBudget,
                  int bufferSize, int maxIdleBuffersPerLoop, AcceptMode acceptMode,
                  List<TunnelListener> listeners, Clock clock, java.util.function.Consumer<LoopFailure> onLoopFailure) {
         this.slots = slots;
         this.clock = clock;
-        this.frontends = frontends;
         this.everyFrontend = new java.util.ArrayList<>(frontends);
-        this.backends = backends;
+        setFrontends(frontends);
+        setBackends(backends);
         this.acceptMode = acceptMode;
         this.bufferSize = bufferSize;
         this.loops = new EventLoopGroup(eventLoops, maxConnections, memoryBudget, bufferSize, maxIdleBuffersPerLoop,
@@ -52,12 +62,11 @@ public final class LoadBalancer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         started = true;
-        List<List<InetSocketAddress>> bound = loops.start(frontends,
-                "lb-" + Integer.toHexString(System.identityHashCode(this)) + "-loop-"); // no shared counter between balancers
+        List<List<InetSocketAddress>> bound = loops.start(frontends, threadNamePrefix());
         for (int i = 0; i < frontends.size(); i++) {
             frontends.get(i).bound(bound.get(i));
         }
-        for (Backend b : backends) {
+        for (LiveBackend b : backends) {
             b.start(loops);
         }
         return this;
@@ -89,8 +98,39 @@ public final class LoadBalancer implements AutoCloseable {
         return bufferSize;
     }
 
-    Backend backendOrNull(String name) {
-        for (Backend b : backends) {
+    private void setFrontends(List<LiveFrontend> next) {
+        List<Frontend> views = new java.util.ArrayList<>();
+        for (LiveFrontend f : next) {
+            views.add(new Frontend(f));
+        }
+        frontends = List.copyOf(next);
+        frontendViews = List.copyOf(views);
+    }
+
+    private void setBackends(List<LiveBackend> next) {
+        List<Backend> views = new java.util.ArrayList<>();
+        for (LiveBackend b : next) {
+            views.add(new Backend(b));
+        }
+        backends = List.copyOf(next);
+        backendViews = List.copyOf(views);
+    }
+
+    /**
+     * What this load balancer's event-loop thread names start with (the loop's index follows),
+     * for thread dumps and per-thread CPU accounting. Unique per instance, with no counter
+     * shared between load balancers.
+     */
+    public String threadNamePrefix() {
+        return "lb-" + Integer.toHexString(System.identityHashCode(this)) + "-loop-";
+    }
+
+    EventLoopGroup loops() {
+        return loops;
+    }
+
+    LiveBackend backendOrNull(String name) {
+        for (LiveBackend b : backends) {
             if (b.name().equals(name)) {
                 return b;
             }
@@ -98,8 +138,8 @@ public final class LoadBalancer implements AutoCloseable {
         return null;
     }
 
-    Frontend frontendOrNull(String name) {
-        for (Frontend f : frontends) {
+    LiveFrontend frontendOrNull(String name) {
+        for (LiveFrontend f : frontends) {
             if (f.name().equals(name)) {
                 return f;
             }
@@ -108,35 +148,35 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     void addBackend(BackendBuilder spec) {
-        Backend b = new Backend(spec, backends.size(), slots, clock);
-        List<Backend> next = new java.util.ArrayList<>(backends);
+        LiveBackend b = new LiveBackend(spec.name, backends.size(), spec.policy(), spec.servers, slots, clock);
+        List<LiveBackend> next = new java.util.ArrayList<>(backends);
         next.add(b);
-        backends = List.copyOf(next);
+        setBackends(next);
         b.start(loops);
     }
 
-    void addFrontend(FrontendBuilder spec, Backend backend) {
+    void addFrontend(FrontendBuilder spec, LiveBackend backend) {
         int index = 0;
-        for (Frontend existing : everyFrontend) {
+        for (LiveFrontend existing : everyFrontend) {
             index = Math.max(index, existing.index() + 1);
         }
-        Frontend f = new Frontend(spec, backend, index);
+        LiveFrontend f = LoadBalancerBuilder.frontend(spec, index, backend);
         everyFrontend.add(f);
         f.bound(loops.listen(f, f.listenAddresses()));
-        List<Frontend> next = new java.util.ArrayList<>(frontends);
+        List<LiveFrontend> next = new java.util.ArrayList<>(frontends);
         next.add(f);
-        frontends = List.copyOf(next);
+        setFrontends(next);
     }
 
-    void removeFrontend(Frontend f) {
+    void removeFrontend(LiveFrontend f) {
         loops.unlisten(f, f.listenAddresses());
-        List<Frontend> next = new java.util.ArrayList<>(frontends);
+        List<LiveFrontend> next = new java.util.ArrayList<>(frontends);
         next.remove(f);
-        frontends = List.copyOf(next);
+        setFrontends(next);
     }
 
     /** Moves {@code f} to the addresses {@code all}: binds {@code added}, closes {@code removed}. */
-    void relisten(Frontend f, List<InetSocketAddress> all, List<InetSocketAddress> added, List<InetSocketAddress> removed) {
+    void relisten(LiveFrontend f, List<InetSocketAddress> all, List<InetSocketAddress> added, List<InetSocketAddress> removed) {
         List<InetSocketAddress> newlyBound = added.isEmpty() ? List.of() : loops.listen(f, added);
         if (!removed.isEmpty()) {
             loops.unlisten(f, removed);
@@ -173,16 +213,16 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     public List<Frontend> frontends() {
-        return frontends;
+        return frontendViews;
     }
 
     public List<Backend> backends() {
-        return backends;
+        return backendViews;
     }
 
     /** The frontend called {@code name}; throws if there is none. */
     public Frontend frontend(String name) {
-        for (Frontend f : frontends) {
+        for (Frontend f : frontendViews) {
             if (f.name().equals(name)) {
                 return f;
             }
@@ -192,7 +232,7 @@ public final class LoadBalancer implements AutoCloseable {
 
     /** The backend called {@code name}; throws if there is none. */
     public Backend backend(String name) {
-        for (Backend b : backends) {
+        for (Backend b : backendViews) {
             if (b.name().equals(name)) {
                 return b;
             }
@@ -206,11 +246,7 @@ public final class LoadBalancer implements AutoCloseable {
      * earlier snapshot (see {@link StatsSnapshot}).
      */
     public StatsSnapshot stats() {
-        return StatsSnapshot.of(this);
+        return StatsCollector.collect(frontends, backends, loops, statsHistory);
     }
 
-    /** The event loops, for stats and tests. */
-    public EventLoopGroup eventLoops() {
-        return loops;
-    }
 }

@@ -8,10 +8,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
+import lb.core.engine.LiveBackend;
+import lb.core.engine.LiveFrontend;
 import lb.core.limit.MemoryBudget;
 import lb.core.stats.ConnectionLog;
-import lb.core.stats.TunnelListener;
+import lb.core.model.TunnelListener;
 import lb.core.time.Clock;
+import lb.core.engine.ServerSlots;
+import lb.core.model.AcceptMode;
+import lb.core.model.LoopFailure;
 
 /**
  * Fluent description of a load balancer; {@link #build()} checks it whole and fails naming the
@@ -170,18 +175,22 @@ public final class LoadBalancerBuilder {
 
     public LoadBalancer build() {
         validate();
-        Map<String, Backend> built = new LinkedHashMap<>();
+        Map<String, LiveBackend> built = new LinkedHashMap<>();
         ServerSlots slots = new ServerSlots();
         for (BackendBuilder b : backends.values()) {
-            built.put(b.name, new Backend(b, built.size(), slots, clock));
+            built.put(b.name, new LiveBackend(b.name, built.size(), b.policy(), b.servers, slots, clock));
         }
-        List<Frontend> fronts = new ArrayList<>();
+        List<LiveFrontend> fronts = new ArrayList<>();
         for (FrontendBuilder f : frontends.values()) {
-            fronts.add(new Frontend(f, built.get(f.backend), fronts.size()));
+            fronts.add(frontend(f, fronts.size(), built.get(f.backend)));
         }
         return new LoadBalancer(slots, List.copyOf(fronts), List.copyOf(built.values()), eventLoops, globalMaxConnections(),
                 memoryBudget > 0 ? memoryBudget : MemoryBudget.defaultBytes(),
                 bufferSize, maxIdleBuffersPerLoop, acceptMode, listeners, clock, onLoopFailure);
+    }
+
+    static LiveFrontend frontend(FrontendBuilder f, int index, LiveBackend backend) {
+        return new LiveFrontend(f.name, index, f.listen, f.backlog, f.maxConnections, f.policy(), backend);
     }
 
     /** Checks the description as a whole; each failure names the field. */

@@ -7,8 +7,15 @@ import java.util.Set;
 
 import lb.core.ConfigChange.Scope;
 import lb.core.health.HealthCheck;
-import lb.core.loop.EventLoopGroup;
+import lb.core.config.ServerSpec;
+import lb.core.engine.EventLoopGroup;
+import lb.core.engine.LiveBackend;
+import lb.core.engine.LiveFrontend;
+import lb.core.engine.LiveServer;
 import lb.core.stick.StickTable;
+import lb.core.config.BackendPolicy;
+import lb.core.config.FrontendPolicy;
+import lb.core.model.AcceptMode;
 
 /**
  * Applies a new configuration to a running load balancer as a diff, without touching
@@ -50,7 +57,7 @@ final class Reconfiguration {
     }
 
     private void global() {
-        EventLoopGroup loops = lb.eventLoops();
+        EventLoopGroup loops = lb.loops();
         if (next.eventLoops != loops.loops().size()) {
             notApplied(Scope.GLOBAL, "eventLoops " + next.eventLoops + " (needs a restart)");
         }
@@ -74,7 +81,7 @@ final class Reconfiguration {
      */
     private void checkNewAddressesAreFree() {
         for (FrontendBuilder spec : next.frontends.values()) {
-            Frontend current = lb.frontendOrNull(spec.name);
+            LiveFrontend current = lb.frontendOrNull(spec.name);
             for (java.net.InetSocketAddress a : current == null ? spec.listen : added(current, spec)) {
                 if (a.getPort() == 0) {
                     continue;
@@ -94,7 +101,7 @@ final class Reconfiguration {
     }
 
     /** The addresses {@code spec} adds to the running frontend {@code f}. */
-    private static List<java.net.InetSocketAddress> added(Frontend f, FrontendBuilder spec) {
+    private static List<java.net.InetSocketAddress> added(LiveFrontend f, FrontendBuilder spec) {
         List<java.net.InetSocketAddress> added = new ArrayList<>();
         for (java.net.InetSocketAddress a : spec.listen) {
             if (!f.listenAddresses().contains(a) && !f.boundAddresses().contains(a)) {
@@ -111,7 +118,7 @@ final class Reconfiguration {
             }
         }
         for (BackendBuilder spec : next.backends.values()) {
-            Backend current = lb.backendOrNull(spec.name);
+            LiveBackend current = lb.backendOrNull(spec.name);
             if (current == null) {
                 lb.addBackend(spec);
                 applied(Scope.BACKEND, "backend " + spec.name + " added");
@@ -122,9 +129,9 @@ final class Reconfiguration {
         }
     }
 
-    private void policy(Backend b, BackendBuilder spec) {
+    private void policy(LiveBackend b, BackendBuilder spec) {
         BackendPolicy old = b.policy();
-        BackendPolicy fresh = new BackendPolicy(spec);
+        BackendPolicy fresh = spec.policy();
         String where = "backend " + b.name() + " ";
         String oldBalancer = old.balancerFactory().get().describe();
         String newBalancer = fresh.balancerFactory().get().describe();
@@ -167,7 +174,7 @@ final class Reconfiguration {
         if (old == fresh || old.describe().equals(fresh.describe())) {
             return old;
         }
-        long nowNs = lb.eventLoops().nowNs();
+        long nowNs = lb.loops().nowNs();
         int[] carried = new int[1];
         old.forEach(nowNs, e -> {
             if (e.server() != null && fresh.store(e.key(), e.server(), nowNs)) {
@@ -192,11 +199,11 @@ final class Reconfiguration {
                 && a.sendProxy() == b.sendProxy();
     }
 
-    private void servers(Backend b, BackendBuilder spec) {
+    private void servers(LiveBackend b, BackendBuilder spec) {
         Set<String> wanted = new HashSet<>();
-        for (Server s : spec.servers) {
+        for (ServerSpec s : spec.servers) {
             wanted.add(s.name());
-            Server current = b.server(s.name());
+            LiveServer current = b.server(s.name());
             if (current == null) {
                 b.adopt(s);
                 applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " added");
@@ -208,9 +215,9 @@ final class Reconfiguration {
                     b.cancelRemoval(current);
                     applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " removal cancelled: it is back");
                 }
-                if (current.configuredWeight() != s.configuredWeight()) {
-                    current.weight(s.configuredWeight());
-                    applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " weight " + s.configuredWeight());
+                if (current.configuredWeight() != s.weight()) {
+                    current.weight(s.weight());
+                    applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " weight " + s.weight());
                 }
                 if (current.maxConnections() != s.maxConnections()) {
                     current.maxConnections(s.maxConnections());
@@ -222,7 +229,7 @@ final class Reconfiguration {
                 }
             }
         }
-        for (Server s : b.servers()) {
+        for (LiveServer s : b.servers()) {
             if (!wanted.contains(s.name()) && !s.isBeingRemoved()) {
                 b.removeServer(s.name(), b.policy().drainOnRemove());
                 applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " removed after draining up to "
@@ -235,16 +242,16 @@ final class Reconfiguration {
         Set<String> wanted = new HashSet<>();
         for (FrontendBuilder spec : next.frontends.values()) {
             wanted.add(spec.name);
-            Backend backend = lb.backendOrNull(spec.backend);
-            Frontend current = lb.frontendOrNull(spec.name);
+            LiveBackend backend = lb.backendOrNull(spec.backend);
+            LiveFrontend current = lb.frontendOrNull(spec.name);
             if (current == null) {
                 lb.addFrontend(spec, backend);
                 applied(Scope.FRONTEND, "frontend " + spec.name + " added");
                 continue;
             }
-            FrontendPolicy policy = new FrontendPolicy(spec, backend);
+            FrontendPolicy policy = spec.policy();
             if (!policy.equals(current.policy())) {
-                current.policy(policy);
+                current.policy(policy, backend);
                 applied(Scope.FRONTEND, "frontend " + spec.name + " policy updated");
             }
             if (current.limit().max() != spec.maxConnections) {
@@ -253,7 +260,8 @@ final class Reconfiguration {
             }
             addresses(current, spec);
         }
-        for (Frontend f : lb.frontends()) {
+        for (Frontend view : lb.frontends()) {
+            LiveFrontend f = view.live();
             if (!wanted.contains(f.name())) {
                 lb.removeFrontend(f);
                 applied(Scope.FRONTEND, "frontend " + f.name() + " removed (its tunnels go on)");
@@ -265,7 +273,7 @@ final class Reconfiguration {
      * An address stays when the new configuration names it as configured or as bound (a port-0
      * address is known by the port it got), so its listening sockets are kept.
      */
-    private void addresses(Frontend f, FrontendBuilder spec) {
+    private void addresses(LiveFrontend f, FrontendBuilder spec) {
         List<java.net.InetSocketAddress> configured = f.listenAddresses();
         List<java.net.InetSocketAddress> bound = f.boundAddresses();
         List<java.net.InetSocketAddress> kept = new ArrayList<>();

@@ -30,6 +30,9 @@ import lb.core.testing.Await;
 import lb.core.testing.Clients;
 import lb.core.testing.FakeServer;
 import lb.core.testing.FirstLine;
+import lb.core.model.AcceptMode;
+import lb.core.model.KeyExtractor;
+import lb.core.model.Server;
 
 /**
  * {@link LoadBalancer#apply} beyond servers and weights: frontends and backends added and
@@ -202,7 +205,7 @@ class ApplyConfigurationTest {
                     "not applied: bufferSize 32768 (needs a restart)",
                     "not applied: server one/a address change to " + b.address()
                             + " (add it under a new name and remove the old one)"), changes);
-            assertEquals(2, lb.eventLoops().loops().size());
+            assertEquals(2, EngineAccess.loops(lb).loops().size());
             assertEquals(AcceptMode.HANDOFF, lb.acceptMode());
             assertEquals(16 * 1024, lb.bufferSize());
             assertSame(serverA, lb.backend("one").server("a"));

@@ -36,6 +36,8 @@ import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.FakeServer;
+import lb.core.model.ServerState;
+import lb.core.model.Server;
 
 /**
  * Random sequences of {@code apply()} under live tunnels: servers added, removed, re-added,
@@ -175,7 +177,7 @@ class ApplySequenceProperties {
             assertEquals(e.getValue().weight(), s.configuredWeight(), e.getKey() + " weight");
             assertEquals(e.getValue().state(), s.state(), e.getKey() + " state");
         }
-        assertEquals(factory(next.balancer()).get().describe(), b.balancerFactory().get().describe());
+        assertEquals(factory(next.balancer()).get().describe(), b.policy().balancerFactory().get().describe());
         assertEquals(next.tableCapacity() == 0 ? null : next.tableCapacity(),
                 b.stickTable() == null ? null : b.stickTable().capacity());
         assertEquals(next.checked(), b.healthCheck() != null);

@@ -54,15 +54,15 @@ class BackPressureTest {
             Thread.sleep(500);
             assertEquals(stalledAt, written.get(), "the client is blocked: nothing moves while the server stalls");
             assertTrue(stalledAt < BLAST / 10, "only socket buffers' worth got out: " + stalledAt);
-            assertTrue(lb.eventLoops().buffersInUse() <= 1,
+            assertTrue(EngineAccess.loops(lb).buffersInUse() <= 1,
                     "in flight in the balancer: at most one buffer (" + BUFFER + " bytes) for the one direction");
 
             sink.reading(true);
             blast.get(120, TimeUnit.SECONDS);
             Await.equal(BLAST, Duration.ofSeconds(60), sink::bytesReceived);
             client.close();
-            Await.equal(0, Duration.ofSeconds(5), () -> lb.eventLoops().tunnelCount());
-            assertEquals(0, lb.eventLoops().buffersInUse());
+            Await.equal(0, Duration.ofSeconds(5), () -> EngineAccess.loops(lb).tunnelCount());
+            assertEquals(0, EngineAccess.loops(lb).buffersInUse());
             System.gc();
             long heapGrowth = memory.getHeapMemoryUsage().getUsed() - heapBefore;
             assertTrue(heapGrowth < 32L * 1024 * 1024, "heap did not grow with the 200 MiB: grew " + heapGrowth);

@@ -31,7 +31,7 @@ class ChurnTest {
              LoadBalancer lb = Balancers.start(null, b -> b.server("echo", echo.address()))) {
             InetSocketAddress at = Balancers.address(lb);
             cycle(at, 100);
-            Await.equal(0, Duration.ofSeconds(10), () -> lb.eventLoops().tunnelCount());
+            Await.equal(0, Duration.ofSeconds(10), () -> EngineAccess.loops(lb).tunnelCount());
             Await.equal(0, Duration.ofSeconds(10), echo::openConnections);
             int fdsBefore = openDescriptors();
 
@@ -48,14 +48,14 @@ class ChurnTest {
             }
             pool.shutdown();
 
-            Await.equal(0, Duration.ofSeconds(10), () -> lb.eventLoops().tunnelCount());
+            Await.equal(0, Duration.ofSeconds(10), () -> EngineAccess.loops(lb).tunnelCount());
             Await.equal(0, Duration.ofSeconds(10), echo::openConnections);
             assertEquals(100 + CYCLES, echo.accepted());
-            assertEquals(0, lb.eventLoops().buffersInUse(), "pool buffers in use");
-            assertEquals(0, lb.frontend("f").limit().count(), "frontend slots");
-            assertEquals(0, lb.eventLoops().limit().count(), "global slots");
+            assertEquals(0, EngineAccess.loops(lb).buffersInUse(), "pool buffers in use");
+            assertEquals(0, lb.frontend("f").connections(), "frontend slots");
+            assertEquals(0, EngineAccess.loops(lb).limit().count(), "global slots");
             assertEquals(0, lb.backend("b").server("echo").connections(), "server slots");
-            assertEquals(0, lb.backend("b").queue().size(), "queued tunnels");
+            assertEquals(0, EngineAccess.live(lb.backend("b")).queue().size(), "queued tunnels");
             Await.until("descriptors back to " + fdsBefore, Duration.ofSeconds(10), () -> openDescriptors() <= fdsBefore);
         }
     }

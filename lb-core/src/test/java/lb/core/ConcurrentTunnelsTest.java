@@ -12,7 +12,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import lb.core.loop.EventLoop;
+import lb.core.engine.EventLoop;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
@@ -34,7 +34,7 @@ class ConcurrentTunnelsTest {
                     clients.add(Clients.connect(Balancers.address(lb)));
                 }
                 Await.equal(TUNNELS, Duration.ofSeconds(10), echo::openConnections);
-                for (EventLoop loop : lb.eventLoops().loops()) {
+                for (EventLoop loop : EngineAccess.loops(lb).loops()) {
                     assertTrue(loop.load() > TUNNELS / 4, "both loops carry tunnels: loop " + loop.index()
                             + " has " + loop.load());
                 }
@@ -52,8 +52,8 @@ class ConcurrentTunnelsTest {
                     c.close();
                 }
             }
-            Await.equal(0, Duration.ofSeconds(10), () -> lb.eventLoops().tunnelCount());
-            assertEquals(0, lb.eventLoops().buffersInUse());
+            Await.equal(0, Duration.ofSeconds(10), () -> EngineAccess.loops(lb).tunnelCount());
+            assertEquals(0, EngineAccess.loops(lb).buffersInUse());
         }
     }
 

@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import lb.core.balance.Balancer;
-import lb.core.balance.Pick;
+import lb.core.model.Pick;
 import lb.core.balance.RoundRobin;
 import lb.core.balance.ServerSet;
 import lb.core.stats.ProcessStats;
-import lb.core.stats.Termination;
+import lb.core.model.Termination;
 import lb.core.stick.LruStickTable;
 import lb.core.stick.StickEntry;
 import lb.core.stick.StickTable;
@@ -36,6 +36,10 @@ import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
 import lb.core.testing.FirstLine;
+import lb.core.model.KeyExtractor;
+import lb.core.model.ServerState;
+import lb.core.model.Verdict;
+import lb.core.model.Server;
 
 /**
  * A plug-in that throws costs the one tunnel it was working for, on every path that calls it
@@ -328,7 +332,7 @@ class FaultContainmentTest {
             assertTrue(!trap.armed.get(), "the trap was sprung");
             Await.equal(1L, WAIT, () -> log.count(Termination.INTERNAL_ERROR));
             disarm.accept(lb);
-            boolean keyed = lb.frontend("f").keyExtractor() != null;
+            boolean keyed = lb.frontend("f").policy().keyExtractor() != null;
             for (int i = 0; i < NEXT_CLIENTS; i++) {
                 try (Socket c = Clients.connect(address)) {
                     if (keyed) {
@@ -345,7 +349,7 @@ class FaultContainmentTest {
             for (Server s : lb.backend("b").servers()) {
                 Await.equal(0, WAIT, s::connections);
             }
-            assertEquals(0, lb.backend("b").queue().size());
+            assertEquals(0, EngineAccess.live(lb.backend("b")).queue().size());
         }
     }
 

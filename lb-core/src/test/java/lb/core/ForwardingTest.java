@@ -15,14 +15,15 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import lb.core.loop.EventLoop;
-import lb.core.stats.Termination;
-import lb.core.stats.TunnelEvent;
+import lb.core.engine.EventLoop;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
+import lb.core.model.AcceptMode;
 
 class ForwardingTest {
 
@@ -72,7 +73,7 @@ class ForwardingTest {
                     clients.add(Clients.connect(Balancers.address(lb)));
                 }
                 Await.equal(200, Duration.ofSeconds(10), echo::openConnections);
-                for (EventLoop loop : lb.eventLoops().loops()) {
+                for (EventLoop loop : EngineAccess.loops(lb).loops()) {
                     assertTrue(loop.load() >= 50, mode + ": loop " + loop.index() + " holds " + loop.load());
                 }
             } finally {

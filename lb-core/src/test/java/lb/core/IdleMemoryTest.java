@@ -36,16 +36,16 @@ class IdleMemoryTest {
             long directMemoryBefore = directMemory();
             List<Socket> clients = open(Balancers.address(lb), TUNNELS);
             Await.equal(TUNNELS, Duration.ofSeconds(30), server::openConnections);
-            Await.equal(TUNNELS, Duration.ofSeconds(10), () -> lb.eventLoops().tunnelCount());
+            Await.equal(TUNNELS, Duration.ofSeconds(10), () -> EngineAccess.loops(lb).tunnelCount());
             long viaBalancer = (usedHeapAfterGc() - heapBefore) / TUNNELS;
-            assertEquals(0, lb.eventLoops().buffersInUse(), "idle tunnels hold no pooled buffer");
+            assertEquals(0, EngineAccess.loops(lb).buffersInUse(), "idle tunnels hold no pooled buffer");
             assertTrue(directMemory() - directMemoryBefore < 1024 * 1024, "no direct memory per tunnel");
             long perTunnel = viaBalancer - direct;
             System.out.printf("heap per idle tunnel: %d B (through the balancer %d B per client, direct %d B)%n",
                     perTunnel, viaBalancer, direct);
             assertTrue(perTunnel < 8 * 1024, "heap per idle tunnel " + perTunnel + " B");
             close(clients);
-            Await.equal(0, Duration.ofSeconds(30), () -> lb.eventLoops().tunnelCount());
+            Await.equal(0, Duration.ofSeconds(30), () -> EngineAccess.loops(lb).tunnelCount());
         }
     }
 

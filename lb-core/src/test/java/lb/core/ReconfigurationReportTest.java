@@ -33,18 +33,18 @@ class ReconfigurationReportTest {
     void aChangedBalancerParameterIsAppliedAndReported() throws Exception {
         try (FakeServer a = FakeServer.echo("a");
              LoadBalancer lb = start(config(a, () -> new ConsistentHash(100), null))) {
-            Supplier<? extends Balancer> running = lb.backend("b").balancerFactory();
+            Supplier<? extends Balancer> running = lb.backend("b").policy().balancerFactory();
 
             List<String> same = lb.apply(config(a, () -> new ConsistentHash(100), null)).lines();
             assertTrue(same.isEmpty(), same.toString());
-            assertSame(running, lb.backend("b").balancerFactory(), "alike: the running balancers stay");
+            assertSame(running, lb.backend("b").policy().balancerFactory(), "alike: the running balancers stay");
 
             List<String> changes = lb.apply(config(a, () -> new ConsistentHash(200, 1.25), null)).lines();
             assertEquals(List.of("backend b balancer ConsistentHash(pointsPerWeight=100, loadFactor=0.0, "
                     + "whenNoKey=LeastConnections) -> ConsistentHash(pointsPerWeight=200, loadFactor=1.25, "
                     + "whenNoKey=LeastConnections)"), changes);
             assertEquals("ConsistentHash(pointsPerWeight=200, loadFactor=1.25, whenNoKey=LeastConnections)",
-                    lb.backend("b").balancerFactory().get().describe());
+                    lb.backend("b").policy().balancerFactory().get().describe());
 
             changes = lb.apply(config(a, LeastConnections::new, null)).lines();
             assertTrue(changes.get(0).endsWith("-> LeastConnections"), changes.toString());
@@ -56,7 +56,7 @@ class ReconfigurationReportTest {
         LruStickTable first = new LruStickTable(100, Duration.ofMinutes(5), 64);
         try (FakeServer a = FakeServer.echo("a");
              LoadBalancer lb = start(config(a, LeastConnections::new, first))) {
-            long now = lb.eventLoops().nowNs();
+            long now = EngineAccess.loops(lb).nowNs();
             for (int i = 0; i < 3; i++) {
                 first.store("client-" + i, "a", now);
             }
@@ -74,7 +74,7 @@ class ReconfigurationReportTest {
             assertSame(bigger, running);
             assertNotSame(first, running);
             for (int i = 0; i < 3; i++) {
-                assertEquals("a", running.lookup("client-" + i, lb.eventLoops().nowNs()));
+                assertEquals("a", running.lookup("client-" + i, EngineAccess.loops(lb).nowNs()));
             }
 
             changes = lb.apply(config(a, LeastConnections::new, null)).lines();

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
-import lb.core.stats.Termination;
-import lb.core.stats.TunnelEvent;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
 import lb.core.testing.Await;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;

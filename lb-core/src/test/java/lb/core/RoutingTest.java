@@ -17,8 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import lb.core.limit.BackendQueue;
-import lb.core.stats.Termination;
-import lb.core.stats.TunnelEvent;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
 import lb.core.stick.LruStickTable;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
@@ -26,6 +26,9 @@ import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
 import lb.core.testing.FirstLine;
+import lb.core.model.KeyExtractor;
+import lb.core.model.ServerState;
+import lb.core.model.Verdict;
 
 /** Picking, sticking, retrying, queueing and refusing, each with its termination reason. */
 class RoutingTest {
@@ -110,7 +113,7 @@ class RoutingTest {
             c.getOutputStream().write(new byte[50_000]);
             assertEquals(Termination.INSPECT_TOO_LARGE, log.next().termination());
             assertEquals(0, a.accepted());
-            assertEquals(0, lb.eventLoops().buffersInUse());
+            assertEquals(0, EngineAccess.loops(lb).buffersInUse());
         }
     }
 
@@ -177,7 +180,7 @@ class RoutingTest {
                      be -> be.server("a", a.address(), o -> o.maxConnections(1)).maxQueue(10), f -> { })) {
             // One loop queues the clients in the order it accepts them; each is seen queued
             // before the next connects, so that order is the order of arrival.
-            BackendQueue queue = lb.backend("b").queue();
+            BackendQueue queue = EngineAccess.live(lb.backend("b")).queue();
             Socket first = Clients.connect(Balancers.address(lb));
             first.getOutputStream().write('1');
             assertEquals('1', first.getInputStream().read());
@@ -189,7 +192,7 @@ class RoutingTest {
             Await.equal(2, Duration.ofSeconds(5), queue::size);
             first.close();
             assertEquals('2', second.getInputStream().read(), "the first queued goes first");
-            assertEquals(1, lb.backend("b").queue().size());
+            assertEquals(1, EngineAccess.live(lb.backend("b")).queue().size());
             second.close();
             assertEquals('3', third.getInputStream().read());
             third.close();

@@ -36,7 +36,7 @@ class SaturationTest {
                 Await.equal(LIMIT, Duration.ofSeconds(10), echo::openConnections);
                 Thread.sleep(200);
                 assertEquals(LIMIT, echo.accepted(), "exactly the limit is served");
-                assertEquals(LIMIT, lb.frontend("f").limit().count());
+                assertEquals(LIMIT, lb.frontend("f").connections());
 
                 long cpuBefore = LoopThreads.cpuNanos(lb);
                 long wallBefore = System.nanoTime();
@@ -64,7 +64,7 @@ class SaturationTest {
                     c.close();
                 }
             }
-            Await.equal(0, Duration.ofSeconds(10), () -> lb.eventLoops().tunnelCount());
+            Await.equal(0, Duration.ofSeconds(10), () -> EngineAccess.loops(lb).tunnelCount());
             assertEquals(3 * LIMIT, echo.accepted());
         }
     }

@@ -14,12 +14,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import lb.core.loop.EventLoopGroup;
-import lb.core.stats.Termination;
+import lb.core.engine.EventLoopGroup;
+import lb.core.model.Termination;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
+import lb.core.model.ServerState;
+import lb.core.model.Server;
 
 /**
  * Removing a server and adding it back before its drain period ends cancels the removal: its
@@ -132,7 +134,7 @@ class ServerReAddTest {
             for (int i = 0; i < 50; i++) {
                 Server added = backend.addServer("c", c.address(), o -> { });
                 if (i == 0) {
-                    firstSlot = added.slot();
+                    firstSlot = EngineAccess.live(added).slot();
                     backend.server("a").state(ServerState.MAINTENANCE);
                     try (Socket client = Clients.connect(Balancers.address(lb))) {
                         client.setSoTimeout(10_000);
@@ -140,12 +142,12 @@ class ServerReAddTest {
                     }
                     backend.server("a").state(ServerState.READY);
                 } else {
-                    assertEquals(firstSlot, added.slot(), "round " + i + " reuses the slot");
+                    assertEquals(firstSlot, EngineAccess.live(added).slot(), "round " + i + " reuses the slot");
                     assertEquals(0, lb.stats().backend("b").server("c").traffic().totalConnections(),
                             "round " + i + ": a newcomer does not inherit counts");
                 }
                 backend.removeServer("c", Duration.ZERO).get(10, TimeUnit.SECONDS);
-                for (var loop : lb.eventLoops().loops()) {
+                for (var loop : EngineAccess.loops(lb).loops()) {
                     EventLoopGroup.onLoop(loop, () -> null); // the loops cleared the slot
                 }
             }

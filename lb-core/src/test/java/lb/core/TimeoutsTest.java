@@ -14,13 +14,14 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import lb.core.stats.Termination;
-import lb.core.stats.TunnelEvent;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
 import lb.core.testing.ManualClock;
+import lb.core.model.Verdict;
 
 /** Every timeout fires, and says which one it was. */
 class TimeoutsTest {
@@ -170,9 +171,9 @@ class TimeoutsTest {
                 clients.add(Clients.connect(Balancers.address(lb)));
             }
             log.take(5, Duration.ofSeconds(10));
-            assertEquals(0, lb.frontend("f").limit().count());
+            assertEquals(0, lb.frontend("f").connections());
             assertEquals(0, lb.backend("b").server("s").connections());
-            assertEquals(0, lb.eventLoops().buffersInUse());
+            assertEquals(0, EngineAccess.loops(lb).buffersInUse());
             for (Socket c : clients) {
                 closeQuietly(c);
             }

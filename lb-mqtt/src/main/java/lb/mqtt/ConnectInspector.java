@@ -3,9 +3,9 @@ package lb.mqtt;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
-import lb.core.KeyExtractor;
-import lb.core.Verdict;
-import lb.core.stats.Termination;
+import lb.core.model.KeyExtractor;
+import lb.core.model.Verdict;
+import lb.core.model.Termination;
 
 /**
  * Routes each client by the client identifier of its CONNECT: the frontend's

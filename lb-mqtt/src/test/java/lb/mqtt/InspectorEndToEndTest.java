@@ -29,9 +29,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import lb.core.LoadBalancer;
-import lb.core.ServerState;
-import lb.core.stats.Termination;
-import lb.core.stats.TunnelEvent;
+import lb.core.model.ServerState;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
 import lb.core.stick.StickTable;
 import lb.core.testing.Clients;
 import lb.core.testing.FakeServer;

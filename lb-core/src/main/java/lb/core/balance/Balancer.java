@@ -1,6 +1,7 @@
 package lb.core.balance;
 
-import lb.core.Server;
+import lb.core.model.Server;
+import lb.core.model.Pick;
 
 /**
  * One balancing algorithm. Instances are per event loop (the builder takes a supplier), so

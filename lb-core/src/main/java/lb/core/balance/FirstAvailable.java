@@ -1,6 +1,7 @@
 package lb.core.balance;
 
-import lb.core.Server;
+import lb.core.model.Server;
+import lb.core.model.Pick;
 
 /**
  * The first server, in the backend's declared order, that is below its connection limit:

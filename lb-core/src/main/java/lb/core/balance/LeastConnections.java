@@ -1,6 +1,7 @@
 package lb.core.balance;
 
-import lb.core.Server;
+import lb.core.model.Server;
+import lb.core.model.Pick;
 
 /**
  * Weighted least connections: the server whose load ratio

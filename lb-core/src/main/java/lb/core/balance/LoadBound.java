@@ -1,6 +1,6 @@
 package lb.core.balance;
 
-import lb.core.Server;
+import lb.core.model.Server;
 
 /**
  * Bounded load for the key-hash balancers (consistent hashing with bounded loads, as in

@@ -2,7 +2,8 @@ package lb.core.balance;
 
 import java.util.concurrent.ThreadLocalRandom;
 
-import lb.core.Server;
+import lb.core.model.Server;
+import lb.core.model.Pick;
 
 /**
  * Random with two choices: draw two servers at random, in proportion to their weights, and

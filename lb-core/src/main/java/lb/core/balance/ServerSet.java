@@ -2,7 +2,7 @@ package lb.core.balance;
 
 import java.util.List;
 
-import lb.core.Server;
+import lb.core.model.Server;
 
 /**
  * Immutable snapshot of a backend's usable servers, published whenever a server's state or

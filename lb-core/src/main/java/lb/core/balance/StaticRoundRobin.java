@@ -1,6 +1,7 @@
 package lb.core.balance;
 
-import lb.core.Server;
+import lb.core.model.Server;
+import lb.core.model.Pick;
 
 /**
  * Weighted round robin from a precomputed schedule: the cheapest balancer. Not thread-safe:

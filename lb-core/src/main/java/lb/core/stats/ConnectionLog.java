@@ -6,6 +6,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import lb.core.model.TunnelEvent;
+import lb.core.model.TunnelListener;
 
 /**
  * A {@link TunnelListener} that writes one tcplog-style line per finished tunnel (format in

@@ -4,11 +4,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /** Writes a socket address as {@code host:port}, IPv6 hosts in brackets, with no name lookup. */
-final class HostPort {
+public final class HostPort {
     private HostPort() {
     }
 
-    static String of(InetSocketAddress address) {
+    public static String of(InetSocketAddress address) {
         if (address == null) {
             return "-";
         }

@@ -1,6 +1,6 @@
 package lb.core.stats;
 
-import lb.core.ServerState;
+import lb.core.model.ServerState;
 
 /**
  * One server of a backend: its operator state, its health, its weights and its traffic.

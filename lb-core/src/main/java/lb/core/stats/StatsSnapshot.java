@@ -2,11 +2,9 @@ package lb.core.stats;
 
 import java.util.List;
 
-import lb.core.LoadBalancer;
-
 /**
  * Everything a load balancer counts, at one moment: per frontend, backend and server, per event
- * loop, and for the whole process. Immutable; made by {@link LoadBalancer#stats()}, which sums
+ * loop, and for the whole process. Immutable; made by {@code LoadBalancer.stats()}, which sums
  * every loop's counters at call time.
  *
  * <p>Rates and busy ratios are measured over {@link #intervalNanos()}: from an earlier snapshot
@@ -24,11 +22,6 @@ public record StatsSnapshot(long takenAtMillis, long intervalNanos, ProcessStats
         loops = List.copyOf(loops);
         frontends = List.copyOf(frontends);
         backends = List.copyOf(backends);
-    }
-
-    /** Takes a snapshot of {@code loadBalancer}; the same as {@code loadBalancer.stats()}. Any thread. */
-    public static StatsSnapshot of(LoadBalancer loadBalancer) {
-        return StatsCollector.collect(loadBalancer);
     }
 
     /** The frontend called {@code name}; throws if there is none. */

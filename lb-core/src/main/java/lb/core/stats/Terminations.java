@@ -3,6 +3,8 @@ package lb.core.stats;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
+import lb.core.model.RejectReason;
+import lb.core.model.Termination;
 
 /**
  * How many tunnels ended for each {@link Termination}, every value present (zero if none), and
@@ -19,7 +21,7 @@ public record Terminations(Map<Termination, Long> counts) {
         counts = Collections.unmodifiableMap(full);
     }
 
-    /** From counts indexed by {@link Termination#ordinal()}, as {@link LoopCounters} keeps them. */
+    /** From counts indexed by {@link Termination#ordinal()}, as each event loop keeps them. */
     public static Terminations of(long[] byOrdinal) {
         EnumMap<Termination, Long> m = new EnumMap<>(Termination.class);
         for (Termination t : ALL) {

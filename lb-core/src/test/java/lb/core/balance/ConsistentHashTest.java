@@ -9,8 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
-import lb.core.Server;
-import lb.core.ServerState;
+import lb.core.model.Server;
+import lb.core.model.ServerState;
+import lb.core.EngineAccess;
 
 class ConsistentHashTest extends KeyHashBalancerContract {
 
@@ -43,9 +44,9 @@ class ConsistentHashTest extends KeyHashBalancerContract {
         long hash = KeyHash.of("k" + key);
         Server fallback = ring.pick(hash, a).server();
         assertNotSame(a, fallback);
-        a.tryAcquire();
+        EngineAccess.live(a).tryAcquire();
         assertSame(fallback, ring.pick(hash, null).server(), "full: the key's next server, same as when avoided");
-        a.release();
+        EngineAccess.live(a).release();
         assertSame(a, ring.pick(hash, null).server());
     }
 

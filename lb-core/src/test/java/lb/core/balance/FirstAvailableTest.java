@@ -8,8 +8,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
-import lb.core.Server;
-import lb.core.ServerState;
+import lb.core.model.Server;
+import lb.core.model.ServerState;
+import lb.core.model.Pick;
+import lb.core.EngineAccess;
 
 class FirstAvailableTest {
 
@@ -23,12 +25,12 @@ class FirstAvailableTest {
         StringBuilder order = new StringBuilder();
         for (int k = 0; k < 6; k++) {
             Server s = first.pick(0, null).server();
-            s.tryAcquire();
+            EngineAccess.live(s).tryAcquire();
             order.append(s.name());
         }
         assertEquals("aabbcc", order.toString());
         assertSame(Pick.ALL_FULL, first.pick(0, null));
-        backend.server("a").release();
+        EngineAccess.live(backend.server("a")).release();
         assertSame(backend.server("a"), first.pick(0, null).server(), "a freed slot in the first server is used first");
     }
 

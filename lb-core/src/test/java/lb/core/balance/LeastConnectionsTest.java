@@ -18,8 +18,10 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
-import lb.core.Server;
-import lb.core.ServerState;
+import lb.core.model.Server;
+import lb.core.model.ServerState;
+import lb.core.model.Pick;
+import lb.core.EngineAccess;
 
 class LeastConnectionsTest {
 
@@ -59,7 +61,7 @@ class LeastConnectionsTest {
                             chosen + " at ratio " + chosenRatio + " over " + s + " with " + s.connections() + "/" + s.weight());
                 }
             }
-            chosen.tryAcquire();
+            EngineAccess.live(chosen).tryAcquire();
         }
     }
 
@@ -81,7 +83,7 @@ class LeastConnectionsTest {
         Backend backend = TestBackends.weighted(1, 2, 1);
         LeastConnections lc = TestBackends.updated(new LeastConnections(), backend);
         for (int k = 0; k < 4_000; k++) {
-            assertTrue(lc.pick(0, null).server().tryAcquire());
+            assertTrue(EngineAccess.live(lc.pick(0, null).server()).tryAcquire());
         }
         assertEquals(1_000, backend.servers().get(0).connections(), 1);
         assertEquals(2_000, backend.servers().get(1).connections(), 1);

@@ -9,8 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
-import lb.core.Server;
-import lb.core.ServerState;
+import lb.core.model.Server;
+import lb.core.model.ServerState;
 
 /**
  * How {@link PowerOfTwoChoices} compares its two draws: always two different servers, by the

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
-import lb.core.Server;
+import lb.core.model.Server;
+import lb.core.EngineAccess;
 
 class PowerOfTwoChoicesTest {
 
@@ -15,7 +16,7 @@ class PowerOfTwoChoicesTest {
         Backend backend = TestBackends.weighted(1, 2, 1);
         PowerOfTwoChoices p2c = TestBackends.updated(new PowerOfTwoChoices(7), backend);
         for (int k = 0; k < 4_000; k++) {
-            assertTrue(p2c.pick(0, null).server().tryAcquire());
+            assertTrue(EngineAccess.live(p2c.pick(0, null).server()).tryAcquire());
         }
         assertEquals(1_000, backend.servers().get(0).connections(), 40);
         assertEquals(2_000, backend.servers().get(1).connections(), 40);
@@ -27,7 +28,7 @@ class PowerOfTwoChoicesTest {
         Backend backend = TestBackends.weighted(1, 1, 1, 1, 1);
         Server busy = backend.servers().get(2);
         for (int k = 0; k < 100; k++) {
-            busy.tryAcquire();
+            EngineAccess.live(busy).tryAcquire();
         }
         PowerOfTwoChoices p2c = TestBackends.updated(new PowerOfTwoChoices(11), backend);
         int toBusy = 0;
@@ -36,7 +37,7 @@ class PowerOfTwoChoicesTest {
             if (s == busy) {
                 toBusy++;
             }
-            s.tryAcquire();
+            EngineAccess.live(s).tryAcquire();
         }
         assertEquals(0, toBusy, "the two draws are always two different servers");
     }

@@ -11,8 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
-import lb.core.Server;
-import lb.core.ServerState;
+import lb.core.model.Server;
+import lb.core.model.ServerState;
+import lb.core.EngineAccess;
 
 class SourceHashTest {
 
@@ -47,7 +48,7 @@ class SourceHashTest {
         for (int i = 0; i < before.length; i++) {
             before[i] = hash.pick(KeyHash.of(address(i)), null).server();
         }
-        a.tryAcquire();
+        EngineAccess.live(a).tryAcquire();
         for (int i = 0; i < before.length; i++) {
             Server now = hash.pick(KeyHash.of(address(i)), null).server();
             if (before[i] == a) {

@@ -6,8 +6,9 @@ import java.util.List;
 
 import lb.core.Backend;
 import lb.core.LoadBalancer;
-import lb.core.Server;
-import lb.core.ServerState;
+import lb.core.model.Server;
+import lb.core.model.ServerState;
+import lb.core.EngineAccess;
 
 /**
  * Backends of real {@link Server}s for balancer tests, made through the public builder without
@@ -41,7 +42,7 @@ final class TestBackends {
         for (int i = 0; i < copy.size(); i++) {
             Server server = backend.servers().get(i);
             for (int c = 0; c < copy.get(i).connections(); c++) {
-                if (!server.tryAcquire()) {
+                if (!EngineAccess.live(server).tryAcquire()) {
                     throw new IllegalArgumentException("more connections than the limit: " + copy.get(i));
                 }
             }

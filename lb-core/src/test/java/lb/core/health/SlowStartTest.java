@@ -12,11 +12,12 @@ import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
 import lb.core.LoadBalancer;
-import lb.core.Server;
+import lb.core.model.Server;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.FakeServer;
 import lb.core.testing.ManualClock;
+import lb.core.EngineAccess;
 
 /**
  * Slow start with a weight large enough to see the ramp: a server of weight 100 that recovers
@@ -56,10 +57,10 @@ class SlowStartTest {
 
     @Test
     void theEffectiveWeightRampsFromNearZeroThroughHalfToFull() {
-        serverA.health(false, "test: down", Duration.ZERO);
+        EngineAccess.live(serverA).health(false, "test: down", Duration.ZERO);
         assertEquals(0, backend.usableServers().servers().stream().filter(s -> s == serverA).count());
 
-        serverA.health(true, "test: up", RAMP);
+        EngineAccess.live(serverA).health(true, "test: up", RAMP);
         assertTrue(serverA.isWarmingUp());
         assertEquals(1, serverA.weight(), "just recovered: the least weight that still takes tunnels");
         clock.advance(RAMP.dividedBy(4));
@@ -77,14 +78,14 @@ class SlowStartTest {
 
     @Test
     void aServerMarkedDownAgainStopsWarmingUpAndComesBackFromTheStart() {
-        serverA.health(false, "test: down", Duration.ZERO);
-        serverA.health(true, "test: up", RAMP);
+        EngineAccess.live(serverA).health(false, "test: down", Duration.ZERO);
+        EngineAccess.live(serverA).health(true, "test: up", RAMP);
         clock.advance(RAMP.dividedBy(2));
         assertEquals(WEIGHT / 2, serverA.weight());
-        serverA.health(false, "test: down again", Duration.ZERO);
+        EngineAccess.live(serverA).health(false, "test: down again", Duration.ZERO);
         assertFalse(serverA.isWarmingUp());
 
-        serverA.health(true, "test: up again", RAMP);
+        EngineAccess.live(serverA).health(true, "test: up again", RAMP);
         assertEquals(1, serverA.weight(), "the ramp starts over");
         clock.advance(RAMP.dividedBy(4));
         assertEquals(WEIGHT / 4, serverA.weight());

@@ -14,8 +14,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import lb.core.LoadBalancer;
-import lb.core.stats.Termination;
-import lb.core.stats.TunnelEvent;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;

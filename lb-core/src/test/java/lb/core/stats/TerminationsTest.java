@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import lb.core.model.RejectReason;
+import lb.core.model.Termination;
 
 /** Termination counts and their grouping into rejects. */
 class TerminationsTest {

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import lb.core.stats.Termination;
-import lb.core.stats.TunnelEvent;
-import lb.core.stats.TunnelListener;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
+import lb.core.model.TunnelListener;
 
 /** Collects tunnel events so a test can wait for the one it expects. */
 public final class EventLog implements TunnelListener {

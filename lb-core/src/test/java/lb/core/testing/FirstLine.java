@@ -3,8 +3,8 @@ package lb.core.testing;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-import lb.core.KeyExtractor;
-import lb.core.Verdict;
+import lb.core.model.KeyExtractor;
+import lb.core.model.Verdict;
 
 /**
  * The tests' key extractor: a client's first line ("key\n") is its key; no newline yet means

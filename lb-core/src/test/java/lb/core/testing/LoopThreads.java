@@ -3,7 +3,8 @@ package lb.core.testing;
 import java.lang.management.ManagementFactory;
 
 import lb.core.LoadBalancer;
-import lb.core.loop.EventLoop;
+import lb.core.engine.EventLoop;
+import lb.core.EngineAccess;
 
 /** CPU time and allocation of a load balancer's loop threads, from the JVM's thread bean. */
 public final class LoopThreads {
@@ -15,7 +16,7 @@ public final class LoopThreads {
 
     public static long cpuNanos(LoadBalancer lb) {
         long sum = 0;
-        for (EventLoop loop : lb.eventLoops().loops()) {
+        for (EventLoop loop : EngineAccess.loops(lb).loops()) {
             sum += THREADS.getThreadCpuTime(loop.thread().getId());
         }
         return sum;
@@ -23,7 +24,7 @@ public final class LoopThreads {
 
     public static long allocatedBytes(LoadBalancer lb) {
         long sum = 0;
-        for (EventLoop loop : lb.eventLoops().loops()) {
+        for (EventLoop loop : EngineAccess.loops(lb).loops()) {
             sum += THREADS.getThreadAllocatedBytes(loop.thread().getId());
         }
         return sum;

@@ -10,9 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import lb.core.AcceptMode;
+import lb.core.model.AcceptMode;
 import lb.core.LoadBalancer;
-import lb.core.loop.EventLoop;
+import lb.core.stats.LoopStats;
 
 /**
  * Compares the two accept modes under a connection storm: N clients connect at once, and we
@@ -102,8 +102,8 @@ public final class AcceptStorm {
             long elapsed = System.nanoTime() - start;
             long cpu = loopCpu(lb) - cpuBefore;
             int max = 0;
-            for (EventLoop l : lb.eventLoops().loops()) {
-                max = Math.max(max, l.load());
+            for (LoopStats l : lb.stats().loops()) {
+                max = Math.max(max, l.tunnels());
             }
             double imbalance = max / ((double) clients / loops);
             for (SocketChannel c : open) {
@@ -119,8 +119,10 @@ public final class AcceptStorm {
 
     private static long loopCpu(LoadBalancer lb) {
         long sum = 0;
-        for (EventLoop l : lb.eventLoops().loops()) {
-            sum += THREADS.getThreadCpuTime(l.thread().getId());
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(lb.threadNamePrefix())) {
+                sum += THREADS.getThreadCpuTime(t.getId());
+            }
         }
         return sum;
     }

@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import lb.core.LoadBalancer;
-import lb.core.Verdict;
+import lb.core.model.Verdict;
 
 /**
  * A fixed amount of engine work in one process, for timing the whole process from outside

@@ -12,8 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import lb.core.LoadBalancer;
-import lb.core.Server;
-import lb.core.stats.StatsEndpoint;
+import lb.core.model.Server;
+import lb.core.stats.http.StatsEndpoint;
 import lb.examples.broker.FakeBroker;
 import lb.examples.loadgen.LoadConfig;
 import lb.examples.loadgen.LoadGenerator;

@@ -34,7 +34,7 @@ final class GatewaySetup {
      * with fewer loops, but a process in that state is better restarted whole. Exits from a new
      * thread, as the shutdown hook waits for the loops and this runs on the dying one.
      */
-    private static void exitForRestart(lb.core.LoopFailure failure) {
+    private static void exitForRestart(lb.core.model.LoopFailure failure) {
         System.err.println("mqtt-gateway: event loop " + failure.loop() + " died (" + failure.error()
                 + "); exiting with status " + LOOP_FAILED_EXIT + " so a supervisor restarts it");
         Thread exit = new Thread(() -> System.exit(LOOP_FAILED_EXIT), "mqtt-gateway-exit");

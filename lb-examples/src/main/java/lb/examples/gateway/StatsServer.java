@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 
 import lb.core.LoadBalancer;
-import lb.core.stats.StatsEndpoint;
-import lb.core.stats.StatsEndpointBuilder;
+import lb.core.stats.http.StatsEndpoint;
+import lb.core.stats.http.StatsEndpointBuilder;
 
 /** Starts the statistics endpoint the options ask for; a busy port is a warning, not a failure. */
 final class StatsServer {

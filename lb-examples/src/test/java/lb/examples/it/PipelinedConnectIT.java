@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import lb.core.LoadBalancer;
-import lb.core.stats.TunnelEvent;
+import lb.core.model.TunnelEvent;
 import lb.core.testing.EventLog;
 import lb.examples.broker.FakeBroker;
 import lb.mqtt.Mqtt;

@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import lb.core.LoadBalancer;
-import lb.core.Server;
-import lb.core.stats.Termination;
-import lb.core.stats.TunnelEvent;
+import lb.core.model.Server;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
 import lb.core.testing.Await;
 import lb.core.testing.EventLog;
 import lb.mqtt.Mqtt;

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import lb.core.LoadBalancer;
 import lb.core.balance.LeastConnections;
 import lb.core.health.HealthCheck;
-import lb.core.stats.TunnelEvent;
+import lb.core.model.TunnelEvent;
 import lb.core.testing.Await;
 import lb.core.testing.EventLog;
 import lb.examples.broker.FakeBroker;

@@ -1,0 +1,24 @@
+package lb.core.config;
+
+import java.util.function.Supplier;
+
+import lb.core.balance.Balancer;
+import lb.core.health.HealthCheck;
+import lb.core.stick.StickTable;
+
+/**
+ * Everything about a backend but its servers, as one immutable value, so a reconfiguration
+ * swaps it whole and a loop never sees half of a change.
+ */
+public record BackendPolicy(
+        Supplier<? extends Balancer> balancerFactory,
+        StickTable stickTable,
+        HealthCheck healthCheck,
+        long connectTimeoutNs,
+        long serverTimeoutNs,
+        int retries,
+        boolean redispatch,
+        int maxQueue,
+        long queueTimeoutNs,
+        java.time.Duration drainOnRemove) {
+}

@@ -1,0 +1,31 @@
+package lb.core.config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import lb.core.model.ServerState;
+import lb.core.proxy.ProxyFormat;
+
+/**
+ * One server as configured: name, resolved address, weight, connection limit, initial state,
+ * the source addresses it is reached from and the PROXY header it receives (null for none). A
+ * value: two configurations compare with {@code equals}.
+ */
+public record ServerSpec(
+        String name,
+        InetSocketAddress address,
+        int weight,
+        int maxConnections,
+        ServerState state,
+        List<SourceRange> sources,
+        ProxyFormat sendProxy) {
+
+    public ServerSpec {
+        sources = List.copyOf(sources);
+    }
+
+    /** Local ports {@code lowPort}..{@code highPort} of {@code address}, managed by the load balancer. */
+    public record SourceRange(InetAddress address, int lowPort, int highPort) {
+    }
+}

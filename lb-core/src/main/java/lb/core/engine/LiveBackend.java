@@ -1,0 +1,341 @@
+package lb.core.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import lb.core.config.ServerSpec;
+import lb.core.model.Server;
+import java.util.function.Supplier;
+
+import lb.core.balance.Balancer;
+import lb.core.balance.ServerSet;
+import lb.core.health.HealthCheck;
+import lb.core.limit.BackendQueue;
+import lb.core.model.Termination;
+import lb.core.stick.StickTable;
+import lb.core.time.Clock;
+import lb.core.config.BackendPolicy;
+import lb.core.model.ServerState;
+
+/**
+ * A backend as the engine runs it: servers behind one balancing algorithm, with its policy
+ * (connect policy, server timeout, optional stick table, health check) and its queue.
+ *
+ * <p>Thread-safe, and changeable at run time: the server list is copy-on-write, the policy an
+ * immutable {@link BackendPolicy} swapped whole, and the usable-server snapshot republished
+ * whenever a server changes. Established tunnels keep their server; new tunnels see the change.
+ */
+public final class LiveBackend {
+    private final String name;
+    private final int index;
+    private final BackendQueue queue;
+    private volatile BackendPolicy policy;
+    private volatile List<LiveServer> servers;
+    private volatile Map<String, LiveServer> serversByName;
+    private volatile ServerSet usable = new ServerSet(0, List.of());
+    private volatile HealthMonitor monitor;
+    private volatile EventLoopGroup loops;
+    private final ServerSlots slots;
+    private final Clock clock;
+
+    public LiveBackend(String name, int index, BackendPolicy policy, List<ServerSpec> servers, ServerSlots slots,
+                       Clock clock) {
+        this.name = name;
+        this.index = index;
+        this.slots = slots;
+        this.clock = clock;
+        this.queue = new BackendQueue(policy.maxQueue());
+        this.policy = policy;
+        List<LiveServer> made = new ArrayList<>();
+        for (ServerSpec spec : servers) {
+            LiveServer s = new LiveServer(spec);
+            s.attach(this, slots.take(), clock);
+            made.add(s);
+        }
+        setServers(made);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Position among the load balancer's backends; loops index their balancers by it. */
+    public int index() {
+        return index;
+    }
+
+    /** The servers now, in configuration order (a snapshot). */
+    public List<LiveServer> servers() {
+        return servers;
+    }
+
+    /** The server called {@code name}, or null. */
+    public LiveServer server(String serverName) {
+        return serversByName.get(serverName);
+    }
+
+    /** The servers taking new tunnels now. */
+    public ServerSet usableServers() {
+        return usable;
+    }
+
+    /** The connect policy, timeouts, balancer, table and check in force now. */
+    public BackendPolicy policy() {
+        return policy;
+    }
+
+    /** The balancer factory; loops compare it by identity to know when to rebuild theirs. */
+    public Supplier<? extends Balancer> balancerFactory() {
+        return policy.balancerFactory();
+    }
+
+    /** The stick table, or null when the backend does not stick. */
+    public StickTable stickTable() {
+        return policy.stickTable();
+    }
+
+    public long connectTimeoutNs() {
+        return policy.connectTimeoutNs();
+    }
+
+    /** Longest silence from the server before the tunnel closes; 0 = none. */
+    public long serverTimeoutNs() {
+        return policy.serverTimeoutNs();
+    }
+
+    public int retries() {
+        return policy.retries();
+    }
+
+    public boolean redispatch() {
+        return policy.redispatch();
+    }
+
+    public long queueTimeoutNs() {
+        return policy.queueTimeoutNs();
+    }
+
+    public BackendQueue queue() {
+        return queue;
+    }
+
+    /** The health check, or null when servers are not checked (they stay up). */
+    public HealthCheck healthCheck() {
+        return policy.healthCheck();
+    }
+
+    /** Starts health checks on the loops; called by the load balancer's start. */
+    public void start(EventLoopGroup group) {
+        this.loops = group;
+        group.afterLoopFailure(this::restartHealthChecks); // probes of a dead loop move to live ones
+        restartHealthChecks();
+    }
+
+    private synchronized void restartHealthChecks() {
+        HealthMonitor old = monitor;
+        if (old != null) {
+            old.stop();
+        }
+        HealthCheck check = policy.healthCheck();
+        List<EventLoop> live = loops == null ? List.of() : loops.liveLoops();
+        if (check == null || live.isEmpty()) {
+            monitor = null;
+            return;
+        }
+        HealthMonitor m = new HealthMonitor(this, check, live);
+        monitor = m;
+        m.start();
+    }
+
+    /** Replaces the policy; tunnels already connected keep going, new ones follow it. */
+    public synchronized void policy(BackendPolicy next) {
+        BackendPolicy before = policy;
+        policy = next;
+        queue.maxQueue(next.maxQueue());
+        if (before.healthCheck() != next.healthCheck()) {
+            restartHealthChecks();
+        }
+    }
+
+    /**
+     * Adds a server at run time; it takes new tunnels at once (after its checks, if any). A
+     * server of that name still draining at the same address is kept instead: its removal is
+     * cancelled and it takes the new settings.
+     */
+    public synchronized LiveServer adopt(ServerSpec spec) {
+        LiveServer s = new LiveServer(spec);
+        LiveServer existing = serversByName.get(s.name());
+        if (existing != null && existing.isBeingRemoved() && existing.address().equals(s.address())) {
+            cancelRemoval(existing);
+            existing.weight(s.configuredWeight());
+            existing.maxConnections(s.maxConnections());
+            existing.state(s.state());
+            return existing;
+        }
+        if (existing != null) {
+            throw new IllegalArgumentException("backend '" + name + "': duplicate server name '" + s.name() + "'"
+                    + (existing.isBeingRemoved() ? " (still draining from " + existing.address()
+                    + "; re-add it at the same address, or wait until it is gone)" : ""));
+        }
+        s.attach(this, slots.take(), clock);
+        List<LiveServer> next = new ArrayList<>(servers);
+        next.add(s);
+        setServers(next);
+        HealthMonitor m = monitor;
+        if (m != null) {
+            m.watch(s);
+        }
+        return s;
+    }
+
+    /**
+     * Removes a server: it takes no new tunnels at once (drain), its tunnels may finish for up
+     * to {@code drain}, then those left are closed ({@code SERVER_REMOVED}) and it is gone.
+     * The future completes when it is. Adding the server back at the same address before then
+     * cancels the removal (the future is cancelled) and keeps its tunnels; removing it again
+     * meanwhile returns the same future.
+     */
+    public synchronized CompletableFuture<Void> removeServer(String serverName, Duration drain) {
+        LiveServer s = serversByName.get(serverName);
+        if (s == null) {
+            throw new IllegalArgumentException("backend '" + name + "': no server '" + serverName + "'");
+        }
+        if (s.isBeingRemoved()) {
+            return s.removal();
+        }
+        CompletableFuture<Void> removed = new CompletableFuture<>();
+        s.removal(removed);
+        s.state(ServerState.DRAIN);
+        EventLoopGroup group = loops;
+        if (group == null) {
+            forget(s, removed);
+            removed.complete(null);
+            return removed;
+        }
+        group.whenDrained(s, drain, () -> {
+            if (forget(s, removed)) {
+                for (EventLoop loop : group.loops()) {
+                    loop.execute(() -> loop.closeTunnelsOf(s, Termination.SERVER_REMOVED));
+                }
+                removed.complete(null);
+            }
+        });
+        return removed;
+    }
+
+    /** Stops a pending removal of {@code s}; its tunnels stay. */
+    public synchronized void cancelRemoval(LiveServer s) {
+        CompletableFuture<Void> pending = s.removal();
+        if (pending != null) {
+            s.removal(null);
+            pending.cancel(false);
+        }
+    }
+
+    /** Takes {@code s} out for good, unless its removal was cancelled; true if it did. */
+    private synchronized boolean forget(LiveServer s, CompletableFuture<Void> removed) {
+        if (s.removal() != removed) {
+            return false; // re-added while it drained
+        }
+        s.removal(null);
+        HealthMonitor m = monitor;
+        if (m != null) {
+            m.unwatch(s);
+        }
+        List<LiveServer> next = new ArrayList<>(servers);
+        next.remove(s);
+        setServers(next);
+        freeSlot(s.slot());
+        return true;
+    }
+
+    /**
+     * Gives a removed server's counter slot back once every loop cleared its counts there (after
+     * the commands that close its last tunnels, which loops run in order).
+     */
+    private void freeSlot(int slot) {
+        EventLoopGroup group = loops;
+        if (group == null) {
+            slots.give(slot);
+            return;
+        }
+        List<EventLoop> all = group.loops();
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(all.size());
+        for (EventLoop loop : all) {
+            loop.execute(() -> {
+                loop.counters().clearServer(slot);
+                if (left.decrementAndGet() == 0) {
+                    slots.give(slot);
+                }
+            });
+        }
+    }
+
+    private void setServers(List<LiveServer> next) {
+        Map<String, LiveServer> byName = new LinkedHashMap<>();
+        for (LiveServer s : next) {
+            byName.put(s.name(), s);
+        }
+        servers = List.copyOf(next);
+        serversByName = Map.copyOf(byName);
+        publishServerSet();
+    }
+
+    /**
+     * Forces {@code server}'s health, as if checks had found it so (for tests and operators);
+     * later checks may change it back. Without health checks the state simply stays.
+     */
+    public void forceHealth(LiveServer server, boolean up, String reason) {
+        HealthMonitor m = monitor;
+        if (m != null) {
+            m.force(server, up, reason);
+        } else {
+            server.health(up, reason, Duration.ZERO);
+        }
+    }
+
+    /** A tunnel could not connect to {@code server}: feeds passive health observation. */
+    public void onConnectFailed(LiveServer server) {
+        HealthMonitor m = monitor;
+        if (m != null) {
+            m.onConnectFailed(server);
+        }
+    }
+
+    /** Republishes the usable set (weights changed over time, e.g. during slow start). */
+    public void republish() {
+        publishServerSet();
+    }
+
+    /** True if some usable server is below its connection limit. */
+    public boolean hasFreeSlot() {
+        for (Server s : usable.servers()) {
+            if (!s.isFull()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    synchronized void publishServerSet() {
+        List<Server> now = new ArrayList<>(servers.size());
+        for (LiveServer s : servers) {
+            if (s.isUsable()) {
+                now.add(s);
+            }
+        }
+        usable = new ServerSet(usable.version() + 1, now);
+        if (queue.size() > 0 && hasFreeSlot()) {
+            queue.wakeNext();
+        }
+    }
+
+    void onSlotFreed() {
+        if (queue.size() > 0) {
+            queue.wakeNext();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package lb.core.engine;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import lb.core.limit.ConnectionLimit;
+import lb.core.config.FrontendPolicy;
+import lb.core.model.KeyExtractor;
+
+/**
+ * A frontend as the engine runs it: listening addresses feeding one backend, its connection
+ * limit, and its policy (client-side timeouts, optional {@link KeyExtractor}). Thread-safe:
+ * the policy and its backend are swapped together on reconfiguration, the addresses are those
+ * actually bound, known once the load balancer has started.
+ */
+public final class LiveFrontend {
+    private final String name;
+    private final int index;
+    private final ConnectionLimit limit;
+    private final int backlog;
+    private volatile List<InetSocketAddress> listen;
+    private volatile Routing routing;
+    private volatile List<InetSocketAddress> bound = List.of();
+
+    /** Policy and backend, swapped as one so a tunnel never sees one without the other. */
+    private record Routing(FrontendPolicy policy, LiveBackend backend) {
+    }
+
+    public LiveFrontend(String name, int index, List<InetSocketAddress> listen, int backlog, int maxConnections,
+                        FrontendPolicy policy, LiveBackend backend) {
+        this.name = name;
+        this.index = index;
+        this.listen = List.copyOf(listen);
+        this.backlog = backlog;
+        this.limit = new ConnectionLimit("frontend " + name, maxConnections);
+        this.routing = new Routing(policy, backend);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Where this frontend's counters sit in each loop's counter arrays; never reused. */
+    public int index() {
+        return index;
+    }
+
+    /** The configured addresses (port 0 means any free port). */
+    public List<InetSocketAddress> listenAddresses() {
+        return listen;
+    }
+
+    public void listenAddresses(List<InetSocketAddress> addresses) {
+        this.listen = List.copyOf(addresses);
+    }
+
+    /** The addresses actually bound, with real ports; empty before start. */
+    public List<InetSocketAddress> boundAddresses() {
+        return bound;
+    }
+
+    public void bound(List<InetSocketAddress> addresses) {
+        this.bound = List.copyOf(addresses);
+    }
+
+    public int backlog() {
+        return backlog;
+    }
+
+    public ConnectionLimit limit() {
+        return limit;
+    }
+
+    public FrontendPolicy policy() {
+        return routing.policy();
+    }
+
+    /** Replaces the policy and the backend it names; established tunnels keep their server. */
+    public void policy(FrontendPolicy next, LiveBackend nextBackend) {
+        this.routing = new Routing(next, nextBackend);
+    }
+
+    /** Longest silence from the client before the tunnel closes; 0 = none. */
+    public long clientTimeoutNs() {
+        return policy().clientTimeoutNs();
+    }
+
+    /** How long a half-closed tunnel may wait for the other side to finish. */
+    public long halfCloseTimeoutNs() {
+        return policy().halfCloseTimeoutNs();
+    }
+
+    public boolean tcpKeepAlive() {
+        return policy().tcpKeepAlive();
+    }
+
+    /** The extractor, or null when clients are routed without inspection. */
+    public KeyExtractor keyExtractor() {
+        return policy().keyExtractor();
+    }
+
+    public long inspectDelayNs() {
+        return policy().inspectDelayNs();
+    }
+
+    public int inspectMaxBytes() {
+        return policy().inspectMaxBytes();
+    }
+
+    /** True if every connection must start with a PROXY protocol header. */
+    public boolean acceptProxy() {
+        return policy().acceptProxy();
+    }
+
+    /** Connections per stick-table rate period a key may make; 0 = no limit. */
+    public int maxKeyConnectionRate() {
+        return policy().maxKeyConnectionRate();
+    }
+
+    public LiveBackend backend() {
+        return routing.backend();
+    }
+}

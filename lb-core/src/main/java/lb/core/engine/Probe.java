@@ -1,0 +1,212 @@
+package lb.core.engine;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.ThreadLocalRandom;
+
+import lb.core.proxy.ProxyHeader;
+import lb.core.health.HealthCheck;
+import lb.core.health.Judgement;
+
+/**
+ * Checks one server, over and over, on one event loop: an ordinary non-blocking connection
+ * timed by the loop's wheel, never a thread. Owned by that loop. The probe is its own timer:
+ * while idle it waits for the next check, while checking it bounds the check by the timeout.
+ */
+final class Probe extends TimerWheel.Timeout implements Handler {
+    private static final int MAX_REPLY = 4096;
+
+    private enum Phase { IDLE, CONNECTING, SENDING, READING }
+
+    private final EventLoop loop;
+    private final LiveServer server;
+    private final HealthCheck check;
+    private final HealthMonitor monitor;
+    private final HealthState state;
+    private final ByteBuffer reply;
+    /** This server's request, made once; sent from a fresh view each check. */
+    private final ByteBuffer request;
+    private Phase phase = Phase.IDLE;
+    private SocketChannel channel;
+    private SelectionKey key;
+    private ByteBuffer out;
+    private volatile boolean stopped;
+
+    Probe(EventLoop loop, LiveServer server, HealthCheck check, HealthMonitor monitor) {
+        this.loop = loop;
+        this.server = server;
+        this.check = check;
+        this.monitor = monitor;
+        this.state = new HealthState(check.rise(), check.fall());
+        if (!server.isUp()) {
+            state.force(false); // a new probe (after a reconfiguration, say) starts from what is known
+        }
+        this.request = check.request(server.name());
+        this.reply = request == null ? null : ByteBuffer.allocate(MAX_REPLY);
+    }
+
+    LiveServer server() {
+        return server;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** Schedules the first check somewhere in the first interval, so servers spread out. */
+    void start() {
+        long interval = check.interval().toNanos();
+        loop.timers().schedule(this, loop.nowNs() + ThreadLocalRandom.current().nextLong(interval));
+    }
+
+    void stop() {
+        stopped = true;
+        loop.execute(() -> {
+            loop.timers().cancel(this);
+            closeChannel();
+        });
+    }
+
+    @Override
+    protected void onTimeout(long nowNs) {
+        if (stopped) {
+            return;
+        }
+        if (phase == Phase.IDLE) {
+            begin(nowNs);
+        } else {
+            finish(false, "timeout after " + check.timeout().toMillis() + " ms");
+        }
+    }
+
+    private void begin(long nowNs) {
+        try {
+            channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            phase = Phase.CONNECTING;
+            loop.timers().schedule(this, nowNs + check.timeout().toNanos());
+            if (channel.connect(server.address())) {
+                key = channel.register(loop.selector(), 0, this);
+                onConnected();
+            } else {
+                key = channel.register(loop.selector(), SelectionKey.OP_CONNECT, this);
+            }
+        } catch (IOException e) {
+            finish(false, describe(e));
+        }
+    }
+
+    @Override
+    public void onReady(SelectionKey k) {
+        try {
+            switch (phase) {
+                case CONNECTING -> {
+                    if (channel.finishConnect()) {
+                        onConnected();
+                    }
+                }
+                case SENDING -> send();
+                case READING -> read();
+                default -> { }
+            }
+        } catch (IOException e) {
+            finish(false, describe(e));
+        } catch (RuntimeException e) {
+            finish(false, "check failed: " + e);
+        }
+    }
+
+    private void onConnected() throws IOException {
+        if (check.sendProxy() != null) {
+            channel.write(ProxyHeader.local().encode(check.sendProxy())); // fits a fresh socket's buffer
+        }
+        out = request == null ? null : request.duplicate();
+        if (out == null) {
+            finish(true, "connected");
+            return;
+        }
+        reply.clear();
+        phase = Phase.SENDING;
+        send();
+    }
+
+    private void send() throws IOException {
+        channel.write(out);
+        if (out.hasRemaining()) {
+            key.interestOps(SelectionKey.OP_WRITE);
+            return;
+        }
+        phase = Phase.READING;
+        key.interestOps(SelectionKey.OP_READ);
+    }
+
+    private void read() throws IOException {
+        int n = channel.read(reply);
+        if (n < 0) {
+            finish(false, "closed before a full reply");
+            return;
+        }
+        Judgement j = check.matcher().judge(reply.duplicate().flip().asReadOnlyBuffer());
+        if (j.isPass()) {
+            ByteBuffer bye = check.farewell();
+            if (bye != null) {
+                channel.write(bye); // best effort: the socket buffer is empty, it fits
+            }
+            finish(true, "reply accepted");
+        } else if (!j.isNeedMore()) {
+            finish(false, "bad reply: " + j.reason());
+        } else if (!reply.hasRemaining()) {
+            finish(false, "bad reply: no verdict within " + MAX_REPLY + " bytes");
+        }
+    }
+
+    private void finish(boolean passed, String reason) {
+        closeChannel();
+        phase = Phase.IDLE;
+        if (state.record(passed)) {
+            monitor.changed(this, state.isUp(), passed ? check.rise() + (check.rise() == 1 ? " check passed" : " checks passed") : reason);
+        }
+        if (!stopped) {
+            scheduleNext();
+        }
+    }
+
+    /** Passive observation or a forced state: set the hysteresis to match. Loop thread. */
+    void force(boolean up) {
+        state.force(up);
+        if (phase == Phase.IDLE && !stopped) {
+            scheduleNext();
+        }
+    }
+
+    private void scheduleNext() {
+        long base = (state.isChanging() || !state.isUp() ? check.fastInterval() : check.interval()).toNanos();
+        long jitter = base / 10;
+        long delay = base - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1);
+        loop.timers().schedule(this, loop.nowNs() + delay);
+    }
+
+    private void closeChannel() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing to tell a probed server
+            }
+            channel = null;
+            key = null;
+        }
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof ConnectException) {
+            return "connect refused";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,147 @@
+package lb.core.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+import lb.core.buffer.BufferPool;
+
+/**
+ * Moves bytes one way, source to sink, with back-pressure. Owned by its tunnel's loop.
+ *
+ * <p>Reads land in the loop's shared read buffer and are written straight to the sink. Only a
+ * partial write borrows a pooled buffer for the rest ({@link #pending}); while it holds one the
+ * relay reads nothing more from the source, so a direction never has more than one buffer of
+ * bytes in flight. The buffer goes back to the pool the moment it drains. When the source ends,
+ * the end is passed on ({@code shutdownOutput}) once everything before it has been written.
+ */
+final class Relay {
+    /** What went wrong, if anything: which side's socket failed. */
+    enum Outcome { OK, SOURCE_FAILED, SINK_FAILED }
+
+    /** Reads per readiness event when each fills the buffer: enough for bulk, fair to others. */
+    private static final int READS_PER_EVENT = 4;
+
+    SocketChannel source;
+    SocketChannel sink;
+    /** Unsent bytes, ready to write (position..limit); null when nothing is pending. */
+    ByteBuffer pending;
+    /**
+     * True while {@link #pending} came from the pool; otherwise it holds a client's inspected
+     * first bytes, whose whole capacity is charged to the memory budget.
+     */
+    boolean pendingPooled;
+    boolean sourceEnded;
+    boolean sinkShut;
+    long bytes;
+    /** Last time bytes moved on this relay's source side (read) or sink side (write). */
+    long lastSourceActivityNs;
+    long lastSinkActivityNs;
+    IOException failure;
+
+    boolean wantsRead() {
+        return !sourceEnded && pending == null;
+    }
+
+    boolean hasPending() {
+        return pending != null;
+    }
+
+    /** True once the source ended and the end was passed on. */
+    boolean isDone() {
+        return sinkShut;
+    }
+
+    Outcome onReadable(ByteBuffer scratch, BufferPool pool, long nowNs) {
+        for (int i = 0; i < READS_PER_EVENT; i++) {
+            scratch.clear();
+            int n;
+            try {
+                n = source.read(scratch);
+            } catch (IOException e) {
+                failure = e;
+                return Outcome.SOURCE_FAILED;
+            }
+            if (n < 0) {
+                sourceEnded = true;
+                return passEndOn();
+            }
+            if (n == 0) {
+                return Outcome.OK;
+            }
+            bytes += n;
+            lastSourceActivityNs = nowNs;
+            scratch.flip();
+            try {
+                sink.write(scratch);
+            } catch (IOException e) {
+                failure = e;
+                return Outcome.SINK_FAILED;
+            }
+            if (scratch.hasRemaining()) {
+                if (scratch.position() > 0) {
+                    lastSinkActivityNs = nowNs;
+                }
+                pending = pool.take().put(scratch).flip();
+                pendingPooled = true;
+                return Outcome.OK;
+            }
+            lastSinkActivityNs = nowNs;
+            if (n < scratch.capacity()) {
+                return Outcome.OK;
+            }
+        }
+        return Outcome.OK;
+    }
+
+    Outcome onWritable(BufferPool pool, long nowNs) {
+        try {
+            if (sink.write(pending) > 0) {
+                lastSinkActivityNs = nowNs;
+            }
+        } catch (IOException e) {
+            failure = e;
+            return Outcome.SINK_FAILED;
+        }
+        if (pending.hasRemaining()) {
+            return Outcome.OK;
+        }
+        releasePending(pool);
+        return sourceEnded ? passEndOn() : Outcome.OK;
+    }
+
+    /**
+     * Hands {@code bytes} (a client's inspected first bytes) to be written first; their
+     * capacity goes back to the memory budget when they are written.
+     */
+    void setPending(ByteBuffer bytesToSend) {
+        pending = bytesToSend;
+        pendingPooled = false;
+    }
+
+    void releasePending(BufferPool pool) {
+        if (pending != null) {
+            if (pendingPooled) {
+                pool.give(pending);
+            } else {
+                pool.budget().release(pending.capacity());
+            }
+            pending = null;
+            pendingPooled = false;
+        }
+    }
+
+    private Outcome passEndOn() {
+        if (pending != null || sinkShut) {
+            return Outcome.OK;
+        }
+        sinkShut = true;
+        try {
+            sink.shutdownOutput();
+        } catch (IOException e) {
+            failure = e;
+            return Outcome.SINK_FAILED;
+        }
+        return Outcome.OK;
+    }
+}

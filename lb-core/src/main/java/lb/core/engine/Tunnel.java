@@ -1,0 +1,797 @@
+package lb.core.engine;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+import lb.core.model.KeyExtractor;
+import lb.core.model.Verdict;
+import lb.core.balance.Balancer;
+import lb.core.balance.KeyHash;
+import lb.core.model.Pick;
+import lb.core.limit.BackendQueue;
+import lb.core.limit.SourcePorts;
+import lb.core.proxy.DecodeResult;
+import lb.core.proxy.ProxyFormat;
+import lb.core.proxy.ProxyHeader;
+import lb.core.proxy.ProxyHeaderDecoder;
+import lb.core.model.RejectReason;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
+import lb.core.stick.StickTable;
+
+/**
+ * One client, the server chosen for it, and the bytes between them. Owned by one loop for its
+ * whole life: both sockets are registered on that loop's selector.
+ *
+ * <pre>
+ * accept -> INSPECTING --route--> (pick) --picked--> CONNECTING --connected--> FORWARDING
+ *              |   |                 |  ^                |                         |
+ *              |   |          all full  | slot freed     | failed: retry, then     | one side ended
+ *              |   |                 v  |                | redispatch (last retry) v
+ *              |   |               QUEUED               |                     HALF_CLOSED
+ *              |   +--reject + reply--> LINGERING        |                         |
+ *              v                           |             v                         v
+ *            CLOSED <----------------------+-------------+--- both ended, or timeout
+ * </pre>
+ *
+ * <p>The tunnel is its own (single) timer: inspect delay, queue timeout, connect timeout, idle
+ * timeouts, half-close timeout or linger, whichever its state calls for. Idle timeouts are
+ * re-armed lazily: I/O only records the time, and the timer, when it fires early, re-arms for
+ * the remainder. A tunnel holds a pooled buffer only while bytes wait to be written (or while
+ * its client's first bytes are being inspected).
+ */
+final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.Waiter {
+    private static final System.Logger LOG = System.getLogger(Tunnel.class.getName());
+    /** After a reject with a reply, how long to drain the client so the reply is not reset. */
+    private static final long LINGER_NS = 1_000_000_000L;
+    private static final int PICK_RACE_RETRIES = 4;
+    private static final ProxyHeaderDecoder PROXY_DECODER = new ProxyHeaderDecoder();
+
+    enum State { INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, LINGERING, CLOSED }
+
+    private final EventLoop loop;
+    private final LiveFrontend frontend;
+    private final LiveBackend backend;
+    private final SocketChannel client;
+    private final Relay up = new Relay();
+    private final Relay down = new Relay();
+    private SelectionKey clientKey;
+    private SocketChannel serverChannel;
+    /** The source-port range the server channel's port came from, or null (kernel's choice). */
+    private SourcePorts sourcePorts;
+    private int sourcePort;
+    private SelectionKey serverKey;
+    private LiveServer server;
+    private LiveServer lastServer;
+    private LiveServer avoid;
+    private State state;
+    private InetSocketAddress clientAddress;
+    private String key;
+    /** The key counted in the stick table's per-key counters, released on close; else null. */
+    private String countedKey;
+    private long keyHash;
+    /** The client timeout the extractor set for this tunnel (e.g. from MQTT keep-alive); 0 = the frontend's. */
+    private long clientTimeoutNs;
+    /** The client's first bytes while inspected (null before and after). */
+    private FirstBytes inspected;
+    private boolean awaitingProxyHeader;
+    /** The address the client reached, as a PROXY header in front of us said; else null. */
+    private InetSocketAddress proxiedDestination;
+    private int attempts;
+    private Termination firstEnd;
+    private Termination lingerReason;
+    private String lingerDetail;
+    /** Index in the loop's tunnel array. */
+    int slot;
+    private final TunnelLedger ledger;
+
+    Tunnel(EventLoop loop, LiveFrontend frontend, SocketChannel client) {
+        this.loop = loop;
+        this.frontend = frontend;
+        this.backend = frontend.backend();
+        this.client = client;
+        this.ledger = new TunnelLedger(loop.counters, frontend, loop.nowNs());
+    }
+
+    /** The server this tunnel holds a slot on, or null. */
+    LiveServer server() {
+        return server;
+    }
+
+    void start() {
+        long now = loop.nowNs();
+        up.source = client;
+        down.sink = client;
+        up.lastSourceActivityNs = now;
+        down.lastSinkActivityNs = now;
+        state = State.INSPECTING;
+        try {
+            client.configureBlocking(false);
+            client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (frontend.tcpKeepAlive()) {
+                client.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            }
+            clientAddress = (InetSocketAddress) client.getRemoteAddress();
+            clientKey = client.register(loop.selector, 0, this);
+        } catch (IOException e) {
+            close(Termination.CLIENT_ERROR, e.getMessage());
+            return;
+        }
+        awaitingProxyHeader = frontend.acceptProxy();
+        if (awaitingProxyHeader || frontend.keyExtractor() != null) {
+            clientKey.interestOps(SelectionKey.OP_READ);
+            loop.timers.schedule(this, now + frontend.inspectDelayNs());
+        } else {
+            ledger.routed(now);
+            keyHash = KeyHash.of(clientAddress.getAddress());
+            route();
+        }
+    }
+
+    @Override
+    public void onReady(SelectionKey k) {
+        if (k == clientKey) {
+            onClientReady(k.readyOps());
+        } else {
+            onServerReady(k.readyOps());
+        }
+        if (state == State.FORWARDING || state == State.HALF_CLOSED) {
+            afterIo();
+        }
+    }
+
+    /** Something this tunnel ran threw (a plug-in, or a bug); the loop logged it. Only this tunnel ends. */
+    @Override
+    public void onFault(RuntimeException fault) {
+        close(Termination.INTERNAL_ERROR, fault.toString());
+    }
+
+    @Override
+    public void onTimeoutFailed(RuntimeException fault) {
+        onFault(fault);
+    }
+
+    private void onClientReady(int ready) {
+        switch (state) {
+            case INSPECTING -> onInspectable();
+            case LINGERING -> onLingerReadable();
+            case FORWARDING, HALF_CLOSED -> {
+                if ((ready & SelectionKey.OP_WRITE) != 0 && down.hasPending()
+                        && !ok(down.onWritable(loop.pool, loop.nowNs()), down)) {
+                    return;
+                }
+                if ((ready & SelectionKey.OP_READ) != 0 && up.wantsRead()) {
+                    ok(up.onReadable(loop.readBuffer, loop.pool, loop.nowNs()), up);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void onServerReady(int ready) {
+        switch (state) {
+            case CONNECTING -> onConnectable();
+            case FORWARDING, HALF_CLOSED -> {
+                if ((ready & SelectionKey.OP_WRITE) != 0 && up.hasPending()
+                        && !ok(up.onWritable(loop.pool, loop.nowNs()), up)) {
+                    return;
+                }
+                if ((ready & SelectionKey.OP_READ) != 0 && down.wantsRead()) {
+                    ok(down.onReadable(loop.readBuffer, loop.pool, loop.nowNs()), down);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** Closes on a failed relay step; true if the tunnel is still open. */
+    private boolean ok(Relay.Outcome outcome, Relay relay) {
+        if (outcome == Relay.Outcome.OK) {
+            return true;
+        }
+        boolean clientSide = (relay == up) == (outcome == Relay.Outcome.SOURCE_FAILED);
+        close(clientSide ? Termination.CLIENT_ERROR : Termination.SERVER_ERROR, relay.failure.getMessage());
+        return false;
+    }
+
+    private void afterIo() {
+        ledger.bytes(up.bytes, down.bytes);
+        if (up.isDone() && down.isDone()) {
+            close(firstEnd != null ? firstEnd : Termination.CLIENT_CLOSED, null);
+            return;
+        }
+        if (state == State.FORWARDING && (up.sourceEnded || down.sourceEnded)) {
+            state = State.HALF_CLOSED;
+            firstEnd = up.sourceEnded ? Termination.CLIENT_CLOSED : Termination.SERVER_CLOSED;
+            loop.timers.schedule(this, loop.nowNs() + frontend.halfCloseTimeoutNs());
+        }
+        setInterest(clientKey, up.wantsRead(), down.hasPending());
+        setInterest(serverKey, down.wantsRead(), up.hasPending());
+    }
+
+    private static void setInterest(SelectionKey k, boolean read, boolean write) {
+        int ops = (read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
+        if (k.interestOps() != ops) {
+            k.interestOps(ops);
+        }
+    }
+
+    // ---- inspecting ------------------------------------------------------------------------
+
+    /**
+     * Reads the client's first bytes: a PROXY header first if the frontend expects one, then
+     * what the key extractor needs. Everything after the PROXY header is kept for the server.
+     */
+    private void onInspectable() {
+        int cap = awaitingProxyHeader ? Math.max(frontend.inspectMaxBytes(), PROXY_DECODER.maxHeaderBytes())
+                : frontend.inspectMaxBytes();
+        if (!readFirstBytes(cap)) {
+            return;
+        }
+        if (awaitingProxyHeader && !takeProxyHeader()) {
+            return;
+        }
+        if (frontend.keyExtractor() == null) {
+            routeWith(Verdict.ROUTE_WITHOUT_KEY);
+        } else if (inspected.size() > 0) {
+            inspect(cap);
+        }
+    }
+
+    /**
+     * Reads what the client sent into the loop's read buffer and keeps it in {@link FirstBytes},
+     * which grow only as bytes arrive, within the memory budget. False if the tunnel closed or
+     * nothing new came.
+     */
+    private boolean readFirstBytes(int cap) {
+        if (inspected == null) {
+            inspected = new FirstBytes(loop.pool.budget());
+        }
+        int held = inspected.size();
+        if (held >= cap) {
+            close(Termination.INSPECT_TOO_LARGE, "no decision within " + cap + " bytes");
+            return false;
+        }
+        ByteBuffer scratch = loop.readBuffer;
+        scratch.clear().limit(Math.min(scratch.capacity(), cap - held));
+        int n;
+        try {
+            n = client.read(scratch);
+        } catch (IOException e) {
+            close(Termination.CLIENT_ERROR, e.getMessage());
+            return false;
+        }
+        if (n < 0) {
+            close(Termination.CLIENT_ABORTED, "closed while being inspected");
+            return false;
+        }
+        if (n == 0) {
+            return false;
+        }
+        up.bytes += n;
+        up.lastSourceActivityNs = loop.nowNs();
+        scratch.flip();
+        if (!inspected.append(scratch, cap)) {
+            // what came first shows the extractor the client's protocol (for MQTT, its version)
+            ByteBuffer firstBytes = held == 0 ? scratch : inspected.view();
+            refuse(Termination.MEMORY_EXHAUSTED, "memory budget spent: cannot hold " + (held + n)
+                    + " bytes of a client's first bytes", awaitingProxyHeader ? null : firstBytes);
+            return false;
+        }
+        return true;
+    }
+
+    /** Decodes and strips the PROXY header; false while incomplete or if it was invalid. */
+    private boolean takeProxyHeader() {
+        DecodeResult r = PROXY_DECODER.decode(inspected.view());
+        switch (r.status()) {
+            case NEED_MORE -> {
+                return false;
+            }
+            case INVALID -> {
+                close(Termination.PROXY_INVALID, r.reason());
+                return false;
+            }
+            default -> {
+                ProxyHeader header = r.header();
+                if (header.kind() == ProxyHeader.Kind.PROXY) {
+                    clientAddress = header.source();
+                    proxiedDestination = header.destination();
+                }
+                inspected.dropFirst(r.length());
+                up.bytes -= r.length();
+                awaitingProxyHeader = false;
+                return true;
+            }
+        }
+    }
+
+    private void inspect(int cap) {
+        Verdict verdict = frontend.keyExtractor().inspect(inspected.view().asReadOnlyBuffer());
+        switch (verdict.kind()) {
+            case NEED_MORE -> {
+                if (inspected.size() >= cap) {
+                    close(Termination.INSPECT_TOO_LARGE, "no decision within " + cap + " bytes");
+                }
+            }
+            case REJECT -> replyAndLinger(verdict.reply(), Termination.INSPECT_REJECTED, verdict.reason());
+            case ROUTE -> routeWith(verdict);
+        }
+    }
+
+    /** Inspection is over: the bytes read so far go to the server first. */
+    private void routeWith(Verdict verdict) {
+        ledger.routed(loop.nowNs());
+        key = verdict.key();
+        clientTimeoutNs = verdict.clientTimeoutNs();
+        keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
+        ByteBuffer firstBytes = inspected == null ? null : inspected.handOver();
+        inspected = null;
+        if (firstBytes != null) {
+            up.setPending(firstBytes);
+        }
+        clientKey.interestOps(0);
+        if (key != null && !countKeyConnection()) {
+            return;
+        }
+        route();
+    }
+
+    private void releaseInspected() {
+        if (inspected != null) {
+            inspected.release();
+            inspected = null;
+        }
+    }
+
+    // ---- choosing a server -----------------------------------------------------------------
+
+    private void route() {
+        LiveServer chosen = stickyServer();
+        if (chosen == null) {
+            Balancer balancer = loop.balancer(backend);
+            for (int i = 0; i < PICK_RACE_RETRIES && chosen == null; i++) {
+                Pick pick = balancer.pick(keyHash, avoid);
+                if (pick == Pick.NO_SERVER) {
+                    refuse(Termination.NO_SERVER, "no usable server in backend " + backend.name());
+                    return;
+                }
+                if (pick == Pick.ALL_FULL) {
+                    break;
+                }
+                // Balancers pick from the sets the engine made of its own servers.
+                LiveServer picked = (LiveServer) pick.server();
+                if (picked.tryAcquire()) {
+                    chosen = picked;
+                }
+            }
+        }
+        if (chosen == null) {
+            enqueue();
+            return;
+        }
+        if (state == State.QUEUED) {
+            loop.timers.cancel(this);
+        }
+        connect(chosen);
+    }
+
+    /**
+     * Counts this connection against its key in the stick table (when it keeps counters) and
+     * applies the frontend's key rate rule; false if the tunnel was refused.
+     */
+    private boolean countKeyConnection() {
+        StickTable table = backend.stickTable();
+        if (table == null || !table.countsConnections()) {
+            return true;
+        }
+        int rate = table.countConnection(key, loop.nowNs());
+        if (rate > 0) {
+            countedKey = key;
+        }
+        int limit = frontend.maxKeyConnectionRate();
+        if (limit > 0 && rate > limit) {
+            refuse(Termination.KEY_RATE_LIMITED, rate + " connections within the rate period, limit " + limit);
+            return false;
+        }
+        return true;
+    }
+
+    /** The server the stick table remembers for this key, if it can take the tunnel now. */
+    private LiveServer stickyServer() {
+        StickTable table = backend.stickTable();
+        if (key == null || table == null) {
+            return null;
+        }
+        String name = table.lookup(key, loop.nowNs());
+        LiveServer remembered = name == null ? null : backend.server(name);
+        if (remembered != null && remembered != avoid && remembered.isUsable() && remembered.tryAcquire()) {
+            return remembered;
+        }
+        return null;
+    }
+
+    private void enqueue() {
+        BackendQueue queue = backend.queue();
+        if (state == State.QUEUED) {
+            queue.requeue(this);
+            return;
+        }
+        if (!queue.offer(this)) {
+            refuse(Termination.QUEUE_FULL, "all servers full and " + queue.maxQueue() + " tunnels queued");
+            return;
+        }
+        state = State.QUEUED;
+        ledger.queued(loop.nowNs());
+        loop.timers.schedule(this, loop.nowNs() + backend.queueTimeoutNs());
+        if (backend.hasFreeSlot()) {
+            queue.wakeNext(); // a slot freed between our pick and our offer
+        }
+    }
+
+    /** A slot may be free; called from any thread. */
+    @Override
+    public void wake() {
+        loop.execute(this::onWoken); // rare: not worth a field in every tunnel
+    }
+
+    private void onWoken() {
+        if (state != State.QUEUED) {
+            backend.queue().wakeNext(); // we left the queue meanwhile: pass the slot on
+            return;
+        }
+        try {
+            route();
+        } catch (RuntimeException e) {
+            loop.countFault(this, e);
+            onFault(e);
+        }
+    }
+
+    /** Closes a client no server could take, letting the extractor have a last word. */
+    private void refuse(Termination reason, String detail) {
+        refuse(reason, detail, up.pending != null ? up.pending.duplicate().rewind() : null);
+    }
+
+    private void refuse(Termination reason, String detail, ByteBuffer firstBytes) {
+        KeyExtractor extractor = frontend.keyExtractor();
+        ByteBuffer reply = extractor == null || firstBytes == null ? null
+                : extractor.refusalReply(firstBytes.asReadOnlyBuffer(), reason);
+        replyAndLinger(reply, reason, detail);
+    }
+
+    // ---- connecting ------------------------------------------------------------------------
+
+    private void connect(LiveServer target) {
+        server = target;
+        lastServer = target;
+        attempts++;
+        state = State.CONNECTING;
+        long now = loop.nowNs();
+        ledger.connecting(now);
+        try {
+            SocketChannel ch = SocketChannel.open();
+            serverChannel = ch;
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (frontend.tcpKeepAlive()) {
+                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            }
+            if (target.hasSources() && !bindSource(ch, target)) {
+                onConnectFailed(Termination.CONNECT_FAILED, "no free source port", false);
+                return;
+            }
+            boolean connected = ch.connect(target.address());
+            serverKey = ch.register(loop.selector, connected ? 0 : SelectionKey.OP_CONNECT, this);
+            if (connected) {
+                onConnected();
+            } else {
+                loop.timers.schedule(this, now + backend.connectTimeoutNs());
+            }
+        } catch (IOException e) {
+            onConnectFailed(Termination.CONNECT_FAILED, e.getMessage(), true);
+        }
+    }
+
+    private boolean bindSource(SocketChannel ch, LiveServer target) throws IOException {
+        int[] port = loop.portScratch;
+        sourcePorts = target.bindSource(ch, port);
+        sourcePort = port[0];
+        return sourcePorts != null;
+    }
+
+    private void onConnectable() {
+        try {
+            if (serverChannel.finishConnect()) {
+                onConnected();
+            }
+        } catch (IOException e) {
+            onConnectFailed(Termination.CONNECT_FAILED, e.getMessage(), true);
+        }
+    }
+
+    /** {@code serversFault}: feeds passive health (not so when we ran out of source ports). */
+    private void onConnectFailed(Termination reason, String detail, boolean serversFault) {
+        loop.timers.cancel(this);
+        closeServerChannel();
+        LiveServer failed = server;
+        server = null;
+        failed.release();
+        ledger.connectFailed(failed);
+        if (serversFault) {
+            backend.onConnectFailed(failed);
+        }
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "connect_failed server=" + failed.name() + " attempt=" + attempts
+                    + " reason=\"" + detail + "\"");
+        }
+        if (attempts > backend.retries()) {
+            refuse(reason, failed.name() + ": " + detail);
+            return;
+        }
+        boolean lastRetry = attempts == backend.retries();
+        avoid = backend.redispatch() && lastRetry ? failed : null;
+        ledger.retrying(failed, avoid != null);
+        if (avoid == null && failed.isUsable() && failed.tryAcquire()) {
+            connect(failed);
+        } else {
+            route();
+        }
+    }
+
+    private void onConnected() {
+        long now = loop.nowNs();
+        state = State.FORWARDING;
+        server.connectSucceeded();
+        ledger.connected(now, server);
+        up.sink = serverChannel;
+        down.source = serverChannel;
+        up.lastSinkActivityNs = now;
+        down.lastSourceActivityNs = now;
+        StickTable table = backend.stickTable();
+        if (key != null && table != null) {
+            table.store(key, server.name(), now);
+        }
+        if (server.sendProxy() != null && !sendProxyHeader(server.sendProxy())) {
+            return;
+        }
+        if (up.hasPending() && !ok(up.onWritable(loop.pool, now), up)) {
+            return;
+        }
+        armIdleTimer(now);
+        setInterest(clientKey, up.wantsRead(), down.hasPending());
+        setInterest(serverKey, down.wantsRead(), up.hasPending());
+    }
+
+    /**
+     * Writes the PROXY header naming the client to a just-connected server. Its send buffer is
+     * empty, so the header (at most a few hundred bytes) goes out whole in one write.
+     */
+    private boolean sendProxyHeader(ProxyFormat format) {
+        try {
+            InetSocketAddress destination = proxiedDestination != null ? proxiedDestination
+                    : (InetSocketAddress) client.getLocalAddress();
+            ByteBuffer scratch = loop.readBuffer;
+            scratch.clear();
+            ProxyHeader.proxy(clientAddress, destination).writeTo(scratch, format);
+            scratch.flip();
+            serverChannel.write(scratch);
+            if (scratch.hasRemaining()) {
+                close(Termination.SERVER_ERROR, "PROXY header not accepted whole by a fresh socket");
+                return false;
+            }
+            return true;
+        } catch (IOException e) {
+            close(Termination.SERVER_ERROR, "sending PROXY header: " + e.getMessage());
+            return false;
+        }
+    }
+
+    // ---- timeouts --------------------------------------------------------------------------
+
+    @Override
+    protected void onTimeout(long nowNs) {
+        switch (state) {
+            case INSPECTING -> close(awaitingProxyHeader ? Termination.PROXY_INVALID : Termination.INSPECT_TIMEOUT,
+                    (awaitingProxyHeader ? "no PROXY header" : "no decision") + " within "
+                            + frontend.inspectDelayNs() / 1_000_000 + " ms");
+            case QUEUED -> {
+                backend.queue().remove(this);
+                refuse(Termination.QUEUE_TIMEOUT,
+                        "all servers stayed full for " + backend.queueTimeoutNs() / 1_000_000 + " ms");
+            }
+            case CONNECTING -> onConnectFailed(Termination.CONNECT_TIMEOUT,
+                    "no answer within " + backend.connectTimeoutNs() / 1_000_000 + " ms", true);
+            case FORWARDING -> onIdleCheck(nowNs);
+            case HALF_CLOSED -> onHalfCloseCheck(nowNs);
+            case LINGERING -> close(lingerReason, lingerDetail);
+            default -> { }
+        }
+    }
+
+    private long clientDeadline() {
+        long timeout = clientTimeoutNs != 0 ? clientTimeoutNs : frontend.clientTimeoutNs();
+        return timeout == 0 ? Long.MAX_VALUE
+                : Math.max(up.lastSourceActivityNs, down.lastSinkActivityNs) + timeout;
+    }
+
+    private long serverDeadline() {
+        long timeout = backend.serverTimeoutNs();
+        return timeout == 0 ? Long.MAX_VALUE
+                : Math.max(down.lastSourceActivityNs, up.lastSinkActivityNs) + timeout;
+    }
+
+    private void armIdleTimer(long nowNs) {
+        long deadline = Math.min(clientDeadline(), serverDeadline());
+        if (deadline == Long.MAX_VALUE) {
+            loop.timers.cancel(this);
+        } else {
+            loop.timers.schedule(this, deadline);
+        }
+    }
+
+    /**
+     * The half-close timeout counts silence after one side ended, not time since it: a server
+     * still streaming to a client that sent its FIN is never cut.
+     */
+    private void onHalfCloseCheck(long nowNs) {
+        long last = Math.max(Math.max(up.lastSourceActivityNs, up.lastSinkActivityNs),
+                Math.max(down.lastSourceActivityNs, down.lastSinkActivityNs));
+        long deadline = last + frontend.halfCloseTimeoutNs();
+        if (nowNs - deadline >= 0) {
+            close(Termination.HALF_CLOSE_TIMEOUT, "nothing moved for " + frontend.halfCloseTimeoutNs() / 1_000_000
+                    + " ms after one side ended");
+        } else {
+            loop.timers.schedule(this, deadline);
+        }
+    }
+
+    private void onIdleCheck(long nowNs) {
+        if (nowNs - clientDeadline() >= 0) {
+            close(Termination.CLIENT_TIMEOUT, null);
+        } else if (nowNs - serverDeadline() >= 0) {
+            close(Termination.SERVER_TIMEOUT, null);
+        } else {
+            armIdleTimer(nowNs);
+        }
+    }
+
+    // ---- closing ---------------------------------------------------------------------------
+
+    /**
+     * Sends {@code reply} (if any), then half-closes and drains the client for a moment, so the
+     * reply is not lost to a reset caused by unread input; then closes with {@code reason}.
+     */
+    private void replyAndLinger(ByteBuffer reply, Termination reason, String detail) {
+        if (reply == null) {
+            close(reason, detail);
+            return;
+        }
+        try {
+            client.write(reply.duplicate());
+            client.shutdownOutput();
+        } catch (IOException e) {
+            close(reason, detail);
+            return;
+        }
+        releaseBuffers();
+        lingerReason = reason;
+        lingerDetail = detail;
+        state = State.LINGERING;
+        clientKey.interestOps(SelectionKey.OP_READ);
+        loop.timers.schedule(this, loop.nowNs() + LINGER_NS);
+    }
+
+    private void onLingerReadable() {
+        ByteBuffer scratch = loop.readBuffer;
+        scratch.clear();
+        try {
+            if (client.read(scratch) >= 0) {
+                return;
+            }
+        } catch (IOException e) {
+            // the client went away: nothing more to drain
+        }
+        close(lingerReason, lingerDetail);
+    }
+
+    /**
+     * The one way out: idempotent; releases every socket, buffer, slot and timer. Each step runs
+     * even if an earlier one threw (a plug-in's stick table, say), so no slot leaks; the first
+     * fault is rethrown at the end for the loop to log and count.
+     */
+    void close(Termination reason, String detail) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        State was = state;
+        state = State.CLOSED;
+        RuntimeException fault = null;
+        loop.timers.cancel(this);
+        loop.remove(this);
+        if ((was == State.FORWARDING || was == State.HALF_CLOSED) && RejectReason.of(reason) == null) {
+            flush(up);
+            flush(down);
+        }
+        try {
+            if (was == State.QUEUED) {
+                backend.queue().remove(this);
+            }
+        } catch (RuntimeException e) {
+            fault = e;
+        }
+        loop.closeAfterSelect(client, clientKey);
+        closeServerChannel();
+        releaseBuffers();
+        LiveServer held = server;
+        server = null;
+        frontend.limit().release();
+        loop.group.limit().release();
+        try {
+            if (held != null) {
+                held.release();
+            }
+        } catch (RuntimeException e) {
+            fault = fault == null ? e : fault;
+        }
+        try {
+            if (countedKey != null) {
+                backend.stickTable().releaseConnection(countedKey, loop.nowNs());
+            }
+        } catch (RuntimeException e) {
+            fault = fault == null ? e : fault;
+        }
+        count(reason);
+        loop.group.emit(this, reason, detail);
+        if (fault != null) {
+            throw fault;
+        }
+    }
+
+    /**
+     * One last write of bytes already read for a peer that may still read them (the other side
+     * failed, or a timeout or shutdown ended the tunnel), so a normal end loses nothing the
+     * kernel can take at once.
+     */
+    private static void flush(Relay relay) {
+        if (relay.pending != null && relay.sink != null && !relay.sinkShut) {
+            try {
+                relay.sink.write(relay.pending);
+            } catch (IOException e) {
+                // the sink is gone too: nothing to save
+            }
+        }
+    }
+
+    private void count(Termination reason) {
+        ledger.bytes(up.bytes, down.bytes);
+        ledger.ended(reason, lastServer);
+    }
+
+    private void releaseBuffers() {
+        releaseInspected();
+        up.releasePending(loop.pool);
+        down.releasePending(loop.pool);
+    }
+
+    private void closeServerChannel() {
+        if (serverChannel != null) {
+            // a port of our own range goes back only once its socket is really closed
+            loop.closeAfterSelect(serverChannel, sourcePorts == null ? serverKey : null);
+            serverChannel = null;
+            serverKey = null;
+        }
+        if (sourcePorts != null) {
+            sourcePorts.give(sourcePort);
+            sourcePorts = null;
+        }
+    }
+
+    TunnelEvent toEvent(Termination reason, String detail, long nowNs) {
+        return ledger.event(clientAddress, lastServer, key, up.bytes, down.bytes, attempts, reason, detail, nowNs);
+    }
+}

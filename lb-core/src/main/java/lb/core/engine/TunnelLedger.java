@@ -1,0 +1,133 @@
+package lb.core.engine;
+
+import java.net.InetSocketAddress;
+
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
+
+/**
+ * What happens to one tunnel, for its {@link TunnelEvent} and its loop's counters: when each
+ * stage began, the bytes moved (added to the counters as they move, a few plain stores), the
+ * connect attempts and how it ended. Owned by the tunnel's loop. A stage never reached is -1.
+ */
+final class TunnelLedger {
+    private final LoopCounters counters;
+    private final LiveFrontend frontend;
+    private final LiveBackend backend;
+    private final LoopCounters.Counts frontendCounts;
+    private LoopCounters.Counts serverCounts;
+    private LoopCounters.Counts backendCounts;
+    private final long acceptedNs;
+    private final long acceptedAtMillis;
+    private long routedNs = -1;
+    private long queuedNs = -1;
+    private long connectStartNs = -1;
+    private long connectedNs = -1;
+    /** Relay byte totals already added to the counters. */
+    private long countedIn;
+    private long countedOut;
+
+    TunnelLedger(LoopCounters counters, LiveFrontend frontend, long nowNs) {
+        this.counters = counters;
+        this.frontend = frontend;
+        this.backend = frontend.backend();
+        this.frontendCounts = counters.frontend(frontend.index());
+        this.acceptedNs = nowNs;
+        this.acceptedAtMillis = System.currentTimeMillis();
+        frontendCounts.tunnels++;
+    }
+
+    void routed(long nowNs) {
+        routedNs = nowNs;
+    }
+
+    boolean isRouted() {
+        return routedNs >= 0;
+    }
+
+    void queued(long nowNs) {
+        queuedNs = nowNs;
+    }
+
+    /** A connect attempt begins; only the first one starts the connect time. */
+    void connecting(long nowNs) {
+        if (connectStartNs < 0) {
+            connectStartNs = nowNs;
+        }
+    }
+
+    void connected(long nowNs, LiveServer server) {
+        connectedNs = nowNs;
+        serverCounts = counters.server(server.slot());
+        serverCounts.tunnels++;
+        backendCounts = counters.backend(backend.index());
+        backendCounts.tunnels++;
+    }
+
+    void connectFailed(LiveServer server) {
+        counters.server(server.slot()).connectErrors++;
+        counters.backend(backend.index()).connectErrors++;
+    }
+
+    /** The next attempt goes to the same server ({@code redispatched} false) or another one. */
+    void retrying(LiveServer failed, boolean redispatched) {
+        LoopCounters.Counts b = counters.backend(backend.index());
+        if (redispatched) {
+            b.redispatches++;
+        } else {
+            b.retries++;
+            counters.server(failed.slot()).retries++;
+        }
+    }
+
+    /** Adds the bytes the relays moved since the last call (their running totals) to the counters. */
+    void bytes(long inTotal, long outTotal) {
+        long in = inTotal - countedIn;
+        long out = outTotal - countedOut;
+        if ((in | out) != 0) {
+            countedIn = inTotal;
+            countedOut = outTotal;
+            frontendCounts.bytesIn += in;
+            frontendCounts.bytesOut += out;
+            if (serverCounts != null) {
+                serverCounts.bytesIn += in;
+                serverCounts.bytesOut += out;
+                backendCounts.bytesIn += in;
+                backendCounts.bytesOut += out;
+            }
+        }
+    }
+
+    /** Counts how the tunnel ended, at the frontend, at the backend if routed, at the last server tried. */
+    void ended(Termination reason, LiveServer lastServer) {
+        int i = reason.ordinal();
+        frontendCounts.ends[i]++;
+        if (isRouted()) {
+            counters.backend(backend.index()).ends[i]++;
+        }
+        if (lastServer != null) {
+            counters.server(lastServer.slot()).ends[i]++;
+        }
+    }
+
+    TunnelEvent event(InetSocketAddress client, LiveServer lastServer, String key, long bytesIn, long bytesOut,
+                      int attempts, Termination reason, String detail, long nowNs) {
+        return new TunnelEvent(client, frontend.name(),
+                lastServer != null || isRouted() ? backend.name() : null,
+                lastServer == null ? null : lastServer.name(),
+                key, acceptedAtMillis,
+                routedNs < 0 ? -1 : routedNs - acceptedNs,
+                queueTime(nowNs),
+                connectedNs < 0 ? -1 : connectedNs - connectStartNs,
+                nowNs - acceptedNs,
+                bytesIn, bytesOut, attempts, reason, detail);
+    }
+
+    /** From routing to the first connect: 0 if never queued, to the close if still queued. */
+    private long queueTime(long nowNs) {
+        if (queuedNs < 0) {
+            return isRouted() ? 0 : -1;
+        }
+        return (connectStartNs >= 0 ? connectStartNs : nowNs) - queuedNs;
+    }
+}

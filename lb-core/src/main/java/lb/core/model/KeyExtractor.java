@@ -1,0 +1,33 @@
+package lb.core.model;
+
+import java.nio.ByteBuffer;
+
+
+/**
+ * Reads a client's first bytes and decides where the tunnel goes: the one way protocol
+ * awareness (MQTT's CONNECT, say) enters the core. One instance serves every loop at once, so
+ * implementations must be stateless or thread-safe.
+ *
+ * <p>The frontend bounds inspection by its {@code inspectDelay} and {@code inspectMaxBytes}; the
+ * bytes inspected are not consumed but replayed to the chosen server first.
+ */
+public interface KeyExtractor {
+    /**
+     * Inspects everything the client has sent so far, from {@code firstBytes.position()} to its
+     * limit. Must not change the buffer's position or contents. Answers
+     * {@link Verdict#NEED_MORE}, {@link Verdict#route(String)} or {@link Verdict#reject}.
+     */
+    Verdict inspect(ByteBuffer firstBytes);
+
+    /**
+     * Bytes to send the client before closing it when the tunnel cannot be served (for MQTT, a
+     * CONNACK "server unavailable" or "server busy"); null to just close. {@code why} is one of
+     * {@code NO_SERVER}, {@code QUEUE_FULL}, {@code QUEUE_TIMEOUT}, {@code MEMORY_EXHAUSTED},
+     * {@code KEY_RATE_LIMITED}, {@code CONNECT_FAILED} or {@code CONNECT_TIMEOUT};
+     * {@code firstBytes} is what was inspected (for {@code MEMORY_EXHAUSTED}, perhaps only a
+     * first part of the packet).
+     */
+    default ByteBuffer refusalReply(ByteBuffer firstBytes, Termination why) {
+        return null;
+    }
+}

@@ -1,0 +1,204 @@
+package lb.core.stats.http;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+import lb.core.model.ServerState;
+import lb.core.model.RejectReason;
+import lb.core.model.Termination;
+import lb.core.stats.BackendStats;
+import lb.core.stats.FrontendStats;
+import lb.core.stats.LoopStats;
+import lb.core.stats.MemoryStats;
+import lb.core.stats.ProcessStats;
+import lb.core.stats.ServerStats;
+import lb.core.stats.StatsSnapshot;
+import lb.core.stats.Traffic;
+
+/**
+ * Renders a {@link StatsSnapshot} in the Prometheus text exposition format (0.0.4). Names carry
+ * their unit and counters end in {@code _total}; labels are {@code frontend}, {@code backend},
+ * {@code server}, {@code loop}, {@code termination} and {@code reason}. Byte counters follow
+ * HAProxy's exporter ({@code bytes_in} from clients, {@code bytes_out} to them), so existing
+ * dashboards map one to one. No rates are exported: Prometheus derives them from the counters
+ * with {@code rate()}. Stateless.
+ */
+public final class PrometheusText {
+    /** The media type of this format. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private PrometheusText() {
+    }
+
+    public static String render(StatsSnapshot s) {
+        ExpositionWriter w = new ExpositionWriter();
+        process(w, s.process());
+        for (LoopStats l : s.loops()) {
+            loop(w, l);
+        }
+        for (FrontendStats f : s.frontends()) {
+            frontend(w, f);
+        }
+        for (BackendStats b : s.backends()) {
+            backend(w, b);
+            for (ServerStats server : b.servers()) {
+                server(w, b.name(), server);
+            }
+        }
+        return w.render();
+    }
+
+    private static void process(ExpositionWriter w, ProcessStats p) {
+        w.gauge("lb_event_loops", "Event loops (threads) forwarding tunnels.").sample(p.eventLoops());
+        w.gauge("lb_current_connections", "Live client connections over all frontends.").sample(p.connections());
+        if (p.maxConnections() > 0) {
+            w.gauge("lb_connections_limit", "Most live client connections allowed over all frontends.")
+                    .sample(p.maxConnections());
+        }
+        w.counter("lb_accept_errors_total", "Accepts that failed (out of file descriptors, say).")
+                .sample(p.acceptErrors());
+        w.gauge("lb_pool_buffers_in_use", "Pooled buffers holding bytes a socket could not take yet.")
+                .sample(p.buffersInUse());
+        w.gauge("lb_pool_buffers_idle", "Free pooled buffers kept for reuse.").sample(p.buffersIdle());
+        w.counter("lb_pool_buffers_created_total", "Pooled buffers allocated.").sample(p.buffersCreated());
+        w.gauge("lb_pool_buffer_size_bytes", "Size of one pooled buffer.").sample(p.bufferSize());
+        MemoryStats m = p.memory();
+        w.gauge("lb_memory_budget_bytes", "Most bytes clients may make the process hold.").sample(m.budgetBytes());
+        w.gauge("lb_memory_used_bytes", "Bytes held now: inspected first bytes and pooled buffers.")
+                .sample(m.usedBytes());
+        w.counter("lb_memory_refusals_total", "Memory reservations refused because the budget was spent.")
+                .sample(m.refusals());
+        w.counter("lb_pool_buffers_over_budget_total", "Heap buffers lent to tunnels because the budget was spent.")
+                .sample(m.buffersOverBudget());
+        w.gauge("lb_live_event_loops", "Event loops working; fewer than lb_event_loops means a loop died.")
+                .sample(p.liveLoops());
+    }
+
+    private static void loop(ExpositionWriter w, LoopStats l) {
+        String loop = Integer.toString(l.index());
+        w.gauge("lb_loop_current_tunnels", "Live tunnels on an event loop.").sample(l.tunnels(), "loop", loop);
+        w.counter("lb_loop_busy_seconds_total", "Time an event loop spent working rather than waiting for I/O.")
+                .sample(l.busyNanos() / 1e9, "loop", loop);
+        w.gauge("lb_loop_busy_ratio", "Share of the last stats interval an event loop spent working (0 to 1).")
+                .sample(l.busyRatio(), "loop", loop);
+        w.gauge("lb_loop_up", "1 while an event loop works, 0 once it died of an error it could not contain.")
+                .sample(l.alive() ? 1 : 0, "loop", loop);
+        w.counter("lb_loop_faults_total", "Units of loop work that threw and were contained (each one logged).")
+                .sample(l.faults(), "loop", loop);
+    }
+
+    private static void frontend(ExpositionWriter w, FrontendStats f) {
+        Traffic t = f.traffic();
+        String[] id = {"frontend", f.name()};
+        w.gauge("lb_frontend_current_connections", "Live client connections of a frontend.")
+                .sample(t.connections(), id);
+        if (t.maxConnections() > 0) {
+            w.gauge("lb_frontend_connections_limit", "Most live client connections a frontend accepts.")
+                    .sample(t.maxConnections(), id);
+        }
+        w.counter("lb_frontend_connections_total", "Client connections a frontend accepted.")
+                .sample(t.totalConnections(), id);
+        bytes(w, "frontend", t, id);
+        ends(w, "frontend", t, id);
+        rejects(w, "frontend", t, id);
+    }
+
+    private static void backend(ExpositionWriter w, BackendStats b) {
+        Traffic t = b.traffic();
+        String[] id = {"backend", b.name()};
+        w.gauge("lb_backend_current_connections", "Live tunnels on a backend's servers, connecting ones included.")
+                .sample(t.connections(), id);
+        if (t.maxConnections() > 0) {
+            w.gauge("lb_backend_connections_limit", "The sum of a backend's server connection limits.")
+                    .sample(t.maxConnections(), id);
+        }
+        w.counter("lb_backend_connections_total", "Tunnels connected to a backend's servers.")
+                .sample(t.totalConnections(), id);
+        bytes(w, "backend", t, id);
+        connectErrors(w, "backend", t, id);
+        w.counter("lb_backend_redispatches_total", "Last connect retries sent to another server.")
+                .sample(t.redispatches(), id);
+        ends(w, "backend", t, id);
+        rejects(w, "backend", t, id);
+        w.gauge("lb_backend_current_queue", "Tunnels waiting for a free server slot.").sample(b.queue().queued(), id);
+        w.gauge("lb_backend_queue_peak", "The most tunnels that waited for a free server slot at once.")
+                .sample(b.queue().peak(), id);
+        w.gauge("lb_backend_queue_limit", "The most tunnels allowed to wait for a free server slot.")
+                .sample(b.queue().limit(), id);
+        w.gauge("lb_backend_servers", "Servers of a backend.").sample(b.servers().size(), id);
+        w.gauge("lb_backend_usable_servers", "Servers of a backend taking new tunnels.").sample(b.usableServers(), id);
+        if (b.stickTable() != null) {
+            w.gauge("lb_backend_stick_table_entries", "Keys held in a backend's stick table.")
+                    .sample(b.stickTable().entries(), id);
+            w.gauge("lb_backend_stick_table_capacity", "The most keys a backend's stick table holds.")
+                    .sample(b.stickTable().capacity(), id);
+        }
+    }
+
+    private static void server(ExpositionWriter w, String backend, ServerStats s) {
+        Traffic t = s.traffic();
+        String[] id = {"backend", backend, "server", s.name()};
+        w.gauge("lb_server_current_connections", "Live tunnels on a server, connecting ones included.")
+                .sample(t.connections(), id);
+        if (t.maxConnections() > 0) {
+            w.gauge("lb_server_connections_limit", "Most live tunnels a server takes.").sample(t.maxConnections(), id);
+        }
+        w.counter("lb_server_connections_total", "Tunnels connected to a server.").sample(t.totalConnections(), id);
+        bytes(w, "server", t, id);
+        connectErrors(w, "server", t, id);
+        ends(w, "server", t, id);
+        w.gauge("lb_server_up", "1 if a server's health checks pass (or it is not checked), else 0.")
+                .sample(s.up() ? 1 : 0, id);
+        ExpositionWriter.Family state = w.gauge("lb_server_state",
+                "A server's operator state: 1 for the state it is in, 0 for the others.");
+        for (ServerState st : ServerState.values()) {
+            state.sample(st == s.state() ? 1 : 0, "backend", backend, "server", s.name(),
+                    "state", st.name().toLowerCase(Locale.ROOT));
+        }
+        w.gauge("lb_server_weight", "A server's weight as balancers use it now (slow start scales it).")
+                .sample(s.weight(), id);
+        w.gauge("lb_server_configured_weight", "A server's weight as configured or last set.")
+                .sample(s.configuredWeight(), id);
+        w.gauge("lb_server_health_changed_timestamp_seconds", "When a server last went up or down (Unix time).")
+                .sample(s.healthChangedAtMillis() / 1e3, id);
+        w.counter("lb_server_down_transitions_total", "Times a server went down.").sample(s.downTransitions(), id);
+        w.counter("lb_server_source_ports_exhausted_total",
+                "Connects refused because every source port toward a server was taken.")
+                .sample(s.sourcePortsExhausted(), id);
+    }
+
+    private static void bytes(ExpositionWriter w, String level, Traffic t, String[] id) {
+        w.counter("lb_" + level + "_bytes_in_total", "Bytes relayed from clients to servers.").sample(t.bytesIn(), id);
+        w.counter("lb_" + level + "_bytes_out_total", "Bytes relayed from servers to clients.").sample(t.bytesOut(), id);
+    }
+
+    private static void connectErrors(ExpositionWriter w, String level, Traffic t, String[] id) {
+        w.counter("lb_" + level + "_connect_errors_total", "Failed connect attempts to servers, retries included.")
+                .sample(t.connectErrors(), id);
+        w.counter("lb_" + level + "_retries_total", "Connect attempts made again after a failure.")
+                .sample(t.retries(), id);
+    }
+
+    private static void ends(ExpositionWriter w, String level, Traffic t, String[] id) {
+        ExpositionWriter.Family f = w.counter("lb_" + level + "_tunnels_ended_total",
+                "Finished tunnels by why they ended.");
+        for (Termination term : Termination.values()) {
+            f.sample(t.ends().count(term), with(id, "termination", term.name().toLowerCase(Locale.ROOT)));
+        }
+    }
+
+    private static void rejects(ExpositionWriter w, String level, Traffic t, String[] id) {
+        ExpositionWriter.Family f = w.counter("lb_" + level + "_rejects_total",
+                "Clients refused service, by reason (limit, timeout, inspector, rule, no_server, connect).");
+        for (RejectReason r : RejectReason.values()) {
+            f.sample(t.ends().rejected(r), with(id, "reason", r.label()));
+        }
+    }
+
+    private static String[] with(String[] id, String label, String value) {
+        String[] all = Arrays.copyOf(id, id.length + 2);
+        all[id.length] = label;
+        all[id.length + 1] = value;
+        return all;
+    }
+}

@@ -1,0 +1,126 @@
+package lb.core.stats.http;
+
+import java.util.Locale;
+import java.util.Map;
+import lb.core.model.RejectReason;
+import lb.core.model.Termination;
+import lb.core.stats.BackendStats;
+import lb.core.stats.FrontendStats;
+import lb.core.stats.HealthChange;
+import lb.core.stats.LoopStats;
+import lb.core.stats.MemoryStats;
+import lb.core.stats.ProcessStats;
+import lb.core.stats.ServerStats;
+import lb.core.stats.StatsSnapshot;
+import lb.core.stats.Traffic;
+
+/**
+ * Renders a {@link StatsSnapshot} as JSON: the records' fields under the same names, times in
+ * epoch milliseconds, the rate interval in seconds, enum values in lower case. Stateless.
+ */
+public final class StatsJson {
+    public static final String CONTENT_TYPE = "application/json; charset=utf-8";
+
+    private StatsJson() {
+    }
+
+    public static String render(StatsSnapshot s) {
+        JsonWriter w = new JsonWriter().beginObject();
+        w.name("takenAtMillis").value(s.takenAtMillis());
+        w.name("intervalSeconds").value(s.intervalNanos() / 1e9);
+        process(w.name("process"), s.process());
+        w.name("loops").beginArray();
+        for (LoopStats l : s.loops()) {
+            w.beginObject().name("index").value(l.index()).name("tunnels").value(l.tunnels())
+                    .name("busyNanos").value(l.busyNanos()).name("busyRatio").value(l.busyRatio())
+                    .name("buffersInUse").value(l.buffersInUse()).name("buffersIdle").value(l.buffersIdle())
+                    .name("buffersCreated").value(l.buffersCreated()).name("alive").value(l.alive())
+                    .name("faults").value(l.faults()).endObject();
+        }
+        w.endArray();
+        w.name("frontends").beginArray();
+        for (FrontendStats f : s.frontends()) {
+            w.beginObject().name("name").value(f.name());
+            w.name("addresses").beginArray();
+            for (String a : f.addresses()) {
+                w.value(a);
+            }
+            w.endArray().name("backend").value(f.backend());
+            traffic(w.name("traffic"), f.traffic());
+            w.endObject();
+        }
+        w.endArray();
+        w.name("backends").beginArray();
+        for (BackendStats b : s.backends()) {
+            backend(w, b);
+        }
+        return w.endArray().endObject().toString();
+    }
+
+    private static void process(JsonWriter w, ProcessStats p) {
+        w.beginObject().name("eventLoops").value(p.eventLoops()).name("connections").value(p.connections())
+                .name("maxConnections").value(p.maxConnections()).name("tunnels").value(p.tunnels())
+                .name("acceptErrors").value(p.acceptErrors()).name("buffersInUse").value(p.buffersInUse())
+                .name("buffersIdle").value(p.buffersIdle()).name("buffersCreated").value(p.buffersCreated())
+                .name("bufferSize").value(p.bufferSize()).name("busyRatio").value(p.busyRatio())
+                .name("busiestLoopRatio").value(p.busiestLoopRatio()).name("liveLoops").value(p.liveLoops())
+                .name("faults").value(p.faults());
+        MemoryStats m = p.memory();
+        w.name("memory").beginObject().name("budgetBytes").value(m.budgetBytes()).name("usedBytes").value(m.usedBytes())
+                .name("refusals").value(m.refusals()).name("buffersOverBudget").value(m.buffersOverBudget())
+                .endObject().endObject();
+    }
+
+    private static void backend(JsonWriter w, BackendStats b) {
+        w.beginObject().name("name").value(b.name());
+        traffic(w.name("traffic"), b.traffic());
+        w.name("queue").beginObject().name("queued").value(b.queue().queued()).name("peak").value(b.queue().peak())
+                .name("limit").value(b.queue().limit()).endObject();
+        w.name("stickTable");
+        if (b.stickTable() == null) {
+            w.nullValue();
+        } else {
+            w.beginObject().name("entries").value(b.stickTable().entries())
+                    .name("capacity").value(b.stickTable().capacity()).endObject();
+        }
+        w.name("healthChecked").value(b.healthChecked());
+        w.name("servers").beginArray();
+        for (ServerStats s : b.servers()) {
+            w.beginObject().name("name").value(s.name()).name("address").value(s.address())
+                    .name("state").value(s.state().name().toLowerCase(Locale.ROOT)).name("up").value(s.up())
+                    .name("usable").value(s.usable()).name("warmingUp").value(s.warmingUp())
+                    .name("healthReason").value(s.healthReason())
+                    .name("healthChangedAtMillis").value(s.healthChangedAtMillis())
+                    .name("downTransitions").value(s.downTransitions()).name("weight").value(s.weight())
+                    .name("configuredWeight").value(s.configuredWeight())
+                    .name("sourcePortsExhausted").value(s.sourcePortsExhausted());
+            traffic(w.name("traffic"), s.traffic());
+            w.endObject();
+        }
+        w.endArray();
+        w.name("healthChanges").beginArray();
+        for (HealthChange c : b.healthChanges()) {
+            w.beginObject().name("server").value(c.server()).name("up").value(c.up())
+                    .name("reason").value(c.reason()).name("atMillis").value(c.atMillis()).endObject();
+        }
+        w.endArray().endObject();
+    }
+
+    private static void traffic(JsonWriter w, Traffic t) {
+        w.beginObject().name("connections").value(t.connections()).name("maxConnections").value(t.maxConnections())
+                .name("totalConnections").value(t.totalConnections()).name("connectionRate").value(t.connectionRate())
+                .name("bytesIn").value(t.bytesIn()).name("bytesOut").value(t.bytesOut())
+                .name("bytesInRate").value(t.bytesInRate()).name("bytesOutRate").value(t.bytesOutRate())
+                .name("connectErrors").value(t.connectErrors()).name("retries").value(t.retries())
+                .name("redispatches").value(t.redispatches());
+        w.name("rejects").beginObject();
+        for (Map.Entry<RejectReason, Long> e : t.ends().rejects().entrySet()) {
+            w.name(e.getKey().label()).value(e.getValue());
+        }
+        w.endObject().name("terminations").beginObject();
+        for (Map.Entry<Termination, Long> e : t.ends().counts().entrySet()) {
+            w.name(e.getKey().name().toLowerCase(Locale.ROOT)).value(e.getValue());
+        }
+        w.endObject().endObject();
+    }
+}
