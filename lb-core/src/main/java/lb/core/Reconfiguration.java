@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Set;
 
 import lb.core.ConfigChange.Scope;
-import lb.core.health.HealthCheck;
 import lb.core.config.ServerSpec;
 import lb.core.engine.EventLoopGroup;
 import lb.core.engine.LiveBackend;
@@ -139,7 +138,7 @@ final class Reconfiguration {
         if (!sameBalancer) {
             applied(Scope.BACKEND, where + "balancer " + oldBalancer + " -> " + newBalancer);
         }
-        boolean sameChecks = sameChecks(old.healthCheck(), fresh.healthCheck());
+        boolean sameChecks = java.util.Objects.equals(old.healthCheck(), fresh.healthCheck());
         if (!sameChecks) {
             applied(Scope.BACKEND, where + "health check " + (fresh.healthCheck() == null ? "removed" : "changed"));
         }
@@ -184,19 +183,6 @@ final class Reconfiguration {
         applied(Scope.BACKEND, where + "stick table " + old.describe() + " -> " + fresh.describe() + ", " + carried[0]
                 + " entries carried over");
         return fresh;
-    }
-
-    private static boolean sameChecks(HealthCheck a, HealthCheck b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        return a.kind().equals(b.kind()) && a.interval().equals(b.interval())
-                && a.fastInterval().equals(b.fastInterval()) && a.timeout().equals(b.timeout())
-                && a.rise() == b.rise() && a.fall() == b.fall()
-                && a.observeFailedConnects() == b.observeFailedConnects()
-                && a.slowStart().equals(b.slowStart()) && a.closeTunnelsOnDown() == b.closeTunnelsOnDown()
-                && java.util.Objects.equals(a.request(), b.request())
-                && a.sendProxy() == b.sendProxy();
     }
 
     private void servers(LiveBackend b, BackendBuilder spec) {

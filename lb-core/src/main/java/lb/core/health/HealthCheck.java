@@ -8,9 +8,9 @@ import lb.core.proxy.ProxyFormat;
 
 /**
  * How a backend checks its servers: what a probe does (connect, or send bytes and judge the
- * reply) and how often, with what hysteresis. Made by {@link #tcp()} or {@link #sendExpect};
- * set it up fluently, then hand it to the backend builder, which copies nothing: don't change
- * it after {@code build()}.
+ * reply) and how often, with what hysteresis. Made by {@link #tcp()} or {@link #sendExpect} and
+ * set up fluently. A value: every setter returns a changed copy, so a check can be shared, and
+ * a reload compares the running check with the new one by {@code equals}.
  *
  * <p>Defaults: every 2 s (every 500 ms while a server's state is changing), 1 s timeout,
  * rise 2, fall 3, ±10% jitter so many servers' checks spread out, no passive observation, no
@@ -39,6 +39,42 @@ public final class HealthCheck {
         this.request = requestFor == null ? null : ByteBuffer.wrap(requestFor.apply("")).asReadOnlyBuffer();
         this.matcher = matcher;
         this.farewell = farewell;
+    }
+
+    /** A copy of this check with {@code change} made to it: published checks never change. */
+    private HealthCheck with(java.util.function.Consumer<HealthCheck> change) {
+        HealthCheck c = new HealthCheck(kind, requestFor, matcher, farewell);
+        c.interval = interval;
+        c.fastInterval = fastInterval;
+        c.timeout = timeout;
+        c.rise = rise;
+        c.fall = fall;
+        c.observeFailedConnects = observeFailedConnects;
+        c.slowStart = slowStart;
+        c.closeTunnelsOnDown = closeTunnelsOnDown;
+        c.sendProxy = sendProxy;
+        change.accept(c);
+        return c;
+    }
+
+    /**
+     * Two checks are equal when they probe alike: same kind, request and timing settings. The
+     * reply matcher and farewell are named by the kind (an MQTT check's matcher is made anew
+     * each time), so a reload with an unchanged check keeps the running one and its state.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HealthCheck h && kind.equals(h.kind) && Objects.equals(request, h.request)
+                && interval.equals(h.interval) && fastInterval.equals(h.fastInterval) && timeout.equals(h.timeout)
+                && rise == h.rise && fall == h.fall && observeFailedConnects == h.observeFailedConnects
+                && slowStart.equals(h.slowStart) && closeTunnelsOnDown == h.closeTunnelsOnDown
+                && sendProxy == h.sendProxy;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, request, interval, fastInterval, timeout, rise, fall, observeFailedConnects, slowStart,
+                closeTunnelsOnDown, sendProxy);
     }
 
     /** Passes when a TCP connection is established; closes it at once. */
@@ -71,31 +107,26 @@ public final class HealthCheck {
     }
 
     public HealthCheck interval(Duration d) {
-        this.interval = positive(d, "interval");
-        return this;
+        return with(c -> c.interval = positive(d, "interval"));
     }
 
     /** The interval while a server is between up and down (some checks failed or passed). */
     public HealthCheck fastInterval(Duration d) {
-        this.fastInterval = positive(d, "fastInterval");
-        return this;
+        return with(c -> c.fastInterval = positive(d, "fastInterval"));
     }
 
     public HealthCheck timeout(Duration d) {
-        this.timeout = positive(d, "timeout");
-        return this;
+        return with(c -> c.timeout = positive(d, "timeout"));
     }
 
     /** Passes in a row that bring a down server up. */
     public HealthCheck rise(int count) {
-        this.rise = atLeastOne(count, "rise");
-        return this;
+        return with(c -> c.rise = atLeastOne(count, "rise"));
     }
 
     /** Failures in a row that take an up server down. */
     public HealthCheck fall(int count) {
-        this.fall = atLeastOne(count, "fall");
-        return this;
+        return with(c -> c.fall = atLeastOne(count, "fall"));
     }
 
     /**
@@ -106,8 +137,7 @@ public final class HealthCheck {
         if (count < 0) {
             throw new IllegalArgumentException("health check: observeFailedConnects must be >= 0, was " + count);
         }
-        this.observeFailedConnects = count;
-        return this;
+        return with(c -> c.observeFailedConnects = count);
     }
 
     /** A recovered server's weight ramps from 1 to its full weight over {@code period}. */
@@ -116,14 +146,12 @@ public final class HealthCheck {
         if (period.isNegative()) {
             throw new IllegalArgumentException("health check: slowStart must be >= 0, was " + period);
         }
-        this.slowStart = period;
-        return this;
+        return with(c -> c.slowStart = period);
     }
 
     /** Closes a server's tunnels when it is marked down, so its clients reconnect elsewhere now. */
     public HealthCheck closeTunnelsOnDown(boolean enabled) {
-        this.closeTunnelsOnDown = enabled;
-        return this;
+        return with(c -> c.closeTunnelsOnDown = enabled);
     }
 
     /**
@@ -131,8 +159,7 @@ public final class HealthCheck {
      * servers that require one on every connection.
      */
     public HealthCheck sendProxy(ProxyFormat format) {
-        this.sendProxy = Objects.requireNonNull(format, "sendProxy");
-        return this;
+        return with(c -> c.sendProxy = Objects.requireNonNull(format, "sendProxy"));
     }
 
     /** The PROXY header format sent before each check, or null. */

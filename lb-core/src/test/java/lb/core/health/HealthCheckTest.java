@@ -30,6 +30,21 @@ class HealthCheckTest {
     private static final Duration INTERVAL = Duration.ofMillis(100);
 
     @Test
+    void aCheckIsAValueEverySetterReturnsAChangedCopy() {
+        HealthCheck base = HealthCheck.tcp().interval(Duration.ofSeconds(5));
+        HealthCheck faster = base.interval(Duration.ofSeconds(1));
+        assertEquals(Duration.ofSeconds(5), base.interval(), "the original is unchanged");
+        assertEquals(Duration.ofSeconds(1), faster.interval());
+        assertEquals(base, HealthCheck.tcp().interval(Duration.ofSeconds(5)), "alike checks are equal");
+        assertEquals(base.hashCode(), HealthCheck.tcp().interval(Duration.ofSeconds(5)).hashCode());
+        assertFalse(base.equals(faster));
+        assertFalse(base.equals(base.rise(5)));
+        assertFalse(base.equals(base.sendProxy(ProxyFormat.V1)));
+        assertFalse(base.equals(HealthCheck.sendExpect("hello", new byte[] {1}, reply -> Judgement.PASS, null)
+                .interval(Duration.ofSeconds(5))));
+    }
+
+    @Test
     void aSendExpectCheckPassesOnTheRightReplyAndFailsOnSilence() throws Exception {
         HealthCheck hello = HealthCheck.sendExpect("hello", "hello".getBytes(StandardCharsets.US_ASCII),
                         bytes -> bytes.remaining() < 5 ? Judgement.NEED_MORE
