@@ -10,12 +10,12 @@ import java.util.function.Supplier;
 
 import lb.core.balance.Balancer;
 import lb.core.balance.RoundRobin;
-import lb.core.health.HealthCheck;
 import lb.core.config.BackendPolicy;
 import lb.core.config.ServerSpec;
+import lb.core.health.HealthCheck;
+import lb.core.model.ServerState;
 import lb.core.proxy.ProxyFormat;
 import lb.core.stick.StickTable;
-import lb.core.model.ServerState;
 
 /**
  * Describes one backend inside {@link LoadBalancerBuilder#backend}. Defaults: round robin,

@@ -1,11 +1,12 @@
 package lb.core;
 
-import lb.core.config.FrontendPolicy;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+
+import lb.core.config.FrontendPolicy;
 import lb.core.model.KeyExtractor;
 
 /**

@@ -7,13 +7,13 @@ import java.util.List;
 import lb.core.engine.EventLoopGroup;
 import lb.core.engine.LiveBackend;
 import lb.core.engine.LiveFrontend;
-import lb.core.engine.StatsCollector;
-import lb.core.stats.StatsSnapshot;
-import lb.core.model.TunnelListener;
-import lb.core.time.Clock;
 import lb.core.engine.ServerSlots;
+import lb.core.engine.StatsCollector;
 import lb.core.model.AcceptMode;
 import lb.core.model.LoopFailure;
+import lb.core.model.TunnelListener;
+import lb.core.stats.StatsSnapshot;
+import lb.core.time.Clock;
 
 /**
  * A running load balancer: its frontends, backends and event loops. The only entry point;

@@ -10,13 +10,13 @@ import java.util.function.Consumer;
 
 import lb.core.engine.LiveBackend;
 import lb.core.engine.LiveFrontend;
-import lb.core.limit.MemoryBudget;
-import lb.core.stats.ConnectionLog;
-import lb.core.model.TunnelListener;
-import lb.core.time.Clock;
 import lb.core.engine.ServerSlots;
+import lb.core.limit.MemoryBudget;
 import lb.core.model.AcceptMode;
 import lb.core.model.LoopFailure;
+import lb.core.model.TunnelListener;
+import lb.core.stats.ConnectionLog;
+import lb.core.time.Clock;
 
 /**
  * Fluent description of a load balancer; {@link #build()} checks it whole and fails naming the

@@ -6,15 +6,15 @@ import java.util.List;
 import java.util.Set;
 
 import lb.core.ConfigChange.Scope;
+import lb.core.config.BackendPolicy;
+import lb.core.config.FrontendPolicy;
 import lb.core.config.ServerSpec;
 import lb.core.engine.EventLoopGroup;
 import lb.core.engine.LiveBackend;
 import lb.core.engine.LiveFrontend;
 import lb.core.engine.LiveServer;
-import lb.core.stick.StickTable;
-import lb.core.config.BackendPolicy;
-import lb.core.config.FrontendPolicy;
 import lb.core.model.AcceptMode;
+import lb.core.stick.StickTable;
 
 /**
  * Applies a new configuration to a running load balancer as a diff, without touching

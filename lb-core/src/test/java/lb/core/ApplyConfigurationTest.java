@@ -24,15 +24,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import lb.core.health.HealthCheck;
+import lb.core.model.AcceptMode;
+import lb.core.model.KeyExtractor;
+import lb.core.model.Server;
 import lb.core.stick.LruStickTable;
 import lb.core.stick.StickTable;
 import lb.core.testing.Await;
 import lb.core.testing.Clients;
 import lb.core.testing.FakeServer;
 import lb.core.testing.FirstLine;
-import lb.core.model.AcceptMode;
-import lb.core.model.KeyExtractor;
-import lb.core.model.Server;
 
 /**
  * {@link LoadBalancer#apply} beyond servers and weights: frontends and backends added and

@@ -31,13 +31,13 @@ import lb.core.balance.LeastConnections;
 import lb.core.balance.RendezvousHash;
 import lb.core.balance.RoundRobin;
 import lb.core.health.HealthCheck;
+import lb.core.model.Server;
+import lb.core.model.ServerState;
 import lb.core.stick.LruStickTable;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.FakeServer;
-import lb.core.model.ServerState;
-import lb.core.model.Server;
 
 /**
  * Random sequences of {@code apply()} under live tunnels: servers added, removed, re-added,

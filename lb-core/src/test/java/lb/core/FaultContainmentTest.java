@@ -17,16 +17,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import lb.core.balance.Balancer;
-import lb.core.model.Pick;
 import lb.core.balance.RoundRobin;
 import lb.core.balance.ServerSet;
-import lb.core.stats.ProcessStats;
+import lb.core.model.KeyExtractor;
+import lb.core.model.Pick;
+import lb.core.model.Server;
+import lb.core.model.ServerState;
 import lb.core.model.Termination;
+import lb.core.model.Verdict;
+import lb.core.stats.ProcessStats;
 import lb.core.stick.LruStickTable;
 import lb.core.stick.StickEntry;
 import lb.core.stick.StickTable;
@@ -36,10 +39,6 @@ import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
 import lb.core.testing.FirstLine;
-import lb.core.model.KeyExtractor;
-import lb.core.model.ServerState;
-import lb.core.model.Verdict;
-import lb.core.model.Server;
 
 /**
  * A plug-in that throws costs the one tunnel it was working for, on every path that calls it

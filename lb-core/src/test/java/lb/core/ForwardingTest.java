@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import lb.core.engine.EventLoop;
+import lb.core.model.AcceptMode;
 import lb.core.model.Termination;
 import lb.core.model.TunnelEvent;
 import lb.core.testing.Await;
@@ -23,7 +24,6 @@ import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
-import lb.core.model.AcceptMode;
 
 class ForwardingTest {
 

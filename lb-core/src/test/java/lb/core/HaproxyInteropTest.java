@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import lb.core.proxy.ProxyFormat;
 import lb.core.model.TunnelEvent;
+import lb.core.proxy.ProxyFormat;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;

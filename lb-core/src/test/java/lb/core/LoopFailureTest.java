@@ -18,21 +18,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import lb.core.balance.Balancer;
-import lb.core.model.Pick;
 import lb.core.balance.RoundRobin;
 import lb.core.balance.ServerSet;
 import lb.core.health.HealthCheck;
-import lb.core.stats.LoopStats;
-import lb.core.stats.http.PrometheusText;
-import lb.core.stats.StatsSnapshot;
+import lb.core.model.LoopFailure;
+import lb.core.model.Pick;
+import lb.core.model.Server;
 import lb.core.model.Termination;
+import lb.core.stats.LoopStats;
+import lb.core.stats.StatsSnapshot;
+import lb.core.stats.http.PrometheusText;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
-import lb.core.model.LoopFailure;
-import lb.core.model.Server;
 
 /**
  * An error a loop cannot contain is never silent: the loop is marked dead, its tunnels end and

@@ -14,16 +14,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import lb.core.stats.MemoryStats;
+import lb.core.model.KeyExtractor;
 import lb.core.model.Termination;
+import lb.core.model.Verdict;
+import lb.core.stats.MemoryStats;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
 import lb.core.testing.FirstLine;
-import lb.core.model.KeyExtractor;
-import lb.core.model.Verdict;
 
 /**
  * Clients not yet served hold bytes out of the memory budget: past its admission share a new

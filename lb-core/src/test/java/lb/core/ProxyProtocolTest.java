@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
 import lb.core.proxy.DecodeResult;
 import lb.core.proxy.ProxyFormat;
 import lb.core.proxy.ProxyHeaderDecoder;
-import lb.core.model.Termination;
-import lb.core.model.TunnelEvent;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;

@@ -13,9 +13,9 @@ import java.util.HexFormat;
 
 import org.junit.jupiter.api.Test;
 
-import lb.core.proxy.ProxyFormat;
 import lb.core.model.Termination;
 import lb.core.model.TunnelEvent;
+import lb.core.proxy.ProxyFormat;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;

@@ -17,8 +17,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import lb.core.limit.BackendQueue;
+import lb.core.model.KeyExtractor;
+import lb.core.model.ServerState;
 import lb.core.model.Termination;
 import lb.core.model.TunnelEvent;
+import lb.core.model.Verdict;
 import lb.core.stick.LruStickTable;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
@@ -26,9 +29,6 @@ import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
 import lb.core.testing.FirstLine;
-import lb.core.model.KeyExtractor;
-import lb.core.model.ServerState;
-import lb.core.model.Verdict;
 
 /** Picking, sticking, retrying, queueing and refusing, each with its termination reason. */
 class RoutingTest {

@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import lb.core.engine.EventLoopGroup;
+import lb.core.model.Server;
+import lb.core.model.ServerState;
 import lb.core.model.Termination;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
-import lb.core.model.ServerState;
-import lb.core.model.Server;
 
 /**
  * Removing a server and adding it back before its drain period ends cancels the removal: its

@@ -16,13 +16,13 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import lb.core.model.AcceptMode;
 import lb.core.model.Termination;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
-import lb.core.model.AcceptMode;
 
 /** Shutdown stops accepting at once, lets tunnels finish within the grace period, then closes. */
 class ShutdownTest {

@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 
 import lb.core.model.Termination;
 import lb.core.model.TunnelEvent;
+import lb.core.model.Verdict;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.FakeServer;
 import lb.core.testing.ManualClock;
-import lb.core.model.Verdict;
 
 /** Every timeout fires, and says which one it was. */
 class TimeoutsTest {

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 import lb.core.model.KeyExtractor;
-import lb.core.model.Verdict;
 import lb.core.model.Termination;
+import lb.core.model.Verdict;
 
 /**
  * Routes each client by the client identifier of its CONNECT: the frontend's

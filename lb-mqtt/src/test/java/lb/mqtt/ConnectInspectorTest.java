@@ -26,8 +26,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import lb.core.model.Verdict;
 import lb.core.model.Termination;
+import lb.core.model.Verdict;
 
 class ConnectInspectorTest {
     private final ConnectInspector silent = Mqtt.connectInspector();

@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import lb.core.LoadBalancer;
-import lb.core.model.Server;
 import lb.core.health.HealthCheck;
 import lb.core.health.Judgement;
+import lb.core.model.Server;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 

@@ -1,7 +1,7 @@
 package lb.core.balance;
 
-import lb.core.model.Server;
 import lb.core.model.Pick;
+import lb.core.model.Server;
 
 /**
  * One balancing algorithm. Instances are per event loop (the builder takes a supplier), so

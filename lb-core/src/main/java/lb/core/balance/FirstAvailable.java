@@ -1,7 +1,7 @@
 package lb.core.balance;
 
-import lb.core.model.Server;
 import lb.core.model.Pick;
+import lb.core.model.Server;
 
 /**
  * The first server, in the backend's declared order, that is below its connection limit:

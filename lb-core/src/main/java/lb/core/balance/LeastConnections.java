@@ -1,7 +1,7 @@
 package lb.core.balance;
 
-import lb.core.model.Server;
 import lb.core.model.Pick;
+import lb.core.model.Server;
 
 /**
  * Weighted least connections: the server whose load ratio

@@ -2,8 +2,8 @@ package lb.core.balance;
 
 import java.util.concurrent.ThreadLocalRandom;
 
-import lb.core.model.Server;
 import lb.core.model.Pick;
+import lb.core.model.Server;
 
 /**
  * Random with two choices: draw two servers at random, in proportion to their weights, and

@@ -3,8 +3,8 @@ package lb.core.balance;
 import java.util.Arrays;
 import java.util.Comparator;
 
-import lb.core.model.Server;
 import lb.core.model.Pick;
+import lb.core.model.Server;
 
 /**
  * Rendezvous (highest random weight) hashing on the routing key, with weights and optional

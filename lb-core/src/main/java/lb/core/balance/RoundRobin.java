@@ -3,8 +3,8 @@ package lb.core.balance;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
-import lb.core.model.Server;
 import lb.core.model.Pick;
+import lb.core.model.Server;
 
 /**
  * Smooth weighted round robin (the NGINX algorithm). Not thread-safe: owned by one loop.

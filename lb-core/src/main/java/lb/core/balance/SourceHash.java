@@ -3,8 +3,8 @@ package lb.core.balance;
 import java.util.Arrays;
 import java.util.Comparator;
 
-import lb.core.model.Server;
 import lb.core.model.Pick;
+import lb.core.model.Server;
 
 /**
  * Map-based hash (HAProxy's {@code balance source} with {@code hash-type map-based}): the hash

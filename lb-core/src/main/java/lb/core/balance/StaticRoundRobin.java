@@ -1,7 +1,7 @@
 package lb.core.balance;
 
-import lb.core.model.Server;
 import lb.core.model.Pick;
+import lb.core.model.Server;
 
 /**
  * Weighted round robin from a precomputed schedule: the cheapest balancer. Not thread-safe:

@@ -2,7 +2,6 @@ package lb.core.engine;
 
 import java.nio.channels.SocketChannel;
 
-
 /**
  * A client accepted on one loop and handed to another, as that loop's command. Runs on the
  * receiving loop; if that loop died first, the client is refused instead: closed, and the

@@ -16,10 +16,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-import lb.core.model.AcceptMode;
-import lb.core.model.LoopFailure;
 import lb.core.limit.ConnectionLimit;
 import lb.core.limit.MemoryBudget;
+import lb.core.model.AcceptMode;
+import lb.core.model.LoopFailure;
 import lb.core.model.Termination;
 import lb.core.model.TunnelEvent;
 import lb.core.model.TunnelListener;

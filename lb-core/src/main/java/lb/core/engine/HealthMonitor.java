@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import lb.core.model.Termination;
 import lb.core.health.HealthCheck;
+import lb.core.model.Termination;
 
 /**
  * Runs one backend's health checks: one {@link Probe} per server, spread over the event loops.

@@ -6,19 +6,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import lb.core.config.ServerSpec;
-import lb.core.model.Server;
 import java.util.function.Supplier;
 
 import lb.core.balance.Balancer;
 import lb.core.balance.ServerSet;
+import lb.core.config.BackendPolicy;
+import lb.core.config.ServerSpec;
 import lb.core.health.HealthCheck;
 import lb.core.limit.BackendQueue;
+import lb.core.model.Server;
+import lb.core.model.ServerState;
 import lb.core.model.Termination;
 import lb.core.stick.StickTable;
 import lb.core.time.Clock;
-import lb.core.config.BackendPolicy;
-import lb.core.model.ServerState;
 
 /**
  * A backend as the engine runs it: servers behind one balancing algorithm, with its policy

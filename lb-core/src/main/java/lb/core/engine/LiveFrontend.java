@@ -3,8 +3,8 @@ package lb.core.engine;
 import java.net.InetSocketAddress;
 import java.util.List;
 
-import lb.core.limit.ConnectionLimit;
 import lb.core.config.FrontendPolicy;
+import lb.core.limit.ConnectionLimit;
 import lb.core.model.KeyExtractor;
 
 /**

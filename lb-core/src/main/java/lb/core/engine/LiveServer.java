@@ -4,16 +4,13 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import java.util.List;
-
-import lb.core.model.Pick;
 import lb.core.config.ServerSpec;
+import lb.core.limit.SourcePorts;
+import lb.core.model.Pick;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
-import lb.core.limit.SourcePorts;
 import lb.core.proxy.ProxyFormat;
 import lb.core.time.Clock;
-import lb.core.model.ServerState;
 
 /**
  * A server as the engine runs it: what {@link Server} shows, plus the hooks tunnels and health

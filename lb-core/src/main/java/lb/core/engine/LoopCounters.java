@@ -1,6 +1,7 @@
 package lb.core.engine;
 
 import java.util.Arrays;
+
 import lb.core.model.Termination;
 
 /**

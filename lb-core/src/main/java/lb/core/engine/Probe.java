@@ -8,9 +8,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ThreadLocalRandom;
 
-import lb.core.proxy.ProxyHeader;
 import lb.core.health.HealthCheck;
 import lb.core.health.Judgement;
+import lb.core.proxy.ProxyHeader;
 
 /**
  * Checks one server, over and over, on one event loop: an ordinary non-blocking connection

@@ -8,7 +8,6 @@ import java.util.function.Function;
 import lb.core.buffer.BufferPool;
 import lb.core.limit.ConnectionLimit;
 import lb.core.limit.MemoryBudget;
-import lb.core.stick.StickTable;
 import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;
 import lb.core.stats.HostPort;
@@ -21,6 +20,7 @@ import lb.core.stats.StatsSnapshot;
 import lb.core.stats.StickTableStats;
 import lb.core.stats.Terminations;
 import lb.core.stats.Traffic;
+import lb.core.stick.StickTable;
 
 /**
  * Takes one {@link StatsSnapshot}: sums every loop's {@link LoopCounters} and reads the live

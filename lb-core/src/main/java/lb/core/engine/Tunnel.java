@@ -7,20 +7,20 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
-import lb.core.model.KeyExtractor;
-import lb.core.model.Verdict;
 import lb.core.balance.Balancer;
 import lb.core.balance.KeyHash;
-import lb.core.model.Pick;
 import lb.core.limit.BackendQueue;
 import lb.core.limit.SourcePorts;
+import lb.core.model.KeyExtractor;
+import lb.core.model.Pick;
+import lb.core.model.RejectReason;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
+import lb.core.model.Verdict;
 import lb.core.proxy.DecodeResult;
 import lb.core.proxy.ProxyFormat;
 import lb.core.proxy.ProxyHeader;
 import lb.core.proxy.ProxyHeaderDecoder;
-import lb.core.model.RejectReason;
-import lb.core.model.Termination;
-import lb.core.model.TunnelEvent;
 import lb.core.stick.StickTable;
 
 /**

@@ -2,7 +2,6 @@ package lb.core.model;
 
 import java.nio.ByteBuffer;
 
-
 /**
  * Reads a client's first bytes and decides where the tunnel goes: the one way protocol
  * awareness (MQTT's CONNECT, say) enters the core. One instance serves every loop at once, so

@@ -3,6 +3,7 @@ package lb.core.stats;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
+
 import lb.core.model.RejectReason;
 import lb.core.model.Termination;
 

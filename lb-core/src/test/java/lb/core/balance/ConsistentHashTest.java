@@ -9,9 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
+import lb.core.EngineAccess;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
-import lb.core.EngineAccess;
 
 class ConsistentHashTest extends KeyHashBalancerContract {
 

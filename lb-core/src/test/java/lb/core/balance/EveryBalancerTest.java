@@ -20,9 +20,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import lb.core.Backend;
+import lb.core.model.Pick;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
-import lb.core.model.Pick;
 
 /** The promises of {@link Balancer} that every algorithm keeps. */
 class EveryBalancerTest {

@@ -8,10 +8,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
+import lb.core.EngineAccess;
+import lb.core.model.Pick;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
-import lb.core.model.Pick;
-import lb.core.EngineAccess;
 
 class FirstAvailableTest {
 

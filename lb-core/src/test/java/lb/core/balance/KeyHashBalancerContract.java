@@ -18,9 +18,9 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
+import lb.core.EngineAccess;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
-import lb.core.EngineAccess;
 
 /**
  * Properties every key-hash balancer ({@link ConsistentHash}, {@link RendezvousHash}) must have:

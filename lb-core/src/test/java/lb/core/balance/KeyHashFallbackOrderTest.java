@@ -10,9 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import lb.core.Backend;
+import lb.core.model.Pick;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
-import lb.core.model.Pick;
 
 /**
  * The {@link Balancer} promises about fallbacks, for the key-hash balancers: the avoided

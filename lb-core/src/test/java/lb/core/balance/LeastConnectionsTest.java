@@ -18,10 +18,10 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
+import lb.core.EngineAccess;
+import lb.core.model.Pick;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
-import lb.core.model.Pick;
-import lb.core.EngineAccess;
 
 class LeastConnectionsTest {
 

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
-import lb.core.model.Server;
 import lb.core.EngineAccess;
+import lb.core.model.Server;
 
 class PowerOfTwoChoicesTest {
 

@@ -15,9 +15,9 @@ import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
+import lb.core.EngineAccess;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
-import lb.core.EngineAccess;
 
 class RoundRobinTest {
 

@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import lb.core.Backend;
+import lb.core.EngineAccess;
 import lb.core.LoadBalancer;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
-import lb.core.EngineAccess;
 
 /**
  * Backends of real {@link Server}s for balancer tests, made through the public builder without

@@ -14,12 +14,12 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import lb.core.LoadBalancer;
+import lb.core.model.Server;
+import lb.core.model.Termination;
 import lb.core.proxy.DecodeResult;
 import lb.core.proxy.ProxyFormat;
 import lb.core.proxy.ProxyHeader;
 import lb.core.proxy.ProxyHeaderDecoder;
-import lb.core.model.Server;
-import lb.core.model.Termination;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;

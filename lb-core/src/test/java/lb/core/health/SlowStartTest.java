@@ -11,13 +11,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
+import lb.core.EngineAccess;
 import lb.core.LoadBalancer;
 import lb.core.model.Server;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.FakeServer;
 import lb.core.testing.ManualClock;
-import lb.core.EngineAccess;
 
 /**
  * Slow start with a weight large enough to see the ramp: a server of weight 100 that recovers

@@ -15,11 +15,11 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 import lb.core.LoadBalancer;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.FakeServer;
-import lb.core.model.Termination;
-import lb.core.model.TunnelEvent;
 import lb.core.testing.LineKey;
 
 /** The connection log: its line, its escaping, and that it never holds up a loop. */

@@ -21,22 +21,22 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import lb.core.Backend;
+import lb.core.EngineAccess;
 import lb.core.LoadBalancer;
+import lb.core.model.RejectReason;
 import lb.core.model.ServerState;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
+import lb.core.stats.http.PrometheusText;
+import lb.core.stats.http.StatsJson;
 import lb.core.stick.LruStickTable;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
-import lb.core.testing.FakeServer;
-import lb.core.model.RejectReason;
-import lb.core.model.Termination;
-import lb.core.model.TunnelEvent;
 import lb.core.testing.ExpositionFormat;
+import lb.core.testing.FakeServer;
 import lb.core.testing.JsonSyntax;
 import lb.core.testing.LineKey;
-import lb.core.stats.http.PrometheusText;
-import lb.core.stats.http.StatsJson;
-import lb.core.EngineAccess;
 
 /**
  * A scripted run with known connections, bytes, rejects and a server taken down, then every

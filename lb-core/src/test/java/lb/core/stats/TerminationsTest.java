@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
 import lb.core.model.RejectReason;
 import lb.core.model.Termination;
 

@@ -2,9 +2,9 @@ package lb.core.testing;
 
 import java.lang.management.ManagementFactory;
 
+import lb.core.EngineAccess;
 import lb.core.LoadBalancer;
 import lb.core.engine.EventLoop;
-import lb.core.EngineAccess;
 
 /** CPU time and allocation of a load balancer's loop threads, from the JVM's thread bean. */
 public final class LoopThreads {

@@ -10,8 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import lb.core.model.AcceptMode;
 import lb.core.LoadBalancer;
+import lb.core.model.AcceptMode;
 import lb.core.stats.LoopStats;
 
 /**

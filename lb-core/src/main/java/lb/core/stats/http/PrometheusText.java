@@ -3,8 +3,8 @@ package lb.core.stats.http;
 import java.util.Arrays;
 import java.util.Locale;
 
-import lb.core.model.ServerState;
 import lb.core.model.RejectReason;
+import lb.core.model.ServerState;
 import lb.core.model.Termination;
 import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;

@@ -2,6 +2,7 @@ package lb.core.stats.http;
 
 import java.util.Locale;
 import java.util.Map;
+
 import lb.core.model.RejectReason;
 import lb.core.model.Termination;
 import lb.core.stats.BackendStats;

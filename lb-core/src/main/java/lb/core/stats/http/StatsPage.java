@@ -8,8 +8,8 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 
-import lb.core.model.ServerState;
 import lb.core.model.RejectReason;
+import lb.core.model.ServerState;
 import lb.core.model.Termination;
 import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;

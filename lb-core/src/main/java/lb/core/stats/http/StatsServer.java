@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
+
 import lb.core.stats.HostPort;
 
 /**

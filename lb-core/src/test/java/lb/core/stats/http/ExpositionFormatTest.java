@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
 import lb.core.testing.ExpositionFormat;
 
 /** The format checker itself: it reads what the format allows and refuses what it does not. */

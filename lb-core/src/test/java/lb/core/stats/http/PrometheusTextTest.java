@@ -19,9 +19,9 @@ import lb.core.stick.LruStickTable;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
+import lb.core.testing.ExpositionFormat;
 import lb.core.testing.ExternalTool;
 import lb.core.testing.FakeServer;
-import lb.core.testing.ExpositionFormat;
 
 /**
  * The /metrics text of a balancer whose names need escaping, read back by a strict checker of

@@ -31,8 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import lb.core.LoadBalancer;
 import lb.core.testing.Balancers;
-import lb.core.testing.FakeServer;
 import lb.core.testing.ExpositionFormat;
+import lb.core.testing.FakeServer;
 import lb.core.testing.JsonSyntax;
 
 /** The HTTP side: what each path answers, methods, authentication and where it listens. */
