@@ -57,13 +57,11 @@ public final class TlsLayer {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final SSLEngine engine;
-    private final BufferSource buffers;
     private final int packetSize;
     private final int applicationSize;
-    /** Read mode, like the two below: position..limit are the bytes held. */
-    private ByteBuffer held;
-    private ByteBuffer plaintext;
-    private ByteBuffer ciphertext;
+    private final BorrowedBuffer held;
+    private final BorrowedBuffer plaintext;
+    private final BorrowedBuffer ciphertext;
     private boolean started;
     private Handshake handshake;
     private TlsFailure failure;
@@ -71,7 +69,9 @@ public final class TlsLayer {
     /** {@code engine} already configured (client or server mode, parameters); its handshake not begun. */
     public TlsLayer(SSLEngine engine, BufferSource buffers) {
         this.engine = engine;
-        this.buffers = buffers;
+        this.held = new BorrowedBuffer(buffers);
+        this.plaintext = new BorrowedBuffer(buffers);
+        this.ciphertext = new BorrowedBuffer(buffers);
         // Before the handshake the session is a placeholder reporting the largest sizes possible.
         this.packetSize = engine.getSession().getPacketBufferSize();
         this.applicationSize = engine.getSession().getApplicationBufferSize();
@@ -92,15 +92,15 @@ public final class TlsLayer {
         begin();
         if (failure != null || engine.isInboundDone()) {
             ciphertextIn.position(ciphertextIn.limit()); // nothing after close_notify or a failure counts
-        } else if (held != null) {
-            hold(ciphertextIn);
-            drive(held);
+        } else if (held.isBorrowed()) {
+            held.append(ciphertextIn, packetSize);
+            drive(held.bytes());
         } else {
             drive(ciphertextIn);
             if (failure != null || engine.isInboundDone()) {
                 ciphertextIn.position(ciphertextIn.limit());
             } else if (ciphertextIn.hasRemaining()) {
-                hold(ciphertextIn);
+                held.append(ciphertextIn, packetSize);
             }
         }
         return settle();
@@ -113,22 +113,21 @@ public final class TlsLayer {
      */
     public State send(ByteBuffer plaintextIn) {
         begin();
-        drive(heldOrEmpty());
+        drive(held.bytes());
         while (failure == null && handshake != null && plaintextIn.hasRemaining() && !engine.isOutboundDone()
-                && hasRoomForRecord()) {
-            toWriteMode(ciphertext);
+                && ciphertext.hasRoom(packetSize)) {
             SSLEngineResult result;
             try {
-                result = engine.wrap(plaintextIn, ciphertext);
+                result = engine.wrap(plaintextIn, ciphertext.beginWrite());
             } catch (SSLException e) {
-                ciphertext.flip();
+                ciphertext.endWrite();
                 fail(e);
                 break;
             }
-            ciphertext.flip();
+            ciphertext.endWrite();
             HandshakeStatus status = result.getHandshakeStatus();
             if (status != HandshakeStatus.NOT_HANDSHAKING && status != HandshakeStatus.FINISHED) {
-                drive(heldOrEmpty()); // a key update or renegotiation to answer
+                drive(held.bytes()); // a key update or renegotiation to answer
             }
             if (result.getStatus() != SSLEngineResult.Status.OK || result.bytesConsumed() == 0) {
                 break;
@@ -143,7 +142,7 @@ public final class TlsLayer {
      */
     public State resume() {
         if (started) {
-            drive(heldOrEmpty());
+            drive(held.bytes());
         }
         return settle();
     }
@@ -158,7 +157,7 @@ public final class TlsLayer {
             engine.closeOutbound();
         } else if (failure == null && !engine.isOutboundDone()) {
             engine.closeOutbound();
-            drive(heldOrEmpty());
+            drive(held.bytes());
         }
         return settle();
     }
@@ -177,8 +176,8 @@ public final class TlsLayer {
             if (failure == null && handshake == null) {
                 // The engine lets a peer that never got far go quietly; a handshake cut off is still cut off.
                 failure = new TlsFailure(TlsFailure.Reason.TRUNCATED, false, "end of stream during the handshake");
-                held = giveBack(held);
-                plaintext = giveBack(plaintext);
+                held.release();
+                plaintext.release();
             }
         }
         return settle();
@@ -186,12 +185,12 @@ public final class TlsLayer {
 
     /** Decrypted bytes for the application, read mode; valid until the next call. */
     public ByteBuffer plaintext() {
-        return plaintext == null ? EMPTY : plaintext;
+        return plaintext.bytes();
     }
 
     /** Encrypted bytes for the socket, read mode; valid until the next call. */
     public ByteBuffer ciphertext() {
-        return ciphertext == null ? EMPTY : ciphertext;
+        return ciphertext.bytes();
     }
 
     public State state() {
@@ -224,7 +223,7 @@ public final class TlsLayer {
 
     /** Buffers borrowed and not yet given back: 0 to 3. */
     public int borrowedBuffers() {
-        return (held == null ? 0 : 1) + (plaintext == null ? 0 : 1) + (ciphertext == null ? 0 : 1);
+        return (held.isBorrowed() ? 1 : 0) + (plaintext.isBorrowed() ? 1 : 0) + (ciphertext.isBorrowed() ? 1 : 0);
     }
 
     private void begin() {
@@ -285,19 +284,16 @@ public final class TlsLayer {
         if (!holdsWholeRecord(source)) {
             return false; // what the engine would say (BUFFER_UNDERFLOW), without borrowing or calling it
         }
-        if (plaintext == null) {
-            plaintext = borrow(applicationSize);
-        }
-        toWriteMode(plaintext);
+        plaintext.hasRoom(applicationSize); // borrows the buffer if none is held
         SSLEngineResult result;
         try {
-            result = engine.unwrap(source, plaintext);
+            result = engine.unwrap(source, plaintext.beginWrite());
         } catch (SSLException e) {
-            plaintext.flip();
+            plaintext.endWrite();
             fail(e);
             return false;
         }
-        plaintext.flip();
+        plaintext.endWrite();
         noteFinished(result);
         switch (result.getStatus()) {
             case OK:
@@ -305,13 +301,13 @@ public final class TlsLayer {
             case CLOSED:
                 return result.bytesConsumed() > 0;
             case BUFFER_OVERFLOW:
-                if (plaintext.hasRemaining()) {
+                if (plaintext.hasBytes()) {
                     return false; // the application has not taken what is there: wait
                 }
                 // Empty and still too small: a larger fragment than announced was allowed.
                 int larger = Math.max(plaintext.capacity() * 2, engine.getSession().getApplicationBufferSize());
-                plaintext = giveBack(plaintext);
-                plaintext = borrow(larger);
+                plaintext.release();
+                plaintext.hasRoom(larger);
                 return true;
             case BUFFER_UNDERFLOW:
             default:
@@ -341,28 +337,18 @@ public final class TlsLayer {
         return available >= 5 + length;
     }
 
-    /** From read mode to write mode after the bytes held; copies only if some were consumed. */
-    private static void toWriteMode(ByteBuffer buffer) {
-        if (buffer.position() == 0) {
-            buffer.position(buffer.limit()).limit(buffer.capacity());
-        } else {
-            buffer.compact();
-        }
-    }
-
     /** One wrap with nothing from the application: handshake messages, alerts, close_notify. */
     private boolean wrapHandshake() {
-        makeRoomForRecord();
-        toWriteMode(ciphertext);
+        ciphertext.makeRoom(packetSize);
         SSLEngineResult result;
         try {
-            result = engine.wrap(EMPTY, ciphertext);
+            result = engine.wrap(EMPTY, ciphertext.beginWrite());
         } catch (SSLException e) {
-            ciphertext.flip();
+            ciphertext.endWrite();
             fail(e);
             return false;
         }
-        ciphertext.flip();
+        ciphertext.endWrite();
         noteFinished(result);
         return result.bytesProduced() > 0 || result.getHandshakeStatus() != HandshakeStatus.NEED_WRAP;
     }
@@ -392,90 +378,31 @@ public final class TlsLayer {
         }
         failure = TlsFailure.of(e);
         for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
-            makeRoomForRecord();
-            toWriteMode(ciphertext);
+            ciphertext.makeRoom(packetSize);
             SSLEngineResult result;
             try {
-                result = engine.wrap(EMPTY, ciphertext);
+                result = engine.wrap(EMPTY, ciphertext.beginWrite());
             } catch (SSLException again) {
+                ciphertext.endWrite();
                 break;
-            } finally {
-                ciphertext.flip();
             }
+            ciphertext.endWrite();
             if (result.bytesProduced() == 0) {
                 break;
             }
         }
-        held = giveBack(held);
-        plaintext = giveBack(plaintext);
+        held.release();
+        plaintext.release();
     }
 
-    /** Whether a whole record fits in the ciphertext buffer (borrowing one if there is none). */
-    private boolean hasRoomForRecord() {
-        if (ciphertext == null) {
-            ciphertext = borrow(packetSize);
-        }
-        return ciphertext.capacity() - ciphertext.remaining() >= packetSize;
-    }
-
-    /** Makes room for a whole record, moving unsent bytes to a larger buffer if need be. */
-    private void makeRoomForRecord() {
-        if (hasRoomForRecord()) {
-            return;
-        }
-        ByteBuffer larger = borrow(ciphertext.remaining() + packetSize);
-        larger.limit(larger.capacity()).put(ciphertext).flip();
-        buffers.give(ciphertext);
-        ciphertext = larger;
-    }
-
-    /** Appends {@code in} to the held ciphertext, borrowing or growing the buffer as needed. */
-    private void hold(ByteBuffer in) {
-        int needed = (held == null ? 0 : held.remaining()) + in.remaining();
-        if (held == null) {
-            held = borrow(Math.max(packetSize, needed));
-        } else if (held.capacity() < needed) {
-            ByteBuffer larger = borrow(Math.max(packetSize, needed));
-            larger.limit(larger.capacity()).put(held).flip();
-            buffers.give(held);
-            held = larger;
-        }
-        toWriteMode(held);
-        held.put(in);
-        held.flip();
-    }
-
-    private ByteBuffer heldOrEmpty() {
-        return held == null ? EMPTY : held;
-    }
-
-    /** An empty buffer in read mode (position = limit = 0) of at least {@code minCapacity}. */
-    private ByteBuffer borrow(int minCapacity) {
-        ByteBuffer buffer = buffers.take(minCapacity);
-        if (buffer.capacity() < minCapacity) {
-            throw new IllegalStateException("buffer source gave " + buffer.capacity() + " bytes for " + minCapacity);
-        }
-        return buffer.clear().limit(0);
-    }
-
-    /** Gives back every buffer that holds nothing (and held ciphertext nobody will read). */
+    /** Gives back every buffer that holds nothing, and held ciphertext nobody will read. */
     private State settle() {
-        if (held != null && (!held.hasRemaining() || failure != null || engine.isInboundDone())) {
-            held = giveBack(held);
+        if (failure != null || engine.isInboundDone()) {
+            held.release();
         }
-        if (plaintext != null && !plaintext.hasRemaining()) {
-            plaintext = giveBack(plaintext);
-        }
-        if (ciphertext != null && !ciphertext.hasRemaining()) {
-            ciphertext = giveBack(ciphertext);
-        }
+        held.releaseIfEmpty();
+        plaintext.releaseIfEmpty();
+        ciphertext.releaseIfEmpty();
         return state();
-    }
-
-    private ByteBuffer giveBack(ByteBuffer buffer) {
-        if (buffer != null) {
-            buffers.give(buffer);
-        }
-        return null;
     }
 }
