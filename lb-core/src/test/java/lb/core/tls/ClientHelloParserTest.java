@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -193,6 +194,22 @@ class ClientHelloParserTest {
         bumpLengths(bare, withoutExtensions - hello.length, -1);
         HelloResult result = parseHandshake(bare);
         assertEquals(new ClientHello(null, List.of(), 0x0303, List.of()), result.hello(), result.toString());
+    }
+
+    @Test
+    void waitingForMoreBytesAllocatesNothing() {
+        byte[] fragmented = Hellos.inRecords(Hellos.handshakeStream(JDK_HELLO), 2, 50, 100);
+        ByteBuffer in = ByteBuffer.wrap(fragmented);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int n = 0; n < 20_000; n++) {
+            PARSER.parse(in.limit(n % fragmented.length));
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int n = 0; n < 100_000; n++) {
+            assertSame(HelloResult.NEED_MORE, PARSER.parse(in.limit(n % fragmented.length)));
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 4_096, "allocated " + allocated + " bytes in 100,000 parses of partial hellos");
     }
 
     @Test
