@@ -65,4 +65,19 @@ public record Handshake(String protocol, String cipherSuite, String applicationP
             return List.of();
         }
     }
+
+    /** Certificates by subject, not dumped whole: this goes to logs. */
+    @Override
+    public String toString() {
+        return "Handshake[" + protocol + ", " + cipherSuite + ", alpn=" + applicationProtocol + ", sni=" + serverName
+                + ", peer=" + subjects(peerCertificates) + "]";
+    }
+
+    static List<String> subjects(List<X509Certificate> certificates) {
+        List<String> subjects = new ArrayList<>(certificates.size());
+        for (X509Certificate certificate : certificates) {
+            subjects.add(certificate.getSubjectX500Principal().getName());
+        }
+        return subjects;
+    }
 }

@@ -83,4 +83,12 @@ public record TlsSettings(List<CertifiedKey> keys, CertifiedKey defaultKey, List
     public TlsSettings withClientAuth(ClientAuth auth, List<X509Certificate> cas) {
         return new TlsSettings(keys, defaultKey, protocols, cipherSuites, applicationProtocols, auth, cas);
     }
+
+    /** Certificates by subject, not dumped whole: this goes to logs. */
+    @Override
+    public String toString() {
+        return "TlsSettings[keys=" + keys + ", default=" + defaultKey.certificate().getSubjectX500Principal().getName()
+                + ", protocols=" + protocols + ", cipherSuites=" + cipherSuites.size() + ", applicationProtocols="
+                + applicationProtocols + ", clientAuth=" + clientAuth + ", clientCas=" + Handshake.subjects(clientCas) + "]";
+    }
 }

@@ -60,4 +60,12 @@ public record UpstreamTlsSettings(List<X509Certificate> trustedCas, CertifiedKey
     public UpstreamTlsSettings withoutHostNameVerification() {
         return new UpstreamTlsSettings(trustedCas, clientKey, protocols, cipherSuites, applicationProtocols, false);
     }
+
+    /** Certificates by subject, not dumped whole: this goes to logs. */
+    @Override
+    public String toString() {
+        return "UpstreamTlsSettings[trustedCas=" + (trustedCas.isEmpty() ? "JDK default" : Handshake.subjects(trustedCas))
+                + ", clientKey=" + clientKey + ", protocols=" + protocols + ", cipherSuites=" + cipherSuites.size()
+                + ", applicationProtocols=" + applicationProtocols + ", verifyHostName=" + verifyHostName + "]";
+    }
 }

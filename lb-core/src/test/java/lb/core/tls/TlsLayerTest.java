@@ -60,6 +60,8 @@ class TlsLayerTest {
         assertEquals("broker.example.com", client.serverName());
         assertEquals(List.of(), server.peerCertificates(), "no client authentication");
         assertEquals(TestKeys.BROKER.chain(), client.peerCertificates());
+        assertEquals("Handshake[TLSv1.3, " + client.cipherSuite() + ", alpn=mqtt, sni=broker.example.com, "
+                + "peer=[CN=broker.example.com,O=lb test, CN=lb test CA,O=lb test]]", client.toString());
     }
 
     @Test

@@ -61,6 +61,16 @@ class TlsSettingsTest {
     }
 
     @Test
+    void settingsPrintCertificatesBySubjectAndNeverKeys() {
+        String text = TlsSettings.of(TestKeys.BROKER).withClientAuth(ClientAuth.REQUIRED, TestKeys.CA).toString();
+        assertEquals("TlsSettings[keys=[CertifiedKey[CN=broker.example.com,O=lb test, RSA, chain of 2]], "
+                + "default=CN=broker.example.com,O=lb test, protocols=[TLSv1.3, TLSv1.2], cipherSuites="
+                + TlsDefaults.CIPHER_SUITES.size() + ", applicationProtocols=[], clientAuth=REQUIRED, "
+                + "clientCas=[CN=lb test CA,O=lb test]]", text);
+        assertTrue(UpstreamTlsSettings.trusting(List.of()).toString().startsWith("UpstreamTlsSettings[trustedCas=JDK default, clientKey=null"));
+    }
+
+    @Test
     void invalidSettingsAreRefusedNamingTheField() {
         TlsSettings settings = TlsSettings.of(TestKeys.BROKER);
         assertMessage("protocols: TLSv1.4 is not supported by this JDK", () -> settings.withProtocols("TLSv1.4"));
