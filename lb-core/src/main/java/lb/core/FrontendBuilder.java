@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import lb.core.config.FrontendPolicy;
 import lb.core.model.KeyExtractor;
+import lb.core.tls.TlsSettings;
 
 /**
  * Describes one frontend inside {@link LoadBalancerBuilder#frontend}. Defaults: no connection
@@ -29,6 +30,7 @@ public final class FrontendBuilder {
     String backend;
     boolean acceptProxy;
     int maxKeyConnectionRate;
+    TlsSettings tls;
 
     FrontendBuilder(String name) {
         this.name = name;
@@ -127,6 +129,18 @@ public final class FrontendBuilder {
         return this;
     }
 
+    /**
+     * Terminates TLS on this frontend: clients handshake first (within the inspect delay), and
+     * everything after (PROXY header checks aside, which come before TLS) sees their decrypted
+     * bytes: the key extractor, stickiness, the servers. A failed or slow handshake closes the
+     * client with {@code TLS_HANDSHAKE_FAILED} or {@code TLS_HANDSHAKE_TIMEOUT}; nothing reaches
+     * a server. Settings changed by a reconfiguration apply to new clients only.
+     */
+    public FrontendBuilder tls(TlsSettings settings) {
+        this.tls = Objects.requireNonNull(settings, "tls");
+        return this;
+    }
+
     /** The backend (by name) that serves this frontend's clients. */
     public FrontendBuilder backend(String backendName) {
         this.backend = Objects.requireNonNull(backendName, "backend");
@@ -136,7 +150,7 @@ public final class FrontendBuilder {
     /** Everything but the addresses and the limit, as the value a running frontend follows. */
     FrontendPolicy policy() {
         return new FrontendPolicy(backend, clientTimeout.toNanos(), halfCloseTimeout.toNanos(), tcpKeepAlive, keyExtractor,
-                inspectDelay.toNanos(), inspectMaxBytes, acceptProxy, maxKeyConnectionRate);
+                inspectDelay.toNanos(), inspectMaxBytes, acceptProxy, maxKeyConnectionRate, tls);
     }
 
     private String where() {

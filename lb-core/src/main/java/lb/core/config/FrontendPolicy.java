@@ -1,6 +1,7 @@
 package lb.core.config;
 
 import lb.core.model.KeyExtractor;
+import lb.core.tls.TlsSettings;
 
 /**
  * Everything about a frontend but its addresses, as one immutable value, so a
@@ -16,6 +17,7 @@ public record FrontendPolicy(
         long inspectDelayNs,
         int inspectMaxBytes,
         boolean acceptProxy,
-        int maxKeyConnectionRate) {
+        int maxKeyConnectionRate,
+        TlsSettings tls) {
 
 }

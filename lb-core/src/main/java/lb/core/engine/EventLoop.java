@@ -48,6 +48,8 @@ public final class EventLoop {
     final BufferPool pool;
     /** Shared by every relay of this loop: reads land here and are written straight on. */
     final ByteBuffer readBuffer;
+    private final int maxIdleBuffers;
+    private volatile TlsBuffers tls;
     final TimerWheel timers;
     /** Out-parameter for the source port a tunnel's server socket was bound to. */
     final int[] portScratch = new int[1];
@@ -90,6 +92,7 @@ public final class EventLoop {
         this.clock = clock;
         this.pool = new BufferPool(bufferSize, maxIdleBuffers, budget);
         this.readBuffer = ByteBuffer.allocateDirect(bufferSize);
+        this.maxIdleBuffers = maxIdleBuffers;
         this.nowNs = clock.nanoTime();
         this.timers = new TimerWheel(TICK_NS, WHEEL_SLOTS, nowNs, this::onTimeoutFailed);
         this.balancers = new Balancer[backendCount];
@@ -138,6 +141,32 @@ public final class EventLoop {
 
     public BufferPool pool() {
         return pool;
+    }
+
+    /** The loop's TLS buffers, made when its first TLS tunnel needs them; null until then. Loop thread only. */
+    TlsBuffers tls() {
+        if (tls == null) {
+            tls = new TlsBuffers(maxIdleBuffers, pool.budget());
+        }
+        return tls;
+    }
+
+    /** Buffers of both pools (plain and TLS) lent to tunnels now; read racily off the loop. */
+    public int buffersInUse() {
+        TlsBuffers t = tls;
+        return pool.inUse() + (t == null ? 0 : t.pool().inUse());
+    }
+
+    /** Free buffers both pools keep for reuse; read racily off the loop. */
+    public int buffersIdle() {
+        TlsBuffers t = tls;
+        return pool.idle() + (t == null ? 0 : t.pool().idle());
+    }
+
+    /** Buffers both pools ever allocated; read racily off the loop. */
+    public long buffersCreated() {
+        TlsBuffers t = tls;
+        return pool.created() + (t == null ? 0 : t.pool().created());
     }
 
     /** This loop's counters (written by the loop, readable by anyone). */

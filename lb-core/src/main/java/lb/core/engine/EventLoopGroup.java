@@ -321,7 +321,7 @@ public final class EventLoopGroup {
     public int buffersInUse() {
         int n = 0;
         for (EventLoop l : loops) {
-            n += onLoop(l, () -> l.pool().inUse());
+            n += onLoop(l, l::buffersInUse);
         }
         return n;
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import lb.core.config.FrontendPolicy;
 import lb.core.limit.ConnectionLimit;
 import lb.core.model.KeyExtractor;
+import lb.core.tls.ReloadableServerEngines;
 
 /**
  * A frontend as the engine runs it: listening addresses feeding one backend, its connection
@@ -20,6 +21,8 @@ public final class LiveFrontend {
     private final int backlog;
     private volatile List<InetSocketAddress> listen;
     private volatile Routing routing;
+    /** Makes each new client's TLS engine when the frontend terminates TLS; else null. */
+    private volatile ReloadableServerEngines tls;
     private volatile List<InetSocketAddress> bound = List.of();
 
     /** Policy and backend, swapped as one so a tunnel never sees one without the other. */
@@ -34,6 +37,7 @@ public final class LiveFrontend {
         this.backlog = backlog;
         this.limit = new ConnectionLimit("frontend " + name, maxConnections);
         this.routing = new Routing(policy, backend);
+        this.tls = policy.tls() == null ? null : new ReloadableServerEngines(policy.tls());
     }
 
     public String name() {
@@ -76,8 +80,21 @@ public final class LiveFrontend {
     }
 
     /** Replaces the policy and the backend it names; established tunnels keep their server. */
-    public void policy(FrontendPolicy next, LiveBackend nextBackend) {
+    public synchronized void policy(FrontendPolicy next, LiveBackend nextBackend) {
+        ReloadableServerEngines engines = tls;
+        if (next.tls() == null) {
+            tls = null;
+        } else if (engines == null) {
+            tls = new ReloadableServerEngines(next.tls());
+        } else {
+            engines.reload(next.tls()); // built before the swap: a bad key fails here, changing nothing
+        }
         this.routing = new Routing(next, nextBackend);
+    }
+
+    /** The TLS engines of a frontend that terminates TLS, else null. */
+    ReloadableServerEngines tls() {
+        return tls;
     }
 
     /** Longest silence from the client before the tunnel closes; 0 = none. */

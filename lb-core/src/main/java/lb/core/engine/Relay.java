@@ -14,6 +14,10 @@ import lb.core.buffer.BufferPool;
  * relay reads nothing more from the source, so a direction never has more than one buffer of
  * bytes in flight. The buffer goes back to the pool the moment it drains. When the source ends,
  * the end is passed on ({@code shutdownOutput}) once everything before it has been written.
+ *
+ * <p>When the client's end is TLS ({@link TlsClientEnd}), it stands in for the client socket on
+ * the same side: the relay reads plaintext from it and writes plaintext to it. Its decrypted
+ * bytes may wait without the socket being readable again, so the relay reads on while any do.
  */
 final class Relay {
     /** What went wrong, if anything: which side's socket failed. */
@@ -24,6 +28,10 @@ final class Relay {
 
     SocketChannel source;
     SocketChannel sink;
+    /** The client's TLS end when it is this relay's source (client to server), else null. */
+    TlsClientEnd tlsSource;
+    /** The client's TLS end when it is this relay's sink (server to client), else null. */
+    TlsClientEnd tlsSink;
     /** Unsent bytes, ready to write (position..limit); null when nothing is pending. */
     ByteBuffer pending;
     /**
@@ -53,11 +61,11 @@ final class Relay {
     }
 
     Outcome onReadable(ByteBuffer scratch, BufferPool pool, long nowNs) {
-        for (int i = 0; i < READS_PER_EVENT; i++) {
+        for (int i = 0; i < READS_PER_EVENT || hasBufferedInput(); i++) {
             scratch.clear();
             int n;
             try {
-                n = source.read(scratch);
+                n = tlsSource != null ? tlsSource.read(scratch) : source.read(scratch);
             } catch (IOException e) {
                 failure = e;
                 return Outcome.SOURCE_FAILED;
@@ -73,7 +81,7 @@ final class Relay {
             lastSourceActivityNs = nowNs;
             scratch.flip();
             try {
-                sink.write(scratch);
+                writeSink(scratch);
             } catch (IOException e) {
                 failure = e;
                 return Outcome.SINK_FAILED;
@@ -87,16 +95,29 @@ final class Relay {
                 return Outcome.OK;
             }
             lastSinkActivityNs = nowNs;
-            if (n < scratch.capacity()) {
+            if (n < scratch.capacity() && !hasBufferedInput()) {
                 return Outcome.OK;
             }
         }
         return Outcome.OK;
     }
 
-    Outcome onWritable(BufferPool pool, long nowNs) {
+    /** Decrypted bytes wait in the source: readable now, whatever the socket says. */
+    boolean hasBufferedInput() {
+        return tlsSource != null && tlsSource.hasBufferedInput();
+    }
+
+    private int writeSink(ByteBuffer bytesOut) throws IOException {
+        return tlsSink != null ? tlsSink.write(bytesOut) : sink.write(bytesOut);
+    }
+
+    /**
+     * Writes what is pending; when it has all gone and the source holds decrypted bytes that no
+     * readiness event will announce, relays those at once.
+     */
+    Outcome onWritable(ByteBuffer scratch, BufferPool pool, long nowNs) {
         try {
-            if (sink.write(pending) > 0) {
+            if (writeSink(pending) > 0) {
                 lastSinkActivityNs = nowNs;
             }
         } catch (IOException e) {
@@ -107,7 +128,30 @@ final class Relay {
             return Outcome.OK;
         }
         releasePending(pool);
-        return sourceEnded ? passEndOn() : Outcome.OK;
+        if (sourceEnded) {
+            return passEndOn();
+        }
+        return hasBufferedInput() ? onReadable(scratch, pool, nowNs) : Outcome.OK;
+    }
+
+    /**
+     * One last write of what is pending, without waiting, for a peer that may still read it
+     * (the tunnel is closing for another reason); failures are ignored: the sink is gone too.
+     */
+    void flushOnce() {
+        if (sinkShut) {
+            return;
+        }
+        try {
+            if (pending != null && sink != null) {
+                writeSink(pending);
+            }
+            if (tlsSink != null) {
+                tlsSink.flush();
+            }
+        } catch (IOException e) {
+            // nothing to save
+        }
     }
 
     /**
@@ -137,7 +181,11 @@ final class Relay {
         }
         sinkShut = true;
         try {
-            sink.shutdownOutput();
+            if (tlsSink != null) {
+                tlsSink.shutdownOutput();
+            } else {
+                sink.shutdownOutput();
+            }
         } catch (IOException e) {
             failure = e;
             return Outcome.SINK_FAILED;

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-import lb.core.buffer.BufferPool;
 import lb.core.limit.ConnectionLimit;
 import lb.core.limit.MemoryBudget;
 import lb.core.stats.BackendStats;
@@ -149,8 +148,8 @@ public final class StatsCollector {
         sample.put(l, busyNs);
         double ratio = intervalNs <= 0 ? 0
                 : Math.min(1, Math.max(0, (busyNs - earlier(l, 1)[0]) / (double) intervalNs));
-        BufferPool pool = l.pool(); // written by the loop, read racily: a gauge may lag by an update
-        return new LoopStats(l.index(), l.load(), busyNs, ratio, pool.inUse(), pool.idle(), pool.created(),
+        // written by the loop, read racily: a gauge may lag by an update
+        return new LoopStats(l.index(), l.load(), busyNs, ratio, l.buffersInUse(), l.buffersIdle(), l.buffersCreated(),
                 l.isAlive(), l.counters().faults());
     }
 

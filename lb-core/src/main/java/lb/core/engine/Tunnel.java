@@ -22,13 +22,17 @@ import lb.core.proxy.ProxyFormat;
 import lb.core.proxy.ProxyHeader;
 import lb.core.proxy.ProxyHeaderDecoder;
 import lb.core.stick.StickTable;
+import lb.core.tls.ReloadableServerEngines;
+import lb.core.tls.TlsFailure;
 
 /**
  * One client, the server chosen for it, and the bytes between them. Owned by one loop for its
  * whole life: both sockets are registered on that loop's selector.
  *
  * <pre>
- * accept -> INSPECTING --route--> (pick) --picked--> CONNECTING --connected--> FORWARDING
+ * accept -(TLS)-> HANDSHAKING --done--+
+ *   |                                 v
+ *   +-------------------------> INSPECTING --route--> (pick) --picked--> CONNECTING --connected--> FORWARDING
  *              |   |                 |  ^                |                         |
  *              |   |          all full  | slot freed     | failed: retry, then     | one side ended
  *              |   |                 v  |                | redispatch (last retry) v
@@ -43,6 +47,10 @@ import lb.core.stick.StickTable;
  * re-armed lazily: I/O only records the time, and the timer, when it fires early, re-arms for
  * the remainder. A tunnel holds a pooled buffer only while bytes wait to be written (or while
  * its client's first bytes are being inspected).
+ *
+ * <p>On a frontend that terminates TLS the client's end is a {@link TlsClientEnd}: a PROXY
+ * header, if expected, is read in the clear first, then the handshake runs (HANDSHAKING, within
+ * the inspect delay), and from then on inspection and the relays see decrypted bytes.
  */
 final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.Waiter {
     private static final System.Logger LOG = System.getLogger(Tunnel.class.getName());
@@ -51,7 +59,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private static final int PICK_RACE_RETRIES = 4;
     private static final ProxyHeaderDecoder PROXY_DECODER = new ProxyHeaderDecoder();
 
-    enum State { INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, LINGERING, CLOSED }
+    enum State { HANDSHAKING, INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, LINGERING, CLOSED }
 
     private final EventLoop loop;
     private final LiveFrontend frontend;
@@ -60,6 +68,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private final Relay up = new Relay();
     private final Relay down = new Relay();
     private SelectionKey clientKey;
+    /** The client's TLS end when the frontend terminates TLS, else null. */
+    private TlsClientEnd tls;
     private SocketChannel serverChannel;
     /** The source-port range the server channel's port came from, or null (kernel's choice). */
     private SourcePorts sourcePorts;
@@ -122,7 +132,15 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return;
         }
         awaitingProxyHeader = frontend.acceptProxy();
-        if (awaitingProxyHeader || frontend.keyExtractor() != null) {
+        ReloadableServerEngines engines = frontend.tls();
+        if (engines != null) {
+            tls = new TlsClientEnd(client, engines.newEngine(), loop);
+            up.tlsSource = tls;
+            down.tlsSink = tls;
+            state = State.HANDSHAKING;
+            clientKey.interestOps(SelectionKey.OP_READ);
+            loop.timers.schedule(this, now + frontend.inspectDelayNs());
+        } else if (awaitingProxyHeader || frontend.keyExtractor() != null) {
             clientKey.interestOps(SelectionKey.OP_READ);
             loop.timers.schedule(this, now + frontend.inspectDelayNs());
         } else {
@@ -156,19 +174,34 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     private void onClientReady(int ready) {
+        if (tls != null && (ready & SelectionKey.OP_WRITE) != 0 && !flushTls()) {
+            return;
+        }
         switch (state) {
+            case HANDSHAKING -> onHandshaking();
             case INSPECTING -> onInspectable();
             case LINGERING -> onLingerReadable();
             case FORWARDING, HALF_CLOSED -> {
                 if ((ready & SelectionKey.OP_WRITE) != 0 && down.hasPending()
-                        && !ok(down.onWritable(loop.pool, loop.nowNs()), down)) {
+                        && !ok(down.onWritable(loop.readBuffer, loop.pool, loop.nowNs()), down)) {
                     return;
                 }
                 if ((ready & SelectionKey.OP_READ) != 0 && up.wantsRead()) {
                     ok(up.onReadable(loop.readBuffer, loop.pool, loop.nowNs()), up);
                 }
             }
-            default -> { }
+            default -> setInterest(clientKey, false, tls != null && tls.hasUnsent()); // queued or connecting
+        }
+    }
+
+    /** Writes the client's waiting TLS records; false if that failed and the tunnel closed. */
+    private boolean flushTls() {
+        try {
+            tls.flush();
+            return true;
+        } catch (IOException e) {
+            close(Termination.CLIENT_ERROR, e.getMessage());
+            return false;
         }
     }
 
@@ -177,7 +210,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             case CONNECTING -> onConnectable();
             case FORWARDING, HALF_CLOSED -> {
                 if ((ready & SelectionKey.OP_WRITE) != 0 && up.hasPending()
-                        && !ok(up.onWritable(loop.pool, loop.nowNs()), up)) {
+                        && !ok(up.onWritable(loop.readBuffer, loop.pool, loop.nowNs()), up)) {
                     return;
                 }
                 if ((ready & SelectionKey.OP_READ) != 0 && down.wantsRead()) {
@@ -209,7 +242,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             firstEnd = up.sourceEnded ? Termination.CLIENT_CLOSED : Termination.SERVER_CLOSED;
             loop.timers.schedule(this, loop.nowNs() + frontend.halfCloseTimeoutNs());
         }
-        setInterest(clientKey, up.wantsRead(), down.hasPending());
+        setInterest(clientKey, up.wantsRead(), down.hasPending() || (tls != null && tls.hasUnsent()));
         setInterest(serverKey, down.wantsRead(), up.hasPending());
     }
 
@@ -220,6 +253,65 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
     }
 
+    // ---- TLS handshake -----------------------------------------------------------------------
+
+    /**
+     * Reads a PROXY header in the clear if one is expected (what follows it is the start of the
+     * TLS stream), then moves the handshake on with what the client sent.
+     */
+    private void onHandshaking() {
+        try {
+            if (awaitingProxyHeader) {
+                if (!readFirstBytes(PROXY_DECODER.maxHeaderBytes()) || !takeProxyHeader()) {
+                    return;
+                }
+                ByteBuffer rest = inspected.view();
+                up.bytes -= rest.remaining(); // the relays count decrypted bytes
+                tls.feed(rest);
+                releaseInspected();
+            } else {
+                tls.pull();
+            }
+        } catch (IOException e) {
+            close(Termination.CLIENT_ERROR, e.getMessage());
+            return;
+        }
+        afterHandshakeStep();
+    }
+
+    private void afterHandshakeStep() {
+        TlsFailure failure = tls.failure();
+        if (failure != null) {
+            flushTls(); // the alert telling the client why, once, without waiting
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (failure.reason() == TlsFailure.Reason.TRUNCATED) {
+                close(Termination.CLIENT_ABORTED, "closed during the TLS handshake");
+            } else {
+                close(Termination.TLS_HANDSHAKE_FAILED, failure.toString());
+            }
+            return;
+        }
+        if (!tls.isHandshakeDone()) {
+            if (tls.isInputDone()) {
+                close(Termination.CLIENT_ABORTED, "closed during the TLS handshake");
+            } else {
+                setInterest(clientKey, true, tls.hasUnsent());
+            }
+            return;
+        }
+        state = State.INSPECTING; // the inspect delay, counted from accept, still runs
+        if (frontend.keyExtractor() == null) {
+            routeWith(Verdict.ROUTE_WITHOUT_KEY);
+            return;
+        }
+        setInterest(clientKey, true, tls.hasUnsent());
+        if (tls.hasBufferedInput()) {
+            onInspectable(); // the first bytes came with the handshake's last flight
+        }
+    }
+
     // ---- inspecting ------------------------------------------------------------------------
 
     /**
@@ -227,6 +319,12 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
      * what the key extractor needs. Everything after the PROXY header is kept for the server.
      */
     private void onInspectable() {
+        do {
+            inspectWhatCame();
+        } while (state == State.INSPECTING && tls != null && tls.hasBufferedInput());
+    }
+
+    private void inspectWhatCame() {
         int cap = awaitingProxyHeader ? Math.max(frontend.inspectMaxBytes(), PROXY_DECODER.maxHeaderBytes())
                 : frontend.inspectMaxBytes();
         if (!readFirstBytes(cap)) {
@@ -260,7 +358,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         scratch.clear().limit(Math.min(scratch.capacity(), cap - held));
         int n;
         try {
-            n = client.read(scratch);
+            n = tls != null && state != State.HANDSHAKING ? tls.read(scratch) : client.read(scratch);
         } catch (IOException e) {
             close(Termination.CLIENT_ERROR, e.getMessage());
             return false;
@@ -334,7 +432,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (firstBytes != null) {
             up.setPending(firstBytes);
         }
-        clientKey.interestOps(0);
+        setInterest(clientKey, false, tls != null && tls.hasUnsent());
         if (key != null && !countKeyConnection()) {
             return;
         }
@@ -559,11 +657,14 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (server.sendProxy() != null && !sendProxyHeader(server.sendProxy())) {
             return;
         }
-        if (up.hasPending() && !ok(up.onWritable(loop.pool, now), up)) {
+        if (up.hasPending() && !ok(up.onWritable(loop.readBuffer, loop.pool, now), up)) {
             return;
         }
+        if (up.hasBufferedInput() && !ok(up.onReadable(loop.readBuffer, loop.pool, now), up)) {
+            return; // decrypted bytes that came with the inspected ones
+        }
         armIdleTimer(now);
-        setInterest(clientKey, up.wantsRead(), down.hasPending());
+        setInterest(clientKey, up.wantsRead(), down.hasPending() || (tls != null && tls.hasUnsent()));
         setInterest(serverKey, down.wantsRead(), up.hasPending());
     }
 
@@ -596,6 +697,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     @Override
     protected void onTimeout(long nowNs) {
         switch (state) {
+            case HANDSHAKING -> close(awaitingProxyHeader ? Termination.PROXY_INVALID : Termination.TLS_HANDSHAKE_TIMEOUT,
+                    (awaitingProxyHeader ? "no PROXY header" : "TLS handshake not done") + " within "
+                            + frontend.inspectDelayNs() / 1_000_000 + " ms");
             case INSPECTING -> close(awaitingProxyHeader ? Termination.PROXY_INVALID : Termination.INSPECT_TIMEOUT,
                     (awaitingProxyHeader ? "no PROXY header" : "no decision") + " within "
                             + frontend.inspectDelayNs() / 1_000_000 + " ms");
@@ -672,8 +776,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return;
         }
         try {
-            client.write(reply.duplicate());
-            client.shutdownOutput();
+            if (tls != null) {
+                tls.write(reply.duplicate());
+                tls.shutdownOutput();
+            } else {
+                client.write(reply.duplicate());
+                client.shutdownOutput();
+            }
         } catch (IOException e) {
             close(reason, detail);
             return;
@@ -714,8 +823,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         loop.timers.cancel(this);
         loop.remove(this);
         if ((was == State.FORWARDING || was == State.HALF_CLOSED) && RejectReason.of(reason) == null) {
-            flush(up);
-            flush(down);
+            up.flushOnce();
+            down.flushOnce();
         }
         try {
             if (was == State.QUEUED) {
@@ -752,21 +861,6 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
     }
 
-    /**
-     * One last write of bytes already read for a peer that may still read them (the other side
-     * failed, or a timeout or shutdown ended the tunnel), so a normal end loses nothing the
-     * kernel can take at once.
-     */
-    private static void flush(Relay relay) {
-        if (relay.pending != null && relay.sink != null && !relay.sinkShut) {
-            try {
-                relay.sink.write(relay.pending);
-            } catch (IOException e) {
-                // the sink is gone too: nothing to save
-            }
-        }
-    }
-
     private void count(Termination reason) {
         ledger.bytes(up.bytes, down.bytes);
         ledger.ended(reason, lastServer);
@@ -776,6 +870,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         releaseInspected();
         up.releasePending(loop.pool);
         down.releasePending(loop.pool);
+        if (tls != null && state == State.CLOSED) {
+            tls.release();
+        }
     }
 
     private void closeServerChannel() {

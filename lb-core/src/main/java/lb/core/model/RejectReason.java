@@ -12,7 +12,7 @@ public enum RejectReason {
     LIMIT,
     /** The client did not send what the inspector needs in time. */
     TIMEOUT,
-    /** The first bytes were refused: the key extractor said no, too many bytes, a bad PROXY header. */
+    /** The first bytes were refused: the key extractor said no, too many bytes, a bad PROXY header, a failed TLS handshake. */
     INSPECTOR,
     /** A rule on the key refused it (it reconnected more often than the key rate limit allows). */
     RULE,
@@ -26,8 +26,8 @@ public enum RejectReason {
         // a switch without default: a new Termination does not compile until it is placed here
         return switch (termination) {
             case QUEUE_FULL, QUEUE_TIMEOUT, MEMORY_EXHAUSTED -> LIMIT;
-            case INSPECT_TIMEOUT -> TIMEOUT;
-            case INSPECT_REJECTED, INSPECT_TOO_LARGE, PROXY_INVALID -> INSPECTOR;
+            case INSPECT_TIMEOUT, TLS_HANDSHAKE_TIMEOUT -> TIMEOUT;
+            case INSPECT_REJECTED, INSPECT_TOO_LARGE, PROXY_INVALID, TLS_HANDSHAKE_FAILED -> INSPECTOR;
             case KEY_RATE_LIMITED -> RULE;
             case NO_SERVER -> NO_SERVER;
             case CONNECT_TIMEOUT, CONNECT_FAILED -> CONNECT;

@@ -18,6 +18,14 @@ public enum Termination {
     INSPECT_TOO_LARGE,
     /** The frontend expects a PROXY header and the client's was missing or malformed. */
     PROXY_INVALID,
+    /**
+     * The frontend terminates TLS and the client's handshake failed: not TLS at all (plain MQTT
+     * or HTTP on the TLS port), no shared protocol or cipher, a missing or bad client
+     * certificate. The detail names the failure.
+     */
+    TLS_HANDSHAKE_FAILED,
+    /** The frontend terminates TLS and the client did not finish its handshake within the inspect delay. */
+    TLS_HANDSHAKE_TIMEOUT,
     /** The client's key connected more often than the frontend's key rate limit allows. */
     KEY_RATE_LIMITED,
     /** The key extractor rejected the client's first bytes. */

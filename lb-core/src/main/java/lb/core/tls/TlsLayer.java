@@ -221,6 +221,13 @@ public final class TlsLayer {
         return failure;
     }
 
+    /** The connection is over: gives every borrowed buffer back, whatever it still holds. */
+    public void discard() {
+        held.release();
+        plaintext.release();
+        ciphertext.release();
+    }
+
     /** Buffers borrowed and not yet given back: 0 to 3. */
     public int borrowedBuffers() {
         return (held.isBorrowed() ? 1 : 0) + (plaintext.isBorrowed() ? 1 : 0) + (ciphertext.isBorrowed() ? 1 : 0);

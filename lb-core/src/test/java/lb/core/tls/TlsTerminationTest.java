@@ -1,0 +1,195 @@
+package lb.core.tls;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.junit.jupiter.api.Test;
+
+import lb.core.LoadBalancer;
+import lb.core.model.Termination;
+import lb.core.model.TunnelEvent;
+import lb.core.testing.Await;
+import lb.core.testing.Balancers;
+import lb.core.testing.Clients;
+import lb.core.testing.EventLog;
+import lb.core.testing.FakeServer;
+import lb.core.testing.LineKey;
+
+/**
+ * A frontend that terminates TLS, end to end through real sockets: clients speak TLS (the JDK's
+ * own client), servers see plain bytes; failures end with named reasons and reach no server.
+ */
+class TlsTerminationTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final TlsSettings SETTINGS = TlsSettings.of(TestKeys.FALLBACK, TestKeys.BROKER, TestKeys.DEVICES);
+
+    @Test
+    void bytesCrossDecryptedBothWaysByteExactAndTheClientSeesTheCertificateItsSniNamed() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer echo = FakeServer.echo("a");
+             LoadBalancer lb = Balancers.start(log, b -> b.server("a", echo.address()), f -> f.tls(SETTINGS))) {
+            byte[] payload = new byte[1 << 20];
+            new Random(7).nextBytes(payload);
+            try (SSLSocket s = connect(lb, "mqtt.example.com", null)) {
+                s.startHandshake();
+                X509Certificate served = (X509Certificate) s.getSession().getPeerCertificates()[0];
+                assertEquals(TestKeys.BROKER.certificate(), served);
+                Thread writer = new Thread(() -> write(s, payload));
+                writer.start();
+                byte[] back = Clients.readExactly(s.getInputStream(), payload.length);
+                writer.join(WAIT.toMillis());
+                assertArrayEquals(payload, back);
+                Await.equal(0, WAIT, () -> lb.stats().loops().stream().mapToInt(l -> l.buffersInUse()).sum());
+            }
+            TunnelEvent e = log.next(WAIT);
+            assertEquals(Termination.CLIENT_CLOSED, e.termination(), String.valueOf(e));
+            assertEquals(payload.length, e.bytesFromClient(), "decrypted bytes are counted");
+            assertEquals(payload.length, echo.bytesReceived(), "the server got plaintext");
+        }
+    }
+
+    @Test
+    void anIdleTlsTunnelHoldsNoBuffer() throws Exception {
+        try (FakeServer echo = FakeServer.echo("a");
+             LoadBalancer lb = Balancers.start(null, b -> b.server("a", echo.address()), f -> f.tls(SETTINGS));
+             SSLSocket s = connect(lb, "broker.example.com", null)) {
+            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("ping", Clients.readLine(s.getInputStream()));
+            Await.equal(0, WAIT, () -> lb.stats().loops().stream().mapToInt(l -> l.buffersInUse()).sum());
+            assertEquals(1, lb.stats().process().connections());
+        }
+    }
+
+    @Test
+    void theKeyExtractorReadsTheDecryptedFirstBytes() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer a = FakeServer.start("a", FakeServer.Mode.TAG);
+             LoadBalancer lb = Balancers.start(log, b -> b.server("a", a.address()),
+                     f -> f.tls(SETTINGS).keyExtractor(new LineKey()));
+             SSLSocket s = connect(lb, "broker.example.com", null)) {
+            s.getOutputStream().write("sensor-9\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("a", Clients.readLine(s.getInputStream()));
+            s.close();
+            TunnelEvent e = log.next(WAIT);
+            assertEquals("sensor-9", e.key());
+        }
+    }
+
+    @Test
+    void plainBytesOnTheTlsPortEndWithANamedFailureAndReachNoServer() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer echo = FakeServer.echo("a");
+             LoadBalancer lb = Balancers.start(log, b -> b.server("a", echo.address()), f -> f.tls(SETTINGS));
+             Socket plain = Clients.connect(Balancers.address(lb))) {
+            plain.getOutputStream().write(new byte[] {0x10, 0x0c, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 0});
+            assertEquals(-1, readUntilEnd(plain.getInputStream()), "the client is closed");
+            TunnelEvent e = log.next(WAIT);
+            assertEquals(Termination.TLS_HANDSHAKE_FAILED, e.termination());
+            assertTrue(e.detail().contains("NOT_TLS"), e.detail());
+            assertEquals(0, echo.accepted(), "nothing reached a server");
+        }
+    }
+
+    @Test
+    void aClientThatNeverFinishesItsHandshakeIsClosedWithinTheInspectDelay() throws Exception {
+        EventLog log = new EventLog();
+        try (FakeServer echo = FakeServer.echo("a");
+             LoadBalancer lb = Balancers.start(log, b -> b.server("a", echo.address()),
+                     f -> f.tls(SETTINGS).inspectDelay(Duration.ofMillis(300)));
+             Socket silent = Clients.connect(Balancers.address(lb))) {
+            TunnelEvent e = log.next(WAIT);
+            assertEquals(Termination.TLS_HANDSHAKE_TIMEOUT, e.termination());
+            assertEquals(0, echo.accepted());
+        }
+    }
+
+    @Test
+    void requiredClientCertificatesLetTheCaSignedOneInAndKeepOthersOut() throws Exception {
+        EventLog log = new EventLog();
+        TlsSettings mutual = SETTINGS.withClientAuth(ClientAuth.REQUIRED, TestKeys.CA);
+        try (FakeServer echo = FakeServer.echo("a");
+             LoadBalancer lb = Balancers.start(log, b -> b.server("a", echo.address()), f -> f.tls(mutual))) {
+            try (SSLSocket s = connect(lb, "broker.example.com", TestKeys.CLIENT)) {
+                s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("hello", Clients.readLine(s.getInputStream()));
+            }
+            assertEquals(Termination.CLIENT_CLOSED, log.next(WAIT).termination());
+            for (CertifiedKey refused : new CertifiedKey[] {null, TestKeys.ROGUE}) {
+                try (SSLSocket s = connect(lb, "broker.example.com", refused)) {
+                    assertThrows(IOException.class, () -> {
+                        s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+                        Clients.readLine(s.getInputStream());
+                    });
+                }
+                TunnelEvent e = log.next(WAIT);
+                assertEquals(Termination.TLS_HANDSHAKE_FAILED, e.termination(), String.valueOf(e));
+            }
+            assertEquals(1, echo.accepted(), "only the certified client reached the server");
+        }
+    }
+
+    private static SSLSocket connect(LoadBalancer lb, String serverName, CertifiedKey clientKey) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", TestKeys.CA.get(0));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        KeyManagerFactory kmf = null;
+        if (clientKey != null) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("client", clientKey.key(), new char[0], clientKey.chain().toArray(new X509Certificate[0]));
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, new char[0]);
+        }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        InetSocketAddress at = Balancers.address(lb);
+        SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(at.getAddress(), at.getPort());
+        SSLParameters p = s.getSSLParameters();
+        p.setServerNames(List.of(new SNIHostName(serverName)));
+        s.setSSLParameters(p);
+        s.setSoTimeout((int) WAIT.toMillis());
+        return s;
+    }
+
+    private static void write(Socket s, byte[] bytes) {
+        try {
+            OutputStream out = s.getOutputStream();
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int readUntilEnd(InputStream in) throws IOException {
+        byte[] sink = new byte[4096];
+        int n;
+        while ((n = in.read(sink)) >= 0) {
+            // discard the alert
+        }
+        return n;
+    }
+}
