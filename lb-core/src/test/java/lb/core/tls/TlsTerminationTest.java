@@ -149,6 +149,55 @@ class TlsTerminationTest {
         }
     }
 
+    @Test
+    void passthroughRoutesByServerNameAndLeavesTheTlsToTheServer() throws Exception {
+        EventLog log = new EventLog();
+        ServerEngines brokerTls = new ServerEngines(TlsSettings.of(TestKeys.BROKER));
+        try (javax.net.ssl.SSLServerSocket broker = (javax.net.ssl.SSLServerSocket) serverContext(brokerTls)
+                .getServerSocketFactory().createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             LoadBalancer lb = Balancers.start(log,
+                     b -> b.server("a", new InetSocketAddress(broker.getInetAddress(), broker.getLocalPort())),
+                     f -> f.keyExtractor(SniPassthrough.routeByServerName().requireServerName()))) {
+            Thread echo = new Thread(() -> {
+                try (Socket s = broker.accept()) {
+                    String line = Clients.readLine(s.getInputStream());
+                    s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // the test fails on the client side
+                }
+            });
+            echo.start();
+            try (SSLSocket s = connect(lb, "mqtt.example.com", null)) {
+                s.getOutputStream().write("through\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("through", Clients.readLine(s.getInputStream()));
+                assertEquals(TestKeys.BROKER.certificate(), s.getSession().getPeerCertificates()[0],
+                        "the broker's own certificate: TLS passed through");
+            }
+            echo.join(WAIT.toMillis());
+            assertEquals("mqtt.example.com", log.next(WAIT).key());
+            try (Socket plain = Clients.connect(Balancers.address(lb))) {
+                plain.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                readUntilEnd(plain.getInputStream());
+            }
+            TunnelEvent refused = log.next(WAIT);
+            assertEquals(Termination.INSPECT_REJECTED, refused.termination());
+            assertTrue(refused.detail().startsWith("not TLS"), refused.detail());
+        }
+    }
+
+    /** A context presenting what {@code engines} present: the broker's own TLS, for passthrough. */
+    private static SSLContext serverContext(ServerEngines engines) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        CertifiedKey k = engines.settings().defaultKey();
+        keys.setKeyEntry("server", k.key(), new char[0], k.chain().toArray(new X509Certificate[0]));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, new char[0]);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), null, null);
+        return context;
+    }
+
     private static SSLSocket connect(LoadBalancer lb, String serverName, CertifiedKey clientKey) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
