@@ -53,12 +53,22 @@ final class GatewayOptions {
     boolean connectionLog;
     Duration duration;
     int demoClients = 2_000;
+    final List<InetSocketAddress> tlsListen = new ArrayList<>();
+    Path tlsCert;
+    Path tlsKey;
+    String tlsKeyPassword;
+    Path tlsClientCa;
+    String tlsClientAuth;
+    List<String> tlsAlpn = List.of();
+    List<String> tlsProtocols = List.of();
+    Duration tlsReloadInterval = Duration.ofSeconds(10);
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
         Map<String, String> flags = new LinkedHashMap<>();
         List<String> serverFlags = new ArrayList<>();
         List<String> listenFlags = new ArrayList<>();
+        List<String> tlsListenFlags = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -84,6 +94,7 @@ final class GatewayOptions {
             switch (name) {
                 case "server" -> serverFlags.add(value);
                 case "listen" -> listenFlags.add(value);
+                case "tls-listen" -> tlsListenFlags.add(value);
                 default -> flags.put(name, value);
             }
         }
@@ -95,12 +106,16 @@ final class GatewayOptions {
                 switch (key) {
                     case "server" -> { for (String s : v.split(";")) { if (!s.isBlank()) serverFlags.add(s.trim()); } }
                     case "listen" -> { for (String s : v.split(",")) { if (!s.isBlank()) listenFlags.add(s.trim()); } }
+                    case "tls-listen" -> { for (String s : v.split(",")) { if (!s.isBlank()) tlsListenFlags.add(s.trim()); } }
                     default -> flags.putIfAbsent(key, v);
                 }
             }
         }
         for (String l : listenFlags) {
             o.listen.add(Values.address("--listen", l));
+        }
+        for (String l : tlsListenFlags) {
+            o.tlsListen.add(Values.address("--tls-listen", l));
         }
         for (String s : serverFlags) {
             o.servers.add(server(s));
@@ -175,6 +190,14 @@ final class GatewayOptions {
             case "connection-log" -> connectionLog = Boolean.parseBoolean(v);
             case "duration" -> duration = Values.duration(flag, v);
             case "demo-clients" -> demoClients = Values.count(flag, v, 10, 8_000);
+            case "tls-cert" -> tlsCert = Path.of(v);
+            case "tls-key" -> tlsKey = Path.of(v);
+            case "tls-key-password" -> tlsKeyPassword = v;
+            case "tls-client-ca" -> tlsClientCa = Path.of(v);
+            case "tls-client-auth" -> tlsClientAuth = oneOf(flag, v, "none", "optional", "required");
+            case "tls-alpn" -> tlsAlpn = Values.list(v);
+            case "tls-protocols" -> tlsProtocols = Values.list(v);
+            case "tls-reload-interval" -> tlsReloadInterval = Values.duration(flag, v);
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }
@@ -183,6 +206,15 @@ final class GatewayOptions {
     private void validate() throws UsageException {
         if ((statsUser == null) != (statsPassword == null)) {
             throw new UsageException("--stats-user and --stats-password go together");
+        }
+        if (tlsCert == null && (!tlsListen.isEmpty() || tlsKey != null || tlsClientCa != null)) {
+            throw new UsageException("--tls-listen, --tls-key and --tls-client-ca need --tls-cert");
+        }
+        if (tlsClientCa == null && tlsClientAuth != null && !tlsClientAuth.equals("none")) {
+            throw new UsageException("--tls-client-auth " + tlsClientAuth + " needs --tls-client-ca");
+        }
+        if (tlsCert != null && tlsListen.isEmpty()) {
+            tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));
         }
     }
 

@@ -3,6 +3,7 @@ package lb.examples.gateway;
 import java.time.Duration;
 import java.util.function.Supplier;
 
+import lb.core.FrontendBuilder;
 import lb.core.LoadBalancer;
 import lb.core.LoadBalancerBuilder;
 import lb.core.balance.Balancer;
@@ -16,9 +17,14 @@ import lb.core.balance.SourceHash;
 import lb.core.balance.StaticRoundRobin;
 import lb.core.health.HealthCheck;
 import lb.core.proxy.ProxyFormat;
+import lb.core.tls.KeyFileException;
+import lb.core.tls.TlsSettings;
 import lb.mqtt.Mqtt;
 
-/** Turns gateway options into a load balancer description: one MQTT frontend, one backend. */
+/**
+ * Turns gateway options into a load balancer description: the MQTT frontend ("mqtt"), with
+ * TLS flags a second one terminating TLS ("mqtts") in front of the same brokers, one backend.
+ */
 final class GatewaySetup {
     /** A client announcing a tiny keep-alive still gets this long before its tunnel idles out. */
     private static final Duration KEEP_ALIVE_MINIMUM = Duration.ofSeconds(30);
@@ -42,7 +48,12 @@ final class GatewaySetup {
         exit.start();
     }
 
-    static LoadBalancerBuilder builder(GatewayOptions o) {
+    /** The description with TLS settings read from the TLS flags' files (if any). */
+    static LoadBalancerBuilder builder(GatewayOptions o) throws KeyFileException {
+        return builder(o, TlsFiles.read(o));
+    }
+
+    static LoadBalancerBuilder builder(GatewayOptions o, TlsSettings tls) {
         LoadBalancerBuilder b = LoadBalancer.builder().eventLoops(o.eventLoops)
                 .onLoopFailure(GatewaySetup::exitForRestart);
         if (o.maxConnections >= 0) {
@@ -78,14 +89,26 @@ final class GatewaySetup {
         });
         b.frontend("mqtt", f -> {
             o.listen.forEach(f::listen);
-            f.backend("brokers").clientTimeout(o.clientTimeout).maxConnections(o.frontendMaxConnections)
-                    .acceptProxy(o.acceptProxy).inspectDelay(o.inspectDelay);
-            if (o.mqttInspection) {
-                f.keyExtractor(Mqtt.connectInspector().withConnackReplies(o.connackReplies)
-                        .withKeepAliveTimeout(o.keepAliveFactor, KEEP_ALIVE_MINIMUM));
-            }
+            clientSide(o, f);
         });
+        if (tls != null) {
+            b.frontend("mqtts", f -> {
+                o.tlsListen.forEach(f::listen);
+                clientSide(o, f);
+                f.tls(tls);
+            });
+        }
         return b;
+    }
+
+    /** What both frontends share: limits, timeouts, PROXY, the CONNECT inspector. */
+    private static void clientSide(GatewayOptions o, FrontendBuilder f) {
+        f.backend("brokers").clientTimeout(o.clientTimeout).maxConnections(o.frontendMaxConnections)
+                .acceptProxy(o.acceptProxy).inspectDelay(o.inspectDelay);
+        if (o.mqttInspection) {
+            f.keyExtractor(Mqtt.connectInspector().withConnackReplies(o.connackReplies)
+                    .withKeepAliveTimeout(o.keepAliveFactor, KEEP_ALIVE_MINIMUM));
+        }
     }
 
     /** With hash stickiness the key picks the broker (no table, the same on every gateway). */

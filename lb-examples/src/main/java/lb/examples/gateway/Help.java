@@ -54,6 +54,27 @@ final class Help {
                                            most tunnels on the MQTT listener (0 = no limit);
                                            beyond it clients wait in the kernel backlog
 
+            TLS
+                --tls-cert FILE            terminate TLS for MQTT clients (MQTT over TLS) with
+                                           this certificate chain: PEM (leaf first; with the
+                                           key too unless --tls-key is given) or a PKCS#12
+                                           file (.p12, .pfx; --tls-key-password)
+                --tls-key FILE             its private key, PEM (PKCS#8, PKCS#1 RSA, SEC1 EC)
+                --tls-listen HOST:PORT     address for TLS clients (repeatable; default
+                                           127.0.0.1:8883 with --tls-cert)
+                --tls-client-ca FILE       CA certificates (PEM) client certificates must chain
+                                           to: mutual TLS
+                --tls-client-auth required|optional|none
+                                           with --tls-client-ca: required (default) or optional
+                --tls-alpn LIST            ALPN protocols offered, e.g. mqtt (default: none)
+                --tls-protocols LIST       default TLSv1.3,TLSv1.2
+                --tls-reload-interval DURATION
+                                           check the files this often and use changed ones for
+                                           new clients, without a restart (default 10s; 0 = off)
+                A failed or slow handshake (plain MQTT or HTTP on the TLS port, a bad client
+                certificate) is closed within --inspect-delay and counted; nothing of it
+                reaches a broker. Brokers see decrypted MQTT.
+
             ROUTING
                 --balancer NAME            leastconn (default), roundrobin, static-rr, first,
                                            random (power of two choices), source, consistent,
@@ -113,6 +134,8 @@ final class Help {
 
             EXAMPLES
                 mqtt-gateway --listen 0.0.0.0:1883 --backends 10.0.0.11:1883,10.0.0.12:1883
+                mqtt-gateway --listen 0.0.0.0:1883 --tls-listen 0.0.0.0:8883 --tls-cert chain.pem \\
+                    --tls-key key.pem --tls-alpn mqtt --backends 10.0.0.11:1883,10.0.0.12:1883
                 mqtt-gateway --server a=10.0.0.11:1883,weight=2 --server b=10.0.0.12:1883 \\
                     --stickiness hash --health-interval 5s --stats 127.0.0.1:1936
             """;

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import lb.core.LoadBalancer;
+import lb.core.tls.KeyFileException;
 
 /**
  * The MQTT gateway: an MQTT-aware load balancer in front of brokers, from the command line.
@@ -44,17 +45,22 @@ public final class MqttGateway {
         LoadBalancer lb;
         try {
             lb = GatewaySetup.builder(o).build().start();
+        } catch (KeyFileException e) {
+            err.println("mqtt-gateway: TLS: " + e.getMessage());
+            return 2;
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             err.println("mqtt-gateway: " + e.getMessage());
             return e instanceof IllegalArgumentException ? 2 : 1;
         }
         AutoCloseable stats = StatsServer.start(lb, o, err);
+        AutoCloseable certificates = CertificateReloader.start(lb, o, err);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             lb.shutdown(Duration.ofSeconds(5));
             stopped.countDown();
         }));
-        out.println("mqtt-gateway: listening on " + lb.frontend("mqtt").boundAddresses() + ", "
+        out.println("mqtt-gateway: listening on " + lb.frontend("mqtt").boundAddresses()
+                + (o.tlsCert == null ? "" : " and with TLS on " + lb.frontend("mqtts").boundAddresses()) + ", "
                 + o.servers.size() + " brokers, balancer " + o.balancer + ", stickiness " + o.stickiness
                 + ", health " + o.health);
         if (o.duration != null) {
@@ -63,6 +69,7 @@ public final class MqttGateway {
         } else {
             stopped.await();
         }
+        certificates.close();
         if (stats != null) {
             stats.close();
         }

@@ -79,4 +79,15 @@ final class Values {
         }
         return a;
     }
+
+    /** A comma-separated list, blanks dropped. */
+    static java.util.List<String> list(String text) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String s : text.split(",")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return java.util.List.copyOf(out);
+    }
 }

@@ -1,0 +1,71 @@
+package lb.examples.gateway;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import lb.core.tls.CertifiedKey;
+import lb.core.tls.ClientAuth;
+import lb.core.tls.KeyFileException;
+import lb.core.tls.PemFiles;
+import lb.core.tls.TlsSettings;
+
+/**
+ * The gateway's TLS settings as its files say now, and a cheap way to tell that the files
+ * changed (sizes and modification times), so renewed certificates are picked up without a
+ * restart.
+ */
+final class TlsFiles {
+    private TlsFiles() {
+    }
+
+    /** The settings the TLS flags describe, read from their files; null without {@code --tls-cert}. */
+    static TlsSettings read(GatewayOptions o) throws KeyFileException {
+        if (o.tlsCert == null) {
+            return null;
+        }
+        String name = o.tlsCert.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        CertifiedKey key;
+        if (name.endsWith(".p12") || name.endsWith(".pfx")) {
+            char[] password = o.tlsKeyPassword == null ? new char[0] : o.tlsKeyPassword.toCharArray();
+            key = CertifiedKey.fromPkcs12(o.tlsCert, password);
+        } else if (o.tlsKey == null) {
+            key = CertifiedKey.fromPem(o.tlsCert);
+        } else {
+            key = CertifiedKey.fromPem(o.tlsCert, o.tlsKey);
+        }
+        TlsSettings s = TlsSettings.of(key);
+        if (!o.tlsAlpn.isEmpty()) {
+            s = s.withApplicationProtocols(o.tlsAlpn.toArray(new String[0]));
+        }
+        if (!o.tlsProtocols.isEmpty()) {
+            s = s.withProtocols(o.tlsProtocols.toArray(new String[0]));
+        }
+        if (o.tlsClientCa != null) {
+            ClientAuth auth = o.tlsClientAuth == null || o.tlsClientAuth.equals("required") ? ClientAuth.REQUIRED
+                    : o.tlsClientAuth.equals("optional") ? ClientAuth.OPTIONAL : ClientAuth.NONE;
+            if (auth != ClientAuth.NONE) {
+                s = s.withClientAuth(auth, PemFiles.certificates(o.tlsClientCa));
+            }
+        }
+        return s;
+    }
+
+    /** What the files look like now: changes when any is replaced, rewritten or removed. */
+    static List<String> fingerprint(GatewayOptions o) {
+        List<String> marks = new ArrayList<>();
+        for (Path p : new Path[] {o.tlsCert, o.tlsKey, o.tlsClientCa}) {
+            if (p == null) {
+                continue;
+            }
+            try {
+                marks.add(p + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis());
+            } catch (IOException e) {
+                marks.add(p + " unreadable");
+            }
+        }
+        return marks;
+    }
+}
