@@ -14,6 +14,9 @@ import javax.net.ssl.TrustManager;
  * construction; {@link #newEngine} may be called from any loop at once.
  */
 public final class ServerEngines {
+    static final int SESSION_CACHE_SIZE = 20_000;
+    static final int SESSION_LIFETIME_SECONDS = 300;
+
     private final TlsSettings settings;
     private final SSLContext context;
     private final CertificateSelector certificates;
@@ -27,6 +30,10 @@ public final class ServerEngines {
         try {
             this.context = SSLContext.getInstance("TLS");
             context.init(new KeyManager[] {certificates}, trust, null);
+            // Bounded like HAProxy's defaults (tune.ssl.cachesize, tune.ssl.lifetime): resumption
+            // for clients reconnecting within minutes, at most this many sessions held.
+            context.getServerSessionContext().setSessionCacheSize(SESSION_CACHE_SIZE);
+            context.getServerSessionContext().setSessionTimeout(SESSION_LIFETIME_SECONDS);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot build a TLS context: " + e.getMessage(), e);
         }
