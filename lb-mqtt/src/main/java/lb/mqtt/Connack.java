@@ -26,6 +26,7 @@ final class Connack {
     static final int UNACCEPTABLE_PROTOCOL_VERSION = 0x01;
     static final int IDENTIFIER_REJECTED = 0x02;
     static final int SERVER_UNAVAILABLE = 0x03;
+    static final int NOT_AUTHORIZED = 0x05;
 
     // 5.0 reason codes (5.0 §3.2.2.2 Table 3-1).
     static final int MALFORMED_PACKET = 0x81;
@@ -33,6 +34,7 @@ final class Connack {
     static final int UNSUPPORTED_PROTOCOL_VERSION = 0x84;
     static final int SERVER_UNAVAILABLE_5 = 0x88;
     static final int SERVER_BUSY_5 = 0x89;
+    static final int NOT_AUTHORIZED_5 = 0x87;
     static final int CONNECTION_RATE_EXCEEDED_5 = 0x9F;
     static final int TOPIC_NAME_INVALID = 0x90;
     static final int PACKET_TOO_LARGE = 0x95;
@@ -54,6 +56,8 @@ final class Connack {
         V3_REPLIES[SERVER_UNAVAILABLE] = v3(SERVER_UNAVAILABLE);
         V5_REPLIES[SERVER_UNAVAILABLE_5] = v5(SERVER_UNAVAILABLE_5);
         V5_REPLIES[SERVER_BUSY_5] = v5(SERVER_BUSY_5);
+        V3_REPLIES[NOT_AUTHORIZED] = v3(NOT_AUTHORIZED);
+        V5_REPLIES[NOT_AUTHORIZED_5] = v5(NOT_AUTHORIZED_5);
         V5_REPLIES[CONNECTION_RATE_EXCEEDED_5] = v5(CONNECTION_RATE_EXCEEDED_5);
     }
 
@@ -96,6 +100,11 @@ final class Connack {
         }
         return version == MqttVersion.V5 ? reply(V5_REPLIES, CONNECTION_RATE_EXCEEDED_5)
                 : reply(V3_REPLIES, SERVER_UNAVAILABLE);
+    }
+
+    /** "Not authorized" (3.1.1 code 5, 5.0 code 0x87) for {@code version}. */
+    static ByteBuffer notAuthorized(MqttVersion version) {
+        return version == MqttVersion.V5 ? reply(V5_REPLIES, NOT_AUTHORIZED_5) : reply(V3_REPLIES, NOT_AUTHORIZED);
     }
 
     private static ByteBuffer reply(ByteBuffer[] replies, int code) {

@@ -1,8 +1,10 @@
 package lb.mqtt;
 
 import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 
+import lb.core.model.ClientFacts;
 import lb.core.model.KeyExtractor;
 import lb.core.model.Termination;
 import lb.core.model.Verdict;
@@ -31,28 +33,34 @@ import lb.core.model.Verdict;
  * announced times a factor (1.5 is the common rule: a client pings at least once per
  * keep-alive), but never below a minimum; a client announcing no keep-alive gets the
  * frontend's timeout.
+ *
+ * <p>Behind a frontend that terminates TLS with client certificates, {@link
+ * #withClientIdFromCertificate()} refuses a CONNECT whose client id is not the identity its
+ * certificate names, so a device cannot take over another's session (or its stickiness).
  */
 public final class ConnectInspector implements KeyExtractor {
     private final MqttConnectParser parser;
     private final boolean connackReplies;
     private final double keepAliveFactor;
     private final Duration keepAliveMinimum;
+    private final boolean clientIdFromCertificate;
 
     ConnectInspector(MqttConnectParser parser, boolean connackReplies) {
-        this(parser, connackReplies, 0, Duration.ZERO);
+        this(parser, connackReplies, 0, Duration.ZERO, false);
     }
 
     private ConnectInspector(MqttConnectParser parser, boolean connackReplies, double keepAliveFactor,
-                             Duration keepAliveMinimum) {
+                             Duration keepAliveMinimum, boolean clientIdFromCertificate) {
         this.parser = parser;
         this.connackReplies = connackReplies;
         this.keepAliveFactor = keepAliveFactor;
         this.keepAliveMinimum = keepAliveMinimum;
+        this.clientIdFromCertificate = clientIdFromCertificate;
     }
 
     /** A copy that does (or does not) send a refusing CONNACK before closing. */
     public ConnectInspector withConnackReplies(boolean enabled) {
-        return new ConnectInspector(parser, enabled, keepAliveFactor, keepAliveMinimum);
+        return new ConnectInspector(parser, enabled, keepAliveFactor, keepAliveMinimum, clientIdFromCertificate);
     }
 
     /**
@@ -63,7 +71,8 @@ public final class ConnectInspector implements KeyExtractor {
         if (factor != 0 && factor < 1) {
             throw new IllegalArgumentException("keep-alive factor must be 0 (off) or >= 1, was " + factor);
         }
-        return new ConnectInspector(parser, connackReplies, factor, java.util.Objects.requireNonNull(minimum, "minimum"));
+        return new ConnectInspector(parser, connackReplies, factor, java.util.Objects.requireNonNull(minimum, "minimum"),
+                clientIdFromCertificate);
     }
 
     /**
@@ -72,7 +81,18 @@ public final class ConnectInspector implements KeyExtractor {
      * without a reply.
      */
     public ConnectInspector withMaxPacketSize(int bytes) {
-        return new ConnectInspector(new MqttConnectParser(bytes), connackReplies, keepAliveFactor, keepAliveMinimum);
+        return new ConnectInspector(new MqttConnectParser(bytes), connackReplies, keepAliveFactor, keepAliveMinimum,
+                clientIdFromCertificate);
+    }
+
+    /**
+     * A copy that, on a TLS frontend, routes a CONNECT only if its client id is the common name
+     * or one of the DNS names of the client's verified certificate; otherwise (a different id,
+     * or no certificate) it is refused, with CONNACK "not authorized" when replies are on. On a
+     * plain frontend the rule does nothing: there is no certificate to hold the id to.
+     */
+    public ConnectInspector withClientIdFromCertificate() {
+        return new ConnectInspector(parser, connackReplies, keepAliveFactor, keepAliveMinimum, true);
     }
 
     public boolean connackReplies() {
@@ -91,6 +111,22 @@ public final class ConnectInspector implements KeyExtractor {
             case VALID -> route(result.connect());
             case INVALID -> Verdict.reject(result.reason(), connackReplies ? Connack.refusal(result) : null);
         };
+    }
+
+    @Override
+    public Verdict inspect(ByteBuffer firstBytes, ClientFacts client) {
+        Verdict verdict = inspect(firstBytes);
+        if (!clientIdFromCertificate || client.tls() == null || verdict.kind() != Verdict.Kind.ROUTE) {
+            return verdict;
+        }
+        X509Certificate certificate = client.tls().clientCertificate();
+        String id = verdict.key() == null ? "" : verdict.key();
+        if (certificate != null && CertificateNames.of(certificate).contains(id)) {
+            return verdict;
+        }
+        return Verdict.reject(certificate == null ? "client id '" + id + "' but no client certificate"
+                : "client id '" + id + "' is not the certificate's (" + CertificateNames.of(certificate) + ")",
+                connackReplies ? Connack.notAuthorized(MqttConnectParser.peekVersion(firstBytes)) : null);
     }
 
     private Verdict route(Connect connect) {

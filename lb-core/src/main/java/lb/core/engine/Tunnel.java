@@ -11,10 +11,12 @@ import lb.core.balance.Balancer;
 import lb.core.balance.KeyHash;
 import lb.core.limit.BackendQueue;
 import lb.core.limit.SourcePorts;
+import lb.core.model.ClientFacts;
 import lb.core.model.KeyExtractor;
 import lb.core.model.Pick;
 import lb.core.model.RejectReason;
 import lb.core.model.Termination;
+import lb.core.model.TlsFacts;
 import lb.core.model.TunnelEvent;
 import lb.core.model.Verdict;
 import lb.core.proxy.DecodeResult;
@@ -22,6 +24,7 @@ import lb.core.proxy.ProxyFormat;
 import lb.core.proxy.ProxyHeader;
 import lb.core.proxy.ProxyHeaderDecoder;
 import lb.core.stick.StickTable;
+import lb.core.tls.Handshake;
 import lb.core.tls.ReloadableServerEngines;
 import lb.core.tls.TlsFailure;
 
@@ -70,6 +73,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private SelectionKey clientKey;
     /** The client's TLS end when the frontend terminates TLS, else null. */
     private TlsClientEnd tls;
+    /** What the client's TLS handshake agreed on, once done; else null. */
+    private TlsFacts tlsFacts;
     private SocketChannel serverChannel;
     /** The source-port range the server channel's port came from, or null (kernel's choice). */
     private SourcePorts sourcePorts;
@@ -301,6 +306,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             }
             return;
         }
+        Handshake h = tls.handshake();
+        tlsFacts = new TlsFacts(h.protocol(), h.cipherSuite(), h.serverName(), h.applicationProtocol(),
+                h.peerCertificates());
         state = State.INSPECTING; // the inspect delay, counted from accept, still runs
         if (frontend.keyExtractor() == null) {
             routeWith(Verdict.ROUTE_WITHOUT_KEY);
@@ -409,7 +417,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     private void inspect(int cap) {
-        Verdict verdict = frontend.keyExtractor().inspect(inspected.view().asReadOnlyBuffer());
+        Verdict verdict = frontend.keyExtractor().inspect(inspected.view().asReadOnlyBuffer(),
+                new ClientFacts(clientAddress, tlsFacts));
         switch (verdict.kind()) {
             case NEED_MORE -> {
                 if (inspected.size() >= cap) {
@@ -889,6 +898,6 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     TunnelEvent toEvent(Termination reason, String detail, long nowNs) {
-        return ledger.event(clientAddress, lastServer, key, up.bytes, down.bytes, attempts, reason, detail, nowNs);
+        return ledger.event(clientAddress, lastServer, key, up.bytes, down.bytes, attempts, reason, detail, tlsFacts, nowNs);
     }
 }

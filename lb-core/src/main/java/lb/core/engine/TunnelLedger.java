@@ -3,6 +3,7 @@ package lb.core.engine;
 import java.net.InetSocketAddress;
 
 import lb.core.model.Termination;
+import lb.core.model.TlsFacts;
 import lb.core.model.TunnelEvent;
 
 /**
@@ -111,7 +112,7 @@ final class TunnelLedger {
     }
 
     TunnelEvent event(InetSocketAddress client, LiveServer lastServer, String key, long bytesIn, long bytesOut,
-                      int attempts, Termination reason, String detail, long nowNs) {
+                      int attempts, Termination reason, String detail, TlsFacts tls, long nowNs) {
         return new TunnelEvent(client, frontend.name(),
                 lastServer != null || isRouted() ? backend.name() : null,
                 lastServer == null ? null : lastServer.name(),
@@ -120,7 +121,7 @@ final class TunnelLedger {
                 queueTime(nowNs),
                 connectedNs < 0 ? -1 : connectedNs - connectStartNs,
                 nowNs - acceptedNs,
-                bytesIn, bytesOut, attempts, reason, detail);
+                bytesIn, bytesOut, attempts, reason, detail, tls);
     }
 
     /** From routing to the first connect: 0 if never queued, to the close if still queued. */

@@ -19,6 +19,16 @@ public interface KeyExtractor {
     Verdict inspect(ByteBuffer firstBytes);
 
     /**
+     * As {@link #inspect(ByteBuffer)}, knowing who the client is: its address and, behind a
+     * TLS frontend, its handshake (server name, ALPN, verified client certificate), for an
+     * extractor that routes or refuses by them. The engine calls this one; by default it
+     * ignores {@code client}.
+     */
+    default Verdict inspect(ByteBuffer firstBytes, ClientFacts client) {
+        return inspect(firstBytes);
+    }
+
+    /**
      * Bytes to send the client before closing it when the tunnel cannot be served (for MQTT, a
      * CONNACK "server unavailable" or "server busy"); null to just close. {@code why} is one of
      * {@code NO_SERVER}, {@code QUEUE_FULL}, {@code QUEUE_TIMEOUT}, {@code MEMORY_EXHAUSTED},

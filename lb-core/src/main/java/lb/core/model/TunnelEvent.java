@@ -6,7 +6,9 @@ import java.net.InetSocketAddress;
  * One finished tunnel: who, where, how long each stage took, how many bytes, and why it ended.
  * Times are nanoseconds; a stage the tunnel never reached is -1. {@code backend}, {@code server}
  * and {@code key} are null when the tunnel did not get that far. {@code detail} adds the
- * extractor's reject reason or the I/O error's message, else null.
+ * extractor's reject reason or the I/O error's message, else null. {@code tls} is what the
+ * client's TLS handshake agreed on, on a frontend that terminates TLS and once it was done;
+ * else null.
  */
 public record TunnelEvent(
         InetSocketAddress client,
@@ -23,5 +25,6 @@ public record TunnelEvent(
         long bytesFromServer,
         int connectAttempts,
         Termination termination,
-        String detail) {
+        String detail,
+        TlsFacts tls) {
 }

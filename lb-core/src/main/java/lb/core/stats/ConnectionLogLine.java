@@ -5,6 +5,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
+import lb.core.model.TlsFacts;
 import lb.core.model.TunnelEvent;
 
 /**
@@ -53,6 +54,19 @@ final class ConnectionLogLine {
         sb.append(" attempts=").append(e.connectAttempts());
         if (e.key() != null) {
             quoted(sb.append(" key="), e.key());
+        }
+        if (e.tls() != null) {
+            TlsFacts tls = e.tls();
+            sb.append(" tls=").append(tls.protocol());
+            if (tls.serverName() != null) {
+                quoted(sb.append(" sni="), tls.serverName());
+            }
+            if (tls.applicationProtocol() != null) {
+                quoted(sb.append(" alpn="), tls.applicationProtocol());
+            }
+            if (tls.clientCertificate() != null) {
+                quoted(sb.append(" cert="), tls.clientCertificate().getSubjectX500Principal().getName());
+            }
         }
         if (e.detail() != null) {
             quoted(sb.append(" detail="), e.detail());

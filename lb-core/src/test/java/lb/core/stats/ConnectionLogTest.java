@@ -92,7 +92,7 @@ class ConnectionLogTest {
     @Test
     void ipv6ClientsAreBracketed() {
         TunnelEvent e = new TunnelEvent(new InetSocketAddress("::1", 5000), "f", null, null, null,
-                0, -1, -1, -1, 0, 0, 0, 0, Termination.CLIENT_ABORTED, null);
+                0, -1, -1, -1, 0, 0, 0, 0, Termination.CLIENT_ABORTED, null, null);
         assertTrue(ConnectionLogLine.format(e).startsWith("[0:0:0:0:0:0:0:1]:5000 [1970-01-01T00:00:00.000Z] f -/-"));
     }
 
@@ -133,6 +133,6 @@ class ConnectionLogTest {
     private static TunnelEvent event(String backend, String server, String key, long inspectNs, long queueNs,
                                      long connectNs, long totalNs, Termination end, String detail) {
         return new TunnelEvent(new InetSocketAddress("10.0.0.7", 4000), "mqtt", backend, server, key,
-                ACCEPTED_AT_MILLIS, inspectNs, queueNs, connectNs, totalNs, 0, 0, server == null ? 0 : 1, end, detail);
+                ACCEPTED_AT_MILLIS, inspectNs, queueNs, connectNs, totalNs, 0, 0, server == null ? 0 : 1, end, detail, null);
     }
 }

@@ -65,6 +65,8 @@ class TlsTerminationTest {
             TunnelEvent e = log.next(WAIT);
             assertEquals(Termination.CLIENT_CLOSED, e.termination(), String.valueOf(e));
             assertEquals(payload.length, e.bytesFromClient(), "decrypted bytes are counted");
+            assertEquals("mqtt.example.com", e.tls().serverName(), "the event tells the handshake");
+            assertEquals("TLSv1.3", e.tls().protocol());
             assertEquals(payload.length, echo.bytesReceived(), "the server got plaintext");
         }
     }
@@ -134,7 +136,9 @@ class TlsTerminationTest {
                 s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
                 assertEquals("hello", Clients.readLine(s.getInputStream()));
             }
-            assertEquals(Termination.CLIENT_CLOSED, log.next(WAIT).termination());
+            TunnelEvent certified = log.next(WAIT);
+            assertEquals(Termination.CLIENT_CLOSED, certified.termination());
+            assertEquals(TestKeys.CLIENT.certificate(), certified.tls().clientCertificate());
             for (CertifiedKey refused : new CertifiedKey[] {null, TestKeys.ROGUE}) {
                 try (SSLSocket s = connect(lb, "broker.example.com", refused)) {
                     assertThrows(IOException.class, () -> {

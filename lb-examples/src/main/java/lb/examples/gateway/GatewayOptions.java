@@ -62,6 +62,7 @@ final class GatewayOptions {
     List<String> tlsAlpn = List.of();
     List<String> tlsProtocols = List.of();
     Duration tlsReloadInterval = Duration.ofSeconds(10);
+    boolean tlsClientIdFromCert;
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
@@ -136,7 +137,8 @@ final class GatewayOptions {
 
     private static boolean isSwitch(String name) {
         return switch (name) {
-            case "demo", "accept-proxy", "connection-log", "no-stats", "no-inspection", "no-connack-replies" -> true;
+            case "demo", "accept-proxy", "connection-log", "no-stats", "no-inspection", "no-connack-replies",
+                 "tls-client-id-from-cert" -> true;
             default -> false;
         };
     }
@@ -198,6 +200,7 @@ final class GatewayOptions {
             case "tls-alpn" -> tlsAlpn = Values.list(v);
             case "tls-protocols" -> tlsProtocols = Values.list(v);
             case "tls-reload-interval" -> tlsReloadInterval = Values.duration(flag, v);
+            case "tls-client-id-from-cert" -> tlsClientIdFromCert = Boolean.parseBoolean(v);
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }
@@ -212,6 +215,9 @@ final class GatewayOptions {
         }
         if (tlsClientCa == null && tlsClientAuth != null && !tlsClientAuth.equals("none")) {
             throw new UsageException("--tls-client-auth " + tlsClientAuth + " needs --tls-client-ca");
+        }
+        if (tlsClientIdFromCert && tlsClientCa == null) {
+            throw new UsageException("--tls-client-id-from-cert needs client certificates: --tls-client-ca");
         }
         if (tlsCert != null && tlsListen.isEmpty()) {
             tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));

@@ -19,6 +19,7 @@ import lb.core.health.HealthCheck;
 import lb.core.proxy.ProxyFormat;
 import lb.core.tls.KeyFileException;
 import lb.core.tls.TlsSettings;
+import lb.mqtt.ConnectInspector;
 import lb.mqtt.Mqtt;
 
 /**
@@ -96,6 +97,9 @@ final class GatewaySetup {
                 o.tlsListen.forEach(f::listen);
                 clientSide(o, f);
                 f.tls(tls);
+                if (o.mqttInspection && o.tlsClientIdFromCert) {
+                    f.keyExtractor(inspector(o).withClientIdFromCertificate());
+                }
             });
         }
         return b;
@@ -106,9 +110,13 @@ final class GatewaySetup {
         f.backend("brokers").clientTimeout(o.clientTimeout).maxConnections(o.frontendMaxConnections)
                 .acceptProxy(o.acceptProxy).inspectDelay(o.inspectDelay);
         if (o.mqttInspection) {
-            f.keyExtractor(Mqtt.connectInspector().withConnackReplies(o.connackReplies)
-                    .withKeepAliveTimeout(o.keepAliveFactor, KEEP_ALIVE_MINIMUM));
+            f.keyExtractor(inspector(o));
         }
+    }
+
+    private static ConnectInspector inspector(GatewayOptions o) {
+        return Mqtt.connectInspector().withConnackReplies(o.connackReplies)
+                .withKeepAliveTimeout(o.keepAliveFactor, KEEP_ALIVE_MINIMUM);
     }
 
     /** With hash stickiness the key picks the broker (no table, the same on every gateway). */

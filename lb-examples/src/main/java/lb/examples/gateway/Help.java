@@ -66,6 +66,9 @@ final class Help {
                                            to: mutual TLS
                 --tls-client-auth required|optional|none
                                            with --tls-client-ca: required (default) or optional
+                --tls-client-id-from-cert  with --tls-client-ca: a CONNECT's client id must be
+                                           the certificate's common name or one of its DNS
+                                           names, or it is refused (CONNACK not authorized)
                 --tls-alpn LIST            ALPN protocols offered, e.g. mqtt (default: none)
                 --tls-protocols LIST       default TLSv1.3,TLSv1.2
                 --tls-reload-interval DURATION
