@@ -23,6 +23,8 @@ import lb.core.proxy.DecodeResult;
 import lb.core.proxy.ProxyFormat;
 import lb.core.proxy.ProxyHeader;
 import lb.core.proxy.ProxyHeaderDecoder;
+import lb.core.proxy.Tlv;
+import lb.core.proxy.TlsTlvs;
 import lb.core.stick.StickTable;
 import lb.core.tls.Handshake;
 import lb.core.tls.ReloadableServerEngines;
@@ -687,7 +689,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                     : (InetSocketAddress) client.getLocalAddress();
             ByteBuffer scratch = loop.readBuffer;
             scratch.clear();
-            ProxyHeader.proxy(clientAddress, destination).writeTo(scratch, format);
+            ProxyHeader header = ProxyHeader.proxy(clientAddress, destination);
+            if (tlsFacts != null && format != ProxyFormat.V1) {
+                header = header.withTlvs(tlsTlvs(tlsFacts)); // the client's TLS, as HAProxy tells it
+            }
+            header.writeTo(scratch, format);
             scratch.flip();
             serverChannel.write(scratch);
             if (scratch.hasRemaining()) {
@@ -699,6 +705,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             close(Termination.SERVER_ERROR, "sending PROXY header: " + e.getMessage());
             return false;
         }
+    }
+
+    private static Tlv[] tlsTlvs(TlsFacts facts) {
+        Tlv ssl = TlsTlvs.ssl(facts.protocol(), facts.cipherSuite(), facts.clientCommonName());
+        Tlv alpn = facts.applicationProtocol() == null ? null : TlsTlvs.alpn(facts.applicationProtocol());
+        Tlv authority = facts.serverName() == null ? null : Tlv.authority(facts.serverName());
+        return java.util.stream.Stream.of(alpn, authority, ssl).filter(java.util.Objects::nonNull).toArray(Tlv[]::new);
     }
 
     // ---- timeouts --------------------------------------------------------------------------

@@ -3,6 +3,10 @@ package lb.core.model;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+
 /**
  * What a client's TLS handshake with the frontend agreed on, for extractors that route or
  * refuse by it and for the connection log. Immutable.
@@ -23,6 +27,24 @@ public record TlsFacts(String protocol, String cipherSuite, String serverName, S
     /** The client's own certificate, or null. */
     public X509Certificate clientCertificate() {
         return clientCertificates.isEmpty() ? null : clientCertificates.get(0);
+    }
+
+    /** The common name (CN) of the client's certificate's subject, or null. */
+    public String clientCommonName() {
+        X509Certificate c = clientCertificate();
+        if (c == null) {
+            return null;
+        }
+        try {
+            for (Rdn rdn : new LdapName(c.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return rdn.getValue().toString();
+                }
+            }
+        } catch (InvalidNameException e) {
+            // a verified certificate always has a well-formed subject; without one there is no CN
+        }
+        return null;
     }
 
     /** "TLSv1.3 sni=host alpn=mqtt cert=CN=device-17", for a log line. */

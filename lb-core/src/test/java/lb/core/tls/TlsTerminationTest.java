@@ -29,6 +29,11 @@ import org.junit.jupiter.api.Test;
 import lb.core.LoadBalancer;
 import lb.core.model.Termination;
 import lb.core.model.TunnelEvent;
+import lb.core.proxy.DecodeResult;
+import lb.core.proxy.ProxyFormat;
+import lb.core.proxy.ProxyHeaderDecoder;
+import lb.core.proxy.Tlv;
+import lb.core.proxy.TlsTlvs;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
@@ -186,6 +191,40 @@ class TlsTerminationTest {
             TunnelEvent refused = log.next(WAIT);
             assertEquals(Termination.INSPECT_REJECTED, refused.termination());
             assertTrue(refused.detail().startsWith("not TLS"), refused.detail());
+        }
+    }
+
+    @Test
+    void aProxyV2HeaderToTheServerTellsTheClientsTlsAsHaproxyDoes() throws Exception {
+        TlsSettings mutual = SETTINGS.withApplicationProtocols("mqtt").withClientAuth(ClientAuth.REQUIRED, TestKeys.CA);
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             LoadBalancer lb = Balancers.start(null,
+                     b -> b.server("a", new InetSocketAddress(server.getInetAddress(), server.getLocalPort()),
+                             o -> o.sendProxy(ProxyFormat.V2)),
+                     f -> f.tls(mutual));
+             SSLSocket client = connect(lb, "mqtt.example.com", TestKeys.CLIENT)) {
+            SSLParameters p = client.getSSLParameters();
+            p.setApplicationProtocols(new String[] {"mqtt"});
+            client.setSSLParameters(p);
+            client.getOutputStream().write("x".getBytes(StandardCharsets.US_ASCII));
+            try (Socket accepted = server.accept()) {
+                accepted.setSoTimeout((int) WAIT.toMillis());
+                byte[] head = Clients.readExactly(accepted.getInputStream(), 16);
+                int length = ((head[14] & 0xFF) << 8) | (head[15] & 0xFF);
+                byte[] all = java.util.Arrays.copyOf(head, 16 + length);
+                System.arraycopy(Clients.readExactly(accepted.getInputStream(), length), 0, all, 16, length);
+                DecodeResult r = new ProxyHeaderDecoder().decode(java.nio.ByteBuffer.wrap(all));
+                java.util.Map<Integer, byte[]> tlvs = new java.util.HashMap<>();
+                r.header().tlvs().forEach(tlv -> tlvs.put(tlv.type(), tlv.value()));
+                assertEquals("mqtt", new String(tlvs.get(Tlv.ALPN), StandardCharsets.US_ASCII));
+                assertEquals("mqtt.example.com", new String(tlvs.get(Tlv.AUTHORITY), StandardCharsets.UTF_8));
+                byte[] ssl = tlvs.get(Tlv.SSL);
+                assertEquals(TlsTlvs.CLIENT_SSL | TlsTlvs.CLIENT_CERT_CONN | TlsTlvs.CLIENT_CERT_SESS, ssl[0]);
+                assertEquals(0, ssl[1] | ssl[2] | ssl[3] | ssl[4], "verified");
+                String subs = new String(ssl, 5, ssl.length - 5, StandardCharsets.ISO_8859_1);
+                assertTrue(subs.contains("TLSv1.3") && subs.contains("device-17") && subs.contains("TLS_"), subs);
+                assertEquals('x', accepted.getInputStream().read(), "then the client's decrypted bytes");
+            }
         }
     }
 
