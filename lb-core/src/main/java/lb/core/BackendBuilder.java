@@ -16,6 +16,7 @@ import lb.core.health.HealthCheck;
 import lb.core.model.ServerState;
 import lb.core.proxy.ProxyFormat;
 import lb.core.stick.StickTable;
+import lb.core.tls.UpstreamTlsSettings;
 
 /**
  * Describes one backend inside {@link LoadBalancerBuilder#backend}. Defaults: round robin,
@@ -36,6 +37,7 @@ public final class BackendBuilder {
     int maxQueue = 10_000;
     Duration queueTimeout = Duration.ofSeconds(10);
     Duration drainOnRemove = Duration.ofSeconds(30);
+    UpstreamTlsSettings tls;
 
     BackendBuilder(String name) {
         this.name = name;
@@ -147,6 +149,18 @@ public final class BackendBuilder {
         return this;
     }
 
+    /**
+     * Speaks TLS to the servers (re-encryption): each tunnel's server side handshakes as a
+     * client, verifying the server's certificate against {@code settings}' CAs and, unless
+     * turned off, that it names the host connected to. A PROXY header, if sent, goes first, in
+     * the clear. A failed server handshake fails that tunnel ({@code SERVER_ERROR}, the reason
+     * in its detail).
+     */
+    public BackendBuilder tls(UpstreamTlsSettings settings) {
+        this.tls = Objects.requireNonNull(settings, "tls");
+        return this;
+    }
+
     /** Per-server settings inside {@link #server(String, InetSocketAddress, Consumer)}. */
     public static final class ServerOptions {
         private final String where;
@@ -214,7 +228,7 @@ public final class BackendBuilder {
     /** Everything but the servers, as the value a running backend follows. */
     BackendPolicy policy() {
         return new BackendPolicy(balancer, stickTable, healthCheck, connectTimeout.toNanos(), serverTimeout.toNanos(),
-                retries, redispatch, maxQueue, queueTimeout.toNanos(), drainOnRemove);
+                retries, redispatch, maxQueue, queueTimeout.toNanos(), drainOnRemove, tls);
     }
 
     private String where() {

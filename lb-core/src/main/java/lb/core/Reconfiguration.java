@@ -147,12 +147,15 @@ final class Reconfiguration {
                 stickTable(where, old.stickTable(), fresh.stickTable()),
                 sameChecks ? old.healthCheck() : fresh.healthCheck(),
                 fresh.connectTimeoutNs(), fresh.serverTimeoutNs(), fresh.retries(), fresh.redispatch(),
-                fresh.maxQueue(), fresh.queueTimeoutNs(), fresh.drainOnRemove());
+                fresh.maxQueue(), fresh.queueTimeoutNs(), fresh.drainOnRemove(), fresh.tls());
         BackendPolicy sameRest = new BackendPolicy(merged.balancerFactory(), merged.stickTable(), merged.healthCheck(),
                 old.connectTimeoutNs(), old.serverTimeoutNs(), old.retries(), old.redispatch(),
-                old.maxQueue(), old.queueTimeoutNs(), old.drainOnRemove());
+                old.maxQueue(), old.queueTimeoutNs(), old.drainOnRemove(), old.tls());
         if (!merged.equals(sameRest)) {
             applied(Scope.BACKEND, where + "timeouts, retries or queue updated");
+        }
+        if (!java.util.Objects.equals(old.tls(), fresh.tls())) {
+            applied(Scope.BACKEND, where + "TLS to servers " + (fresh.tls() == null ? "off" : "set") + " for new tunnels");
         }
         if (!merged.equals(old)) {
             b.policy(merged);

@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 import lb.core.balance.Balancer;
 import lb.core.health.HealthCheck;
 import lb.core.stick.StickTable;
+import lb.core.tls.UpstreamTlsSettings;
 
 /**
  * Everything about a backend but its servers, as one immutable value, so a reconfiguration
@@ -20,5 +21,6 @@ public record BackendPolicy(
         boolean redispatch,
         int maxQueue,
         long queueTimeoutNs,
-        java.time.Duration drainOnRemove) {
+        java.time.Duration drainOnRemove,
+        UpstreamTlsSettings tls) {
 }

@@ -18,6 +18,7 @@ import lb.core.model.Server;
 import lb.core.model.ServerState;
 import lb.core.model.Termination;
 import lb.core.stick.StickTable;
+import lb.core.tls.UpstreamEngines;
 import lb.core.time.Clock;
 
 /**
@@ -37,6 +38,8 @@ public final class LiveBackend {
     private volatile Map<String, LiveServer> serversByName;
     private volatile ServerSet usable = new ServerSet(0, List.of());
     private volatile HealthMonitor monitor;
+    /** Makes each tunnel's server-side TLS engine when the backend re-encrypts; else null. */
+    private volatile UpstreamEngines upstreamTls;
     private volatile EventLoopGroup loops;
     private final ServerSlots slots;
     private final Clock clock;
@@ -49,6 +52,7 @@ public final class LiveBackend {
         this.clock = clock;
         this.queue = new BackendQueue(policy.maxQueue());
         this.policy = policy;
+        this.upstreamTls = policy.tls() == null ? null : new UpstreamEngines(policy.tls());
         List<LiveServer> made = new ArrayList<>();
         for (ServerSpec spec : servers) {
             LiveServer s = new LiveServer(spec);
@@ -118,6 +122,11 @@ public final class LiveBackend {
         return policy.queueTimeoutNs();
     }
 
+    /** The TLS engines for servers when the backend re-encrypts, else null. */
+    UpstreamEngines upstreamTls() {
+        return upstreamTls;
+    }
+
     public BackendQueue queue() {
         return queue;
     }
@@ -153,6 +162,9 @@ public final class LiveBackend {
     /** Replaces the policy; tunnels already connected keep going, new ones follow it. */
     public synchronized void policy(BackendPolicy next) {
         BackendPolicy before = policy;
+        if (!java.util.Objects.equals(before.tls(), next.tls())) {
+            upstreamTls = next.tls() == null ? null : new UpstreamEngines(next.tls());
+        }
         policy = next;
         queue.maxQueue(next.maxQueue());
         if (before.healthCheck() != next.healthCheck()) {

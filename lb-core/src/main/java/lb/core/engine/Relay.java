@@ -15,7 +15,7 @@ import lb.core.buffer.BufferPool;
  * bytes in flight. The buffer goes back to the pool the moment it drains. When the source ends,
  * the end is passed on ({@code shutdownOutput}) once everything before it has been written.
  *
- * <p>When the client's end is TLS ({@link TlsClientEnd}), it stands in for the client socket on
+ * <p>When the client's end is TLS ({@link TlsEnd}), it stands in for the client socket on
  * the same side: the relay reads plaintext from it and writes plaintext to it. Its decrypted
  * bytes may wait without the socket being readable again, so the relay reads on while any do.
  */
@@ -29,9 +29,9 @@ final class Relay {
     SocketChannel source;
     SocketChannel sink;
     /** The client's TLS end when it is this relay's source (client to server), else null. */
-    TlsClientEnd tlsSource;
+    TlsEnd tlsSource;
     /** The client's TLS end when it is this relay's sink (server to client), else null. */
-    TlsClientEnd tlsSink;
+    TlsEnd tlsSink;
     /** Unsent bytes, ready to write (position..limit); null when nothing is pending. */
     ByteBuffer pending;
     /**

@@ -29,6 +29,7 @@ import lb.core.stick.StickTable;
 import lb.core.tls.Handshake;
 import lb.core.tls.ReloadableServerEngines;
 import lb.core.tls.TlsFailure;
+import lb.core.tls.UpstreamEngines;
 
 /**
  * One client, the server chosen for it, and the bytes between them. Owned by one loop for its
@@ -53,7 +54,7 @@ import lb.core.tls.TlsFailure;
  * the remainder. A tunnel holds a pooled buffer only while bytes wait to be written (or while
  * its client's first bytes are being inspected).
  *
- * <p>On a frontend that terminates TLS the client's end is a {@link TlsClientEnd}: a PROXY
+ * <p>On a frontend that terminates TLS the client's end is a {@link TlsEnd}: a PROXY
  * header, if expected, is read in the clear first, then the handshake runs (HANDSHAKING, within
  * the inspect delay), and from then on inspection and the relays see decrypted bytes.
  */
@@ -74,7 +75,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private final Relay down = new Relay();
     private SelectionKey clientKey;
     /** The client's TLS end when the frontend terminates TLS, else null. */
-    private TlsClientEnd tls;
+    private TlsEnd tls;
+    /** The server's TLS end when the backend re-encrypts, else null. */
+    private TlsEnd serverTls;
     /** What the client's TLS handshake agreed on, once done; else null. */
     private TlsFacts tlsFacts;
     private SocketChannel serverChannel;
@@ -141,7 +144,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         awaitingProxyHeader = frontend.acceptProxy();
         ReloadableServerEngines engines = frontend.tls();
         if (engines != null) {
-            tls = new TlsClientEnd(client, engines.newEngine(), loop);
+            tls = new TlsEnd(client, engines.newEngine(), loop);
             up.tlsSource = tls;
             down.tlsSink = tls;
             state = State.HANDSHAKING;
@@ -201,6 +204,28 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
     }
 
+    /** Writes the server's waiting TLS records; false if that failed and the tunnel closed. */
+    private boolean flushServerTls() {
+        try {
+            serverTls.flush();
+            return true;
+        } catch (IOException e) {
+            close(Termination.SERVER_ERROR, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * The server side wants the socket writable: bytes wait for it, or TLS records do. Bytes
+     * for a server still in its TLS handshake wait for its answer, not for room to write.
+     */
+    private boolean serverWantsWrite() {
+        if (serverTls == null) {
+            return up.hasPending();
+        }
+        return serverTls.hasUnsent() || (up.hasPending() && serverTls.isHandshakeDone());
+    }
+
     /** Writes the client's waiting TLS records; false if that failed and the tunnel closed. */
     private boolean flushTls() {
         try {
@@ -213,6 +238,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     private void onServerReady(int ready) {
+        if (serverTls != null && (ready & SelectionKey.OP_WRITE) != 0 && !flushServerTls()) {
+            return;
+        }
         switch (state) {
             case CONNECTING -> onConnectable();
             case FORWARDING, HALF_CLOSED -> {
@@ -250,7 +278,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             loop.timers.schedule(this, loop.nowNs() + frontend.halfCloseTimeoutNs());
         }
         setInterest(clientKey, up.wantsRead(), down.hasPending() || (tls != null && tls.hasUnsent()));
-        setInterest(serverKey, down.wantsRead(), up.hasPending());
+        setInterest(serverKey, down.wantsRead(), serverWantsWrite());
     }
 
     private static void setInterest(SelectionKey k, boolean read, boolean write) {
@@ -668,6 +696,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (server.sendProxy() != null && !sendProxyHeader(server.sendProxy())) {
             return;
         }
+        UpstreamEngines upstream = backend.upstreamTls();
+        if (upstream != null && !startServerTls(upstream)) {
+            return;
+        }
         if (up.hasPending() && !ok(up.onWritable(loop.readBuffer, loop.pool, now), up)) {
             return;
         }
@@ -676,7 +708,22 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         armIdleTimer(now);
         setInterest(clientKey, up.wantsRead(), down.hasPending() || (tls != null && tls.hasUnsent()));
-        setInterest(serverKey, down.wantsRead(), up.hasPending());
+        setInterest(serverKey, down.wantsRead(), serverWantsWrite());
+    }
+
+    /** Begins TLS to the just-connected server (after any PROXY header, which goes in the clear). */
+    private boolean startServerTls(UpstreamEngines upstream) {
+        InetSocketAddress at = server.address();
+        serverTls = new TlsEnd(serverChannel, upstream.newEngine(at.getHostString(), at.getPort()), loop);
+        up.tlsSink = serverTls;
+        down.tlsSource = serverTls;
+        try {
+            serverTls.start();
+            return true;
+        } catch (IOException e) {
+            close(Termination.SERVER_ERROR, e.getMessage());
+            return false;
+        }
     }
 
     /**
@@ -892,8 +939,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         releaseInspected();
         up.releasePending(loop.pool);
         down.releasePending(loop.pool);
-        if (tls != null && state == State.CLOSED) {
-            tls.release();
+        if (state == State.CLOSED) {
+            if (tls != null) {
+                tls.release();
+            }
+            if (serverTls != null) {
+                serverTls.release();
+            }
         }
     }
 

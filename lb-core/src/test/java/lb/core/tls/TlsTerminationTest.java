@@ -228,6 +228,44 @@ class TlsTerminationTest {
         }
     }
 
+    @Test
+    void aBackendCanSpeakTlsToItsServersAndRefusesOneItCannotVerify() throws Exception {
+        EventLog log = new EventLog();
+        try (javax.net.ssl.SSLServerSocket broker = (javax.net.ssl.SSLServerSocket) serverContext(
+                new ServerEngines(TlsSettings.of(TestKeys.BROKER))).getServerSocketFactory()
+                .createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread echo = new Thread(() -> {
+                for (int i = 0; i < 2; i++) {
+                    try (Socket s = broker.accept()) {
+                        String line = Clients.readLine(s.getInputStream());
+                        s.getOutputStream().write(("tls:" + line + "\n").getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        // the second client is refused by the balancer's verification
+                    }
+                }
+            });
+            echo.start();
+            InetSocketAddress at = new InetSocketAddress("127.0.0.1", broker.getLocalPort());
+            UpstreamTlsSettings trusting = UpstreamTlsSettings.trusting(TestKeys.CA);
+            try (LoadBalancer lb = Balancers.start(log, b -> b.server("a", at).tls(trusting.withoutHostNameVerification()));
+                 Socket plain = Clients.connect(Balancers.address(lb))) {
+                plain.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("tls:hello", Clients.readLine(plain.getInputStream()), "re-encrypted to the server and back");
+            }
+            Termination ended = log.next(WAIT).termination();
+            assertTrue(ended == Termination.SERVER_CLOSED || ended == Termination.CLIENT_CLOSED, String.valueOf(ended));
+            try (LoadBalancer lb = Balancers.start(log, b -> b.server("a", at).tls(trusting).retries(0));
+                 Socket plain = Clients.connect(Balancers.address(lb))) {
+                plain.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals(-1, readUntilEnd(plain.getInputStream()), "127.0.0.1 is not a name the certificate gives");
+            }
+            TunnelEvent refused = log.next(WAIT);
+            assertEquals(Termination.SERVER_ERROR, refused.termination());
+            assertTrue(refused.detail().startsWith("TLS"), refused.detail());
+            echo.join(WAIT.toMillis());
+        }
+    }
+
     /** A context presenting what {@code engines} present: the broker's own TLS, for passthrough. */
     private static SSLContext serverContext(ServerEngines engines) throws Exception {
         KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -276,12 +314,16 @@ class TlsTerminationTest {
         }
     }
 
+    /** Reads until the balancer closes the connection: -1, whether it ended with a FIN or a reset. */
     private static int readUntilEnd(InputStream in) throws IOException {
         byte[] sink = new byte[4096];
-        int n;
-        while ((n = in.read(sink)) >= 0) {
-            // discard the alert
+        try {
+            while (in.read(sink) >= 0) {
+                // discard an alert
+            }
+        } catch (java.net.SocketException reset) {
+            // closed with unread input: a reset
         }
-        return n;
+        return -1;
     }
 }

@@ -11,16 +11,17 @@ import lb.core.tls.TlsFailure;
 import lb.core.tls.TlsLayer;
 
 /**
- * The client's end of a tunnel whose frontend terminates TLS: its socket below, a
- * {@link TlsLayer} in between, and plaintext reads and writes above, shaped like the socket's
- * own so a {@link Relay} and the inspection read it the same way. Owned by the tunnel's loop.
+ * One TLS end of a tunnel: the client's, when its frontend terminates TLS, or the server's,
+ * when its backend re-encrypts. Its socket below, a {@link TlsLayer} in between, and plaintext
+ * reads and writes above, shaped like the socket's own so a {@link Relay} and the inspection
+ * use it the same way. Owned by the tunnel's loop.
  *
  * <p>Ciphertext read from the socket goes through the loop's one TLS read buffer; the layer
  * borrows buffers from the loop only while bytes are in flight, so an idle TLS tunnel holds
  * none. Writes take plaintext only while no earlier ciphertext waits for the socket: a
  * congested client holds at most one record's ciphertext plus the relay's one pending buffer.
  */
-final class TlsClientEnd {
+final class TlsEnd {
     private final SocketChannel socket;
     private final TlsLayer layer;
     private final ByteBuffer cipherIn;
@@ -29,11 +30,17 @@ final class TlsClientEnd {
     private boolean closing;
     private boolean outputShut;
 
-    TlsClientEnd(SocketChannel socket, SSLEngine engine, EventLoop loop) {
+    TlsEnd(SocketChannel socket, SSLEngine engine, EventLoop loop) {
         this.socket = socket;
         TlsBuffers buffers = loop.tls();
         this.layer = new TlsLayer(engine, buffers);
         this.cipherIn = buffers.readBuffer;
+    }
+
+    /** As the client side of a connection: sends the ClientHello. */
+    void start() throws IOException {
+        layer.start();
+        flush();
     }
 
     /** Reads what the socket has into the layer and answers the handshake; false if the socket ended. */
