@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import lb.core.balance.Balancer;
 import lb.core.balance.ServerSet;
 import lb.core.config.BackendPolicy;
+import lb.core.config.Pacing;
 import lb.core.config.ServerSpec;
 import lb.core.health.HealthCheck;
 import lb.core.limit.BackendQueue;
@@ -205,12 +206,25 @@ public final class LiveBackend {
 
     /**
      * Removes a server: it takes no new tunnels at once (drain), its tunnels may finish for up
-     * to {@code drain}, then those left are closed ({@code SERVER_REMOVED}) and it is gone.
-     * The future completes when it is. Adding the server back at the same address before then
-     * cancels the removal (the future is cancelled) and keeps its tunnels; removing it again
-     * meanwhile returns the same future.
+     * to {@code drain}, then those left are ended ({@code SERVER_REMOVED}: cleanly where their
+     * packets frame, within {@link Tunnel#ENDING_NS}) and it is gone. The future completes when
+     * it is. Adding the server back at the same address before then cancels the removal (the
+     * future is cancelled) and keeps its tunnels; removing it again meanwhile returns the same
+     * future.
      */
-    public synchronized CompletableFuture<Void> removeServer(String serverName, Duration drain) {
+    public CompletableFuture<Void> removeServer(String serverName, Duration drain) {
+        return remove(serverName, drain.toNanos(), null);
+    }
+
+    /**
+     * Removes a server as {@link #removeServer(String, Duration)} does, but ends its tunnels
+     * itself at {@code pacing}'s pace over its grace, instead of waiting for them to finish.
+     */
+    public CompletableFuture<Void> removeServer(String serverName, Pacing pacing) {
+        return remove(serverName, pacing.grace().toNanos(), pacing);
+    }
+
+    private synchronized CompletableFuture<Void> remove(String serverName, long graceNs, Pacing pacing) {
         LiveServer s = serversByName.get(serverName);
         if (s == null) {
             throw new IllegalArgumentException("backend '" + name + "': no server '" + serverName + "'");
@@ -227,10 +241,25 @@ public final class LiveBackend {
             removed.complete(null);
             return removed;
         }
-        group.whenDrained(s, drain, () -> {
+        long perSecond = pacing == null ? 0 : pacing.clientsPerSecondFor(s.connections());
+        PacedEnding ending = new PacedEnding(group, Termination.SERVER_REMOVED, s.name() + " removed", perSecond, graceNs,
+                true) {
+            @Override
+            boolean takes(Tunnel t) {
+                return t.server() == s;
+            }
+
+            @Override
+            boolean isEmpty() {
+                return s.connections() == 0;
+            }
+        };
+        removed.whenComplete((v, e) -> ending.stop()); // re-added meanwhile: its tunnels stay
+        ending.start().thenRun(() -> {
             if (forget(s, removed)) {
                 for (EventLoop loop : group.loops()) {
-                    loop.execute(() -> loop.closeTunnelsOf(s, Termination.SERVER_REMOVED));
+                    loop.execute(() -> loop.cutTunnelsOf(s, Termination.SERVER_REMOVED,
+                            s.name() + " removed; still open after its clean end"));
                 }
                 removed.complete(null);
             }

@@ -13,6 +13,7 @@ import lb.core.limit.BackendQueue;
 import lb.core.limit.SourcePorts;
 import lb.core.model.ClientFacts;
 import lb.core.model.KeyExtractor;
+import lb.core.model.PacketFraming;
 import lb.core.model.Pick;
 import lb.core.model.RejectReason;
 import lb.core.model.Termination;
@@ -46,6 +47,9 @@ import lb.core.tls.UpstreamEngines;
  *              |   +--reject + reply--> LINGERING        |                         |
  *              v                           |             v                         v
  *            CLOSED <----------------------+-------------+--- both ended, or timeout
+ *              ^
+ *              +--- both sides ended, or timeout --- ENDING <-- the balancer ends it (shutdown,
+ *                                                               server removed or down, rebalance)
  * </pre>
  *
  * <p>The tunnel is its own (single) timer: inspect delay, queue timeout, connect timeout, idle
@@ -57,6 +61,13 @@ import lb.core.tls.UpstreamEngines;
  * <p>On a frontend that terminates TLS the client's end is a {@link TlsEnd}: a PROXY
  * header, if expected, is read in the clear first, then the handshake runs (HANDSHAKING, within
  * the inspect delay), and from then on inspection and the relays see decrypted bytes.
+ *
+ * <p>When the key extractor gives the tunnel a {@link PacketFraming}, both relays track where
+ * the current packet ends. Ending such a tunnel itself ({@link #end}), the balancer does not cut
+ * it: each direction forwards the rest of its current packet, then sends the framing's farewell
+ * (for MQTT, a DISCONNECT to the broker in the client's name, and one to a 5.0 client) and its
+ * end, and the tunnel closes once both peers have closed too (ENDING, bounded by
+ * {@link #ENDING_NS}). Without framing, or before forwarding, ending is closing.
  */
 final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.Waiter {
     private static final System.Logger LOG = System.getLogger(Tunnel.class.getName());
@@ -64,8 +75,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private static final long LINGER_NS = 1_000_000_000L;
     private static final int PICK_RACE_RETRIES = 4;
     private static final ProxyHeaderDecoder PROXY_DECODER = new ProxyHeaderDecoder();
+    /**
+     * How long a clean end may take: the rest of a packet each way, the farewells, and the peers
+     * closing after them (a broker closes on DISCONNECT at once). Then the tunnel is cut.
+     */
+    static final long ENDING_NS = 2_000_000_000L;
 
-    enum State { HANDSHAKING, INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, LINGERING, CLOSED }
+    enum State { HANDSHAKING, INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, ENDING, LINGERING, CLOSED }
 
     private final EventLoop loop;
     private final LiveFrontend frontend;
@@ -96,6 +112,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private long keyHash;
     /** The client timeout the extractor set for this tunnel (e.g. from MQTT keep-alive); 0 = the frontend's. */
     private long clientTimeoutNs;
+    /** How the tunnel's packets frame, as its key extractor said; null forwards bytes unexamined. */
+    private PacketFraming framing;
     /** The client's first bytes while inspected (null before and after). */
     private FirstBytes inspected;
     private boolean awaitingProxyHeader;
@@ -120,6 +138,16 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     /** The server this tunnel holds a slot on, or null. */
     LiveServer server() {
         return server;
+    }
+
+    /** The routing key, or null. */
+    String key() {
+        return key;
+    }
+
+    /** True from the moment the balancer began ending it (or it closed). */
+    boolean isEnding() {
+        return state == State.ENDING || state == State.CLOSED;
     }
 
     void start() {
@@ -169,6 +197,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         if (state == State.FORWARDING || state == State.HALF_CLOSED) {
             afterIo();
+        } else if (state == State.ENDING) {
+            afterEndingIo();
         }
     }
 
@@ -191,13 +221,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             case HANDSHAKING -> onHandshaking();
             case INSPECTING -> onInspectable();
             case LINGERING -> onLingerReadable();
-            case FORWARDING, HALF_CLOSED -> {
+            case FORWARDING, HALF_CLOSED, ENDING -> {
                 if ((ready & SelectionKey.OP_WRITE) != 0 && down.hasPending()
-                        && !ok(down.onWritable(loop.readBuffer, loop.pool, loop.nowNs()), down)) {
+                        && !ok(down.onWritable(loop.readBuffer, loop.pool, loop.nowNs(), framing), down)) {
                     return;
                 }
-                if ((ready & SelectionKey.OP_READ) != 0 && up.wantsRead()) {
-                    ok(up.onReadable(loop.readBuffer, loop.pool, loop.nowNs()), up);
+                if ((ready & SelectionKey.OP_READ) != 0) {
+                    read(up);
                 }
             }
             default -> setInterest(clientKey, false, tls != null && tls.hasUnsent()); // queued or connecting
@@ -243,26 +273,49 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         switch (state) {
             case CONNECTING -> onConnectable();
-            case FORWARDING, HALF_CLOSED -> {
+            case FORWARDING, HALF_CLOSED, ENDING -> {
                 if ((ready & SelectionKey.OP_WRITE) != 0 && up.hasPending()
-                        && !ok(up.onWritable(loop.readBuffer, loop.pool, loop.nowNs()), up)) {
+                        && !ok(up.onWritable(loop.readBuffer, loop.pool, loop.nowNs(), framing), up)) {
                     return;
                 }
-                if ((ready & SelectionKey.OP_READ) != 0 && down.wantsRead()) {
-                    ok(down.onReadable(loop.readBuffer, loop.pool, loop.nowNs()), down);
+                if ((ready & SelectionKey.OP_READ) != 0) {
+                    read(down);
                 }
             }
             default -> { }
         }
     }
 
-    /** Closes on a failed relay step; true if the tunnel is still open. */
+    /** Relays what {@code relay}'s source sent; while ending, only up to the packet's end, then drops it. */
+    private void read(Relay relay) {
+        if (relay.ending == Relay.DISCARDING) {
+            relay.discard(loop.readBuffer);
+        } else if (relay.wantsRead()) {
+            ok(relay.onReadable(loop.readBuffer, loop.pool, loop.nowNs(), framing), relay);
+        }
+    }
+
+    /**
+     * Closes on a failed relay step; true if the tunnel is still open. While ending, a failure
+     * only cuts the end short: the tunnel closes for the reason it was being ended.
+     */
     private boolean ok(Relay.Outcome outcome, Relay relay) {
         if (outcome == Relay.Outcome.OK) {
             return true;
         }
+        String side = relay == up ? "client" : "server";
+        String fault = outcome == Relay.Outcome.MALFORMED ? side + " sent bytes that are no packet: "
+                + framing.malformation(relay.frameState) : relay.failure.getMessage();
+        if (state == State.ENDING) {
+            close(lingerReason, lingerDetail == null ? fault : lingerDetail + "; " + fault);
+            return false;
+        }
+        if (outcome == Relay.Outcome.MALFORMED) {
+            close(Termination.FRAMING_INVALID, fault);
+            return false;
+        }
         boolean clientSide = (relay == up) == (outcome == Relay.Outcome.SOURCE_FAILED);
-        close(clientSide ? Termination.CLIENT_ERROR : Termination.SERVER_ERROR, relay.failure.getMessage());
+        close(clientSide ? Termination.CLIENT_ERROR : Termination.SERVER_ERROR, fault);
         return false;
     }
 
@@ -470,12 +523,30 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         inspected = null;
         if (firstBytes != null) {
             up.setPending(firstBytes);
+            if (!startFraming(firstBytes)) {
+                return;
+            }
         }
         setInterest(clientKey, false, tls != null && tls.hasUnsent());
         if (key != null && !countKeyConnection()) {
             return;
         }
         route();
+    }
+
+    /** Asks the extractor how this client's packets frame and runs its first bytes through it. */
+    private boolean startFraming(ByteBuffer firstBytes) {
+        KeyExtractor extractor = frontend.keyExtractor();
+        framing = extractor == null ? null : extractor.framing(firstBytes.asReadOnlyBuffer());
+        if (framing == null) {
+            return true;
+        }
+        up.frameState = framing.advance(PacketFraming.BOUNDARY, firstBytes);
+        if (up.frameState < 0) {
+            close(Termination.FRAMING_INVALID, "client sent bytes that are no packet: " + framing.malformation(up.frameState));
+            return false;
+        }
+        return true;
     }
 
     private void releaseInspected() {
@@ -700,10 +771,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (upstream != null && !startServerTls(upstream)) {
             return;
         }
-        if (up.hasPending() && !ok(up.onWritable(loop.readBuffer, loop.pool, now), up)) {
+        if (up.hasPending() && !ok(up.onWritable(loop.readBuffer, loop.pool, now, framing), up)) {
             return;
         }
-        if (up.hasBufferedInput() && !ok(up.onReadable(loop.readBuffer, loop.pool, now), up)) {
+        if (up.hasBufferedInput() && !ok(up.onReadable(loop.readBuffer, loop.pool, now, framing), up)) {
             return; // decrypted bytes that came with the inspected ones
         }
         armIdleTimer(now);
@@ -781,6 +852,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                     "no answer within " + backend.connectTimeoutNs() / 1_000_000 + " ms", true);
             case FORWARDING -> onIdleCheck(nowNs);
             case HALF_CLOSED -> onHalfCloseCheck(nowNs);
+            case ENDING -> close(lingerReason, (lingerDetail == null ? "" : lingerDetail + "; ")
+                    + "peers still open " + ENDING_NS / 1_000_000 + " ms after the balancer began ending the tunnel");
             case LINGERING -> close(lingerReason, lingerDetail);
             default -> { }
         }
@@ -831,6 +904,70 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         } else {
             armIdleTimer(nowNs);
         }
+    }
+
+    // ---- ending ----------------------------------------------------------------------------
+
+    /**
+     * The balancer ends this tunnel for {@code why}: between two packets with the framing's
+     * farewells when its packets frame and it is forwarding (ENDING), else by closing it now.
+     * Loop thread; a second call changes nothing.
+     */
+    void end(Termination why, String detail) {
+        if (state == State.ENDING || state == State.CLOSED) {
+            return;
+        }
+        if (framing == null || (state != State.FORWARDING && state != State.HALF_CLOSED)) {
+            close(why, detail);
+            return;
+        }
+        state = State.ENDING;
+        lingerReason = why;
+        lingerDetail = detail;
+        up.ending = up.sourceEnded ? Relay.DRAINED : Relay.TO_BOUNDARY;
+        down.ending = down.sourceEnded ? Relay.DRAINED : Relay.TO_BOUNDARY;
+        loop.timers.schedule(this, loop.nowNs() + ENDING_NS);
+        afterEndingIo();
+    }
+
+    /**
+     * Moves the end on: a direction at a boundary sends its farewell and its end; once both
+     * peers have closed their side too, the tunnel closes.
+     */
+    private void afterEndingIo() {
+        ledger.bytes(up.bytes, down.bytes);
+        if (!finishAtBoundary(up, true) || !finishAtBoundary(down, false)) {
+            return;
+        }
+        if (up.ending == Relay.DRAINED && down.ending == Relay.DRAINED && up.isDone() && down.isDone()) {
+            close(lingerReason, lingerDetail);
+            return;
+        }
+        setInterest(clientKey, up.ending == Relay.DISCARDING || up.wantsRead(),
+                down.hasPending() || (tls != null && tls.hasUnsent()));
+        setInterest(serverKey, down.ending == Relay.DISCARDING || down.wantsRead(), serverWantsWrite());
+    }
+
+    /** Sends {@code relay}'s farewell and end once it reached a boundary; false if the tunnel closed. */
+    private boolean finishAtBoundary(Relay relay, boolean toServer) {
+        if (relay.ending != Relay.TO_BOUNDARY) {
+            return true;
+        }
+        if (relay.sourceEnded) {
+            relay.ending = Relay.DRAINED; // the peer ended on its own; its end is passed on as usual
+            return true;
+        }
+        if (!relay.isAtBoundary()) {
+            return true;
+        }
+        ByteBuffer farewell = toServer ? framing.farewellToServer(lingerReason) : framing.farewellToClient(lingerReason);
+        if (!ok(relay.finish(farewell, loop.pool, loop.nowNs()), relay)) {
+            return false;
+        }
+        if (relay.hasBufferedInput()) {
+            relay.discard(loop.readBuffer); // decrypted bytes no readiness event will announce
+        }
+        return true;
     }
 
     // ---- closing ---------------------------------------------------------------------------
@@ -891,7 +1028,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         RuntimeException fault = null;
         loop.timers.cancel(this);
         loop.remove(this);
-        if ((was == State.FORWARDING || was == State.HALF_CLOSED) && RejectReason.of(reason) == null) {
+        if ((was == State.FORWARDING || was == State.HALF_CLOSED || was == State.ENDING) && RejectReason.of(reason) == null) {
             up.flushOnce();
             down.flushOnce();
         }
