@@ -63,6 +63,9 @@ final class GatewayOptions {
     List<String> tlsProtocols = List.of();
     Duration tlsReloadInterval = Duration.ofSeconds(10);
     boolean tlsClientIdFromCert;
+    Duration shutdownGrace = Duration.ofSeconds(20);
+    int shutdownRate;
+    boolean willOnBalancerEnd;
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
@@ -138,7 +141,7 @@ final class GatewayOptions {
     private static boolean isSwitch(String name) {
         return switch (name) {
             case "demo", "accept-proxy", "connection-log", "no-stats", "no-inspection", "no-connack-replies",
-                 "tls-client-id-from-cert" -> true;
+                 "tls-client-id-from-cert", "will-on-balancer-end" -> true;
             default -> false;
         };
     }
@@ -201,6 +204,9 @@ final class GatewayOptions {
             case "tls-protocols" -> tlsProtocols = Values.list(v);
             case "tls-reload-interval" -> tlsReloadInterval = Values.duration(flag, v);
             case "tls-client-id-from-cert" -> tlsClientIdFromCert = Boolean.parseBoolean(v);
+            case "shutdown-grace" -> shutdownGrace = Values.duration(flag, v);
+            case "shutdown-rate" -> shutdownRate = Values.count(flag, v, 0, 1_000_000);
+            case "will-on-balancer-end" -> willOnBalancerEnd = Boolean.parseBoolean(v);
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }
@@ -218,6 +224,9 @@ final class GatewayOptions {
         }
         if (tlsClientIdFromCert && tlsClientCa == null) {
             throw new UsageException("--tls-client-id-from-cert needs client certificates: --tls-client-ca");
+        }
+        if (shutdownGrace.toMillis() < 1) {
+            throw new UsageException("--shutdown-grace: must be at least 1ms, was " + shutdownGrace);
         }
         if (tlsCert != null && tlsListen.isEmpty()) {
             tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));

@@ -116,7 +116,8 @@ final class GatewaySetup {
 
     private static ConnectInspector inspector(GatewayOptions o) {
         return Mqtt.connectInspector().withConnackReplies(o.connackReplies)
-                .withKeepAliveTimeout(o.keepAliveFactor, KEEP_ALIVE_MINIMUM);
+                .withKeepAliveTimeout(o.keepAliveFactor, KEEP_ALIVE_MINIMUM)
+                .withWillOnBalancerEnd(o.willOnBalancerEnd);
     }
 
     /** With hash stickiness the key picks the broker (no table, the same on every gateway). */

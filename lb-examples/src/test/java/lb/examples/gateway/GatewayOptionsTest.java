@@ -67,6 +67,23 @@ class GatewayOptionsTest {
     }
 
     @Test
+    void shutdownIsPacedOverAGraceByDefaultAndFlagsSetTheGraceTheRateAndTheWill() throws Exception {
+        GatewayOptions defaults = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:1884"});
+        assertEquals(Duration.ofSeconds(20), defaults.shutdownGrace);
+        assertEquals(0, defaults.shutdownRate, "spread evenly over the grace");
+        assertFalse(defaults.willOnBalancerEnd);
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:1884",
+                "--shutdown-grace", "7s", "--shutdown-rate", "500", "--will-on-balancer-end"});
+        assertEquals(Duration.ofSeconds(7), o.shutdownGrace);
+        assertEquals(500, o.shutdownRate);
+        assertTrue(o.willOnBalancerEnd);
+        UsageException e = assertThrows(UsageException.class, () -> GatewayOptions.parse(new String[] {
+                "--backends", "127.0.0.1:1884", "--shutdown-rate", "-1"}));
+        assertTrue(e.getMessage().startsWith("--shutdown-rate"), e.getMessage());
+        assertTrue(Help.TEXT.contains("--shutdown-grace") && Help.TEXT.contains("--shutdown-rate"));
+    }
+
+    @Test
     void noArgumentsMeansTheDemo() throws Exception {
         assertTrue(GatewayOptions.parse(new String[0]).demo);
     }
