@@ -15,6 +15,7 @@ import lb.core.config.Pacing;
 import lb.core.config.ServerSpec;
 import lb.core.health.HealthCheck;
 import lb.core.limit.BackendQueue;
+import lb.core.limit.ConnectRate;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
 import lb.core.model.Termination;
@@ -44,6 +45,10 @@ public final class LiveBackend {
     private volatile EventLoopGroup loops;
     private final ServerSlots slots;
     private final Clock clock;
+    /** The backend-wide bucket of new connections ({@code policy.maxConnectRate()}). */
+    private final ConnectRate connectRate = new ConnectRate();
+    /** Wakes queued tunnels as the connect rates allow more; armed while it runs. */
+    private final RateWake rateWake = new RateWake();
 
     public LiveBackend(String name, int index, BackendPolicy policy, List<ServerSpec> servers, ServerSlots slots,
                        Clock clock) {
@@ -371,6 +376,90 @@ public final class LiveBackend {
         usable = new ServerSet(usable.version() + 1, now);
         if (queue.size() > 0 && hasFreeSlot()) {
             queue.wakeNext();
+        }
+    }
+
+    /** The backend-wide bucket of new connections. */
+    public ConnectRate connectRate() {
+        return connectRate;
+    }
+
+    /** The backend-wide connect rate limit; 0: none. */
+    public int maxConnectRate() {
+        return policy.maxConnectRate();
+    }
+
+    /**
+     * Takes a new connection to {@code s} from its connect rate and the backend's: answers null,
+     * or (taking nothing) the bucket that is spent for now. Any loop.
+     */
+    ConnectRate admit(LiveServer s, long nowNs) {
+        int serverRate = s.connectRateNow();
+        if (!s.connectRate().tryTake(nowNs, serverRate)) {
+            return s.connectRate();
+        }
+        if (!connectRate.tryTake(nowNs, policy.maxConnectRate())) {
+            s.connectRate().giveBack(serverRate);
+            return connectRate;
+        }
+        return null;
+    }
+
+    /** Returns what {@link #admit} took, for a tunnel that did not use it. */
+    void giveBack(LiveServer s) {
+        s.connectRate().giveBack(s.connectRateNow());
+        connectRate.giveBack(policy.maxConnectRate());
+    }
+
+    /**
+     * A tunnel waits for a connect rate: makes sure {@code loop} (or whichever loop already
+     * does) wakes queued tunnels as the rates allow more.
+     */
+    void wakeForRate(EventLoop loop) {
+        if (rateWake.armed.compareAndSet(false, true)) {
+            rateWake.loop = loop;
+            loop.timers().schedule(rateWake, loop.nowNs() + RATE_TICK_NS);
+        }
+    }
+
+    private static final long RATE_TICK_NS = 10_000_000L;
+    /** Tunnels woken per tick at most, so a huge queue cannot stall the loop running the wake. */
+    private static final int RATE_WAKE_LIMIT = 1024;
+
+    /**
+     * Every tick while tunnels wait, wakes as many queued tunnels as the servers' and the
+     * backend's rates have room for now; each retries on its own loop and goes back to the head
+     * of the queue if it loses. Runs on the loop that armed it, until the queue is empty.
+     */
+    private final class RateWake extends TimerWheel.Timeout {
+        final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        EventLoop loop;
+
+        @Override
+        protected void onTimeout(long nowNs) {
+            int waiting = queue.size();
+            if (waiting == 0) {
+                armed.set(false);
+                if (queue.size() == 0 || !armed.compareAndSet(false, true)) {
+                    return; // a tunnel queued meanwhile armed it again, or none is waiting
+                }
+            }
+            int room = Math.min(waiting, roomNow(nowNs));
+            for (int i = 0; i < room; i++) {
+                queue.wakeNext();
+            }
+            loop.timers().schedule(this, nowNs + RATE_TICK_NS);
+        }
+
+        private int roomNow(long nowNs) {
+            long servers = 0;
+            for (LiveServer s : LiveBackend.this.servers) {
+                if (s.isUsable()) {
+                    servers += s.connectRate().available(nowNs, s.connectRateNow());
+                }
+            }
+            long room = Math.min(servers, connectRate.available(nowNs, policy.maxConnectRate()));
+            return (int) Math.min(RATE_WAKE_LIMIT, Math.max(1, room));
         }
     }
 

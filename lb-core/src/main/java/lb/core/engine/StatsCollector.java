@@ -119,7 +119,8 @@ public final class StatsCollector {
         StickTable table = b.stickTable();
         return new BackendStats(b.name(),
                 traffic(b, c, connections, unlimited ? 0 : limit, c.bytesIn, c.bytesOut),
-                new QueueStats(b.queue().size(), b.queue().peak(), b.queue().maxQueue()),
+                new QueueStats(b.queue().size(), b.queue().peak(), b.queue().maxQueue(), b.maxConnectRate(),
+                        b.connectRate().delayed()),
                 table == null ? null : new StickTableStats(table.size(), table.capacity()),
                 b.healthCheck() != null, servers, history.health.of(b.name()));
     }
@@ -129,7 +130,8 @@ public final class StatsCollector {
         return new ServerStats(s.name(), HostPort.of(s.address()), s.state(), s.isUp(), s.isUsable(),
                 s.isWarmingUp(), s.healthReason(), s.healthChangedAtMillis(), s.downTransitions(),
                 s.weight(), s.configuredWeight(), s.sourcePortsExhausted(),
-                traffic(s, c, s.connections(), s.maxConnections(), c.bytesIn, c.bytesOut));
+                traffic(s, c, s.connections(), s.maxConnections(), c.bytesIn, c.bytesOut), s.maxConnectRate(),
+                s.connectRate().delayed());
     }
 
     private Traffic traffic(Object counted, LoopCounters.Counts c, long connections, long maxConnections,

@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import lb.core.balance.Balancer;
 import lb.core.balance.KeyHash;
 import lb.core.limit.BackendQueue;
+import lb.core.limit.ConnectRate;
 import lb.core.limit.SourcePorts;
 import lb.core.model.ClientFacts;
 import lb.core.model.KeyExtractor;
@@ -559,10 +560,24 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     // ---- choosing a server -----------------------------------------------------------------
 
     private void route() {
-        LiveServer chosen = stickyServer();
+        ConnectRate spent = null; // a connect rate that had no room: then the tunnel waits for it
+        LiveServer chosen = null;
+        LiveServer remembered = stickyServer();
+        if (remembered != null) {
+            spent = backend.admit(remembered, loop.nowNs());
+            if (spent != null) {
+                enqueue(spent); // the client's broker keeps its session: wait for its rate, not elsewhere
+                return;
+            }
+            if (remembered.tryAcquire()) {
+                chosen = remembered;
+            } else {
+                backend.giveBack(remembered);
+            }
+        }
         if (chosen == null) {
             Balancer balancer = loop.balancer(backend);
-            for (int i = 0; i < PICK_RACE_RETRIES && chosen == null; i++) {
+            for (int i = 0; i < PICK_RACE_RETRIES && chosen == null && spent == null; i++) {
                 Pick pick = balancer.pick(keyHash, avoid);
                 if (pick == Pick.NO_SERVER) {
                     refuse(Termination.NO_SERVER, "no usable server in backend " + backend.name());
@@ -573,13 +588,18 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                 }
                 // Balancers pick from the sets the engine made of its own servers.
                 LiveServer picked = (LiveServer) pick.server();
-                if (picked.tryAcquire()) {
-                    chosen = picked;
+                spent = backend.admit(picked, loop.nowNs());
+                if (spent == null) {
+                    if (picked.tryAcquire()) {
+                        chosen = picked;
+                    } else {
+                        backend.giveBack(picked);
+                    }
                 }
             }
         }
         if (chosen == null) {
-            enqueue();
+            enqueue(spent);
             return;
         }
         if (state == State.QUEUED) {
@@ -609,7 +629,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         return true;
     }
 
-    /** The server the stick table remembers for this key, if it can take the tunnel now. */
+    /** The server the stick table remembers for this key, if it takes new tunnels. */
     private LiveServer stickyServer() {
         StickTable table = backend.stickTable();
         if (key == null || table == null) {
@@ -617,17 +637,24 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         String name = table.lookup(key, loop.nowNs());
         LiveServer remembered = name == null ? null : backend.server(name);
-        if (remembered != null && remembered != avoid && remembered.isUsable() && remembered.tryAcquire()) {
+        if (remembered != null && remembered != avoid && remembered.isUsable()) {
             return remembered;
         }
         return null;
     }
 
-    private void enqueue() {
+    /** Waits in the backend queue for a slot, or for room in {@code spent} (a connect rate) if not null. */
+    private void enqueue(ConnectRate spent) {
         BackendQueue queue = backend.queue();
+        if (spent != null) {
+            backend.wakeForRate(loop);
+        }
         if (state == State.QUEUED) {
             queue.requeue(this);
             return;
+        }
+        if (spent != null) {
+            spent.countDelayed();
         }
         if (!queue.offer(this)) {
             refuse(Termination.QUEUE_FULL, "all servers full and " + queue.maxQueue() + " tunnels queued");

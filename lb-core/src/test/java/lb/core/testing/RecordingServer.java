@@ -26,10 +26,16 @@ public final class RecordingServer implements AutoCloseable {
     public static final class Connection {
         private final Socket socket;
         private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        private final long acceptedAtNanos = System.nanoTime();
         private volatile boolean ended;
 
         Connection(Socket socket) {
             this.socket = socket;
+        }
+
+        /** When the server accepted it ({@link System#nanoTime()}). */
+        public long acceptedAtNanos() {
+            return acceptedAtNanos;
         }
 
         public synchronized byte[] received() {

@@ -125,6 +125,11 @@ public final class PrometheusText {
                 .sample(b.queue().peak(), id);
         w.gauge("lb_backend_queue_limit", "The most tunnels allowed to wait for a free server slot.")
                 .sample(b.queue().limit(), id);
+        w.gauge("lb_backend_max_connect_rate", "The most new connections a second a whole backend is sent (0: no limit).")
+                .sample(b.queue().maxConnectRate(), id);
+        w.counter("lb_backend_connects_delayed_total",
+                "Tunnels that waited in the queue because the backend-wide connect rate was spent.")
+                .sample(b.queue().connectsDelayed(), id);
         w.gauge("lb_backend_servers", "Servers of a backend.").sample(b.servers().size(), id);
         w.gauge("lb_backend_usable_servers", "Servers of a backend taking new tunnels.").sample(b.usableServers(), id);
         if (b.stickTable() != null) {
@@ -165,6 +170,11 @@ public final class PrometheusText {
         w.counter("lb_server_source_ports_exhausted_total",
                 "Connects refused because every source port toward a server was taken.")
                 .sample(s.sourcePortsExhausted(), id);
+        w.gauge("lb_server_max_connect_rate", "The most new connections a second a server is sent (0: no limit).")
+                .sample(s.maxConnectRate(), id);
+        w.counter("lb_server_connects_delayed_total",
+                "Tunnels that waited in the queue because a server's connect rate was spent.")
+                .sample(s.connectsDelayed(), id);
     }
 
     private static void bytes(ExpositionWriter w, String level, Traffic t, String[] id) {

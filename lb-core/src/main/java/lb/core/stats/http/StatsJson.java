@@ -76,7 +76,8 @@ public final class StatsJson {
         w.beginObject().name("name").value(b.name());
         traffic(w.name("traffic"), b.traffic());
         w.name("queue").beginObject().name("queued").value(b.queue().queued()).name("peak").value(b.queue().peak())
-                .name("limit").value(b.queue().limit()).endObject();
+                .name("limit").value(b.queue().limit()).name("maxConnectRate").value(b.queue().maxConnectRate())
+                .name("connectsDelayed").value(b.queue().connectsDelayed()).endObject();
         w.name("stickTable");
         if (b.stickTable() == null) {
             w.nullValue();
@@ -94,7 +95,8 @@ public final class StatsJson {
                     .name("healthChangedAtMillis").value(s.healthChangedAtMillis())
                     .name("downTransitions").value(s.downTransitions()).name("weight").value(s.weight())
                     .name("configuredWeight").value(s.configuredWeight())
-                    .name("sourcePortsExhausted").value(s.sourcePortsExhausted());
+                    .name("sourcePortsExhausted").value(s.sourcePortsExhausted())
+                    .name("maxConnectRate").value(s.maxConnectRate()).name("connectsDelayed").value(s.connectsDelayed());
             traffic(w.name("traffic"), s.traffic());
             w.endObject();
         }
