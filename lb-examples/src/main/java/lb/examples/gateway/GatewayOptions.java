@@ -66,6 +66,7 @@ final class GatewayOptions {
     Duration shutdownGrace = Duration.ofSeconds(20);
     int shutdownRate;
     boolean willOnBalancerEnd;
+    int maxConnectRate;
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
@@ -207,6 +208,7 @@ final class GatewayOptions {
             case "shutdown-grace" -> shutdownGrace = Values.duration(flag, v);
             case "shutdown-rate" -> shutdownRate = Values.count(flag, v, 0, 1_000_000);
             case "will-on-balancer-end" -> willOnBalancerEnd = Boolean.parseBoolean(v);
+            case "max-connect-rate" -> maxConnectRate = Values.count(flag, v, 0, 1_000_000);
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }

@@ -64,7 +64,7 @@ final class GatewaySetup {
         b.backend("brokers", be -> {
             for (GatewayOptions.ServerSpec s : o.servers) {
                 be.server(s.name(), s.address(), so -> {
-                    so.weight(s.weight()).maxConnections(s.maxConnections());
+                    so.weight(s.weight()).maxConnections(s.maxConnections()).maxConnectRate(o.maxConnectRate);
                     for (String[] src : s.sources()) {
                         so.source(src[0], Integer.parseInt(src[1]), Integer.parseInt(src[2]));
                     }

@@ -53,6 +53,11 @@ final class Help {
                 --frontend-max-connections N
                                            most tunnels on the MQTT listener (0 = no limit);
                                            beyond it clients wait in the kernel backlog
+                --max-connect-rate N       send each broker at most N new clients a second
+                                           (0 = no limit), so a restarted broker is not
+                                           flattened by a reconnect storm: the rest wait in
+                                           the queue (up to 10s), then hear CONNACK "server
+                                           busy"; ramps up with a recovering broker
 
             TLS
                 --tls-cert FILE            terminate TLS for MQTT clients (MQTT over TLS) with

@@ -84,6 +84,16 @@ class GatewayOptionsTest {
     }
 
     @Test
+    void aConnectRateReachesEveryBroker() throws Exception {
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--server", "a=127.0.0.1:1884", "--server", "b=127.0.0.1:1885",
+                "--max-connect-rate", "500", "--listen", "127.0.0.1:0", "--no-stats", "--health", "none"});
+        try (var lb = GatewaySetup.builder(o).build().start()) {
+            assertEquals(500, lb.stats().backend("brokers").server("a").maxConnectRate());
+            assertEquals(500, lb.stats().backend("brokers").server("b").maxConnectRate());
+        }
+    }
+
+    @Test
     void noArgumentsMeansTheDemo() throws Exception {
         assertTrue(GatewayOptions.parse(new String[0]).demo);
     }
