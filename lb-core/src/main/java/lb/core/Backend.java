@@ -9,10 +9,12 @@ import java.util.function.Consumer;
 import lb.core.balance.ServerSet;
 import lb.core.config.BackendPolicy;
 import lb.core.config.Pacing;
+import lb.core.config.Rebalance;
 import lb.core.engine.LiveBackend;
 import lb.core.engine.LiveServer;
 import lb.core.health.HealthCheck;
 import lb.core.model.Server;
+import lb.core.stats.RebalanceStats;
 import lb.core.stick.StickTable;
 
 /**
@@ -96,6 +98,18 @@ public final class Backend {
      */
     public CompletableFuture<Void> removeServer(String serverName, Pacing pacing) {
         return live.removeServer(serverName, pacing);
+    }
+
+    /**
+     * Evens out the servers' clients after servers were added (or came back): when a server
+     * strays from its weighted share by more than the tolerance, clients are moved from the
+     * servers above their share at the given pace, each ended cleanly (an MQTT 5 client hears
+     * "use another server") with its stick-table entry re-pointed to a server below its share,
+     * where it lands when it reconnects. One at a time: while one runs, asking again returns it.
+     * The future completes with what was planned and moved; {@code lb.stats()} shows progress.
+     */
+    public CompletableFuture<RebalanceStats> rebalance(Rebalance how) {
+        return live.rebalance(how);
     }
 
     /**

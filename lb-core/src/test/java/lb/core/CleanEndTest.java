@@ -275,7 +275,7 @@ class CleanEndTest {
     }
 
     /** Routes at the first byte; frames packets of a non-zero type byte, a length byte and the body. */
-    static final class LengthPrefixed implements KeyExtractor, PacketFraming {
+    static class LengthPrefixed implements KeyExtractor, PacketFraming {
         private static final long AWAITING_LENGTH = 1L << 20;
         private static final long ZERO_TYPE = -1;
 

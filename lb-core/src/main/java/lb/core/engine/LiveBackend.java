@@ -12,6 +12,7 @@ import lb.core.balance.Balancer;
 import lb.core.balance.ServerSet;
 import lb.core.config.BackendPolicy;
 import lb.core.config.Pacing;
+import lb.core.config.Rebalance;
 import lb.core.config.ServerSpec;
 import lb.core.health.HealthCheck;
 import lb.core.limit.BackendQueue;
@@ -19,6 +20,7 @@ import lb.core.limit.ConnectRate;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
 import lb.core.model.Termination;
+import lb.core.stats.RebalanceStats;
 import lb.core.stick.StickTable;
 import lb.core.tls.UpstreamEngines;
 import lb.core.time.Clock;
@@ -49,6 +51,7 @@ public final class LiveBackend {
     private final ConnectRate connectRate = new ConnectRate();
     /** Wakes queued tunnels as the connect rates allow more; armed while it runs. */
     private final RateWake rateWake = new RateWake();
+    private volatile Rebalancing rebalancing;
 
     public LiveBackend(String name, int index, BackendPolicy policy, List<ServerSpec> servers, ServerSlots slots,
                        Clock clock) {
@@ -270,6 +273,32 @@ public final class LiveBackend {
             }
         });
         return removed;
+    }
+
+    /**
+     * Evens out the servers' clients as {@code how} says (see {@link Rebalancer}). One at a time:
+     * while one runs, asking again returns it. The future completes with what was moved.
+     */
+    public synchronized CompletableFuture<RebalanceStats> rebalance(Rebalance how) {
+        if (rebalancing != null && !rebalancing.future.isDone()) {
+            return rebalancing.future;
+        }
+        EventLoopGroup group = loops;
+        if (group == null) {
+            throw new IllegalStateException("backend '" + name + "': rebalance needs a running load balancer");
+        }
+        CompletableFuture<RebalanceStats> done = new CompletableFuture<>();
+        rebalancing = new Rebalancing(Rebalancer.start(group, this, how, done), done);
+        return done;
+    }
+
+    /** The latest rebalance's progress, or null if none ran. */
+    public RebalanceStats rebalanceStats() {
+        Rebalancing r = rebalancing;
+        return r == null ? null : r.rebalancer.stats();
+    }
+
+    private record Rebalancing(Rebalancer rebalancer, CompletableFuture<RebalanceStats> future) {
     }
 
     /** Stops a pending removal of {@code s}; its tunnels stay. */

@@ -67,6 +67,10 @@ abstract class PacedEnding {
     /** True once nothing is left to end (no tunnel of the set is open). Any thread. */
     abstract boolean isEmpty();
 
+    EventLoopGroup group() {
+        return group;
+    }
+
     /** Tunnels ended so far by the pace (not those that ended on their own). */
     long ended() {
         return ended.get();

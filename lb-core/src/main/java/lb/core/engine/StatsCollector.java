@@ -122,7 +122,7 @@ public final class StatsCollector {
                 new QueueStats(b.queue().size(), b.queue().peak(), b.queue().maxQueue(), b.maxConnectRate(),
                         b.connectRate().delayed()),
                 table == null ? null : new StickTableStats(table.size(), table.capacity()),
-                b.healthCheck() != null, servers, history.health.of(b.name()));
+                b.healthCheck() != null, servers, history.health.of(b.name()), b.rebalanceStats());
     }
 
     private ServerStats server(LiveServer s) {

@@ -146,6 +146,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         return key;
     }
 
+    /** True while bytes flow between client and server (one side may have finished). */
+    boolean isForwarding() {
+        return state == State.FORWARDING || state == State.HALF_CLOSED;
+    }
+
     /** True from the moment the balancer began ending it (or it closed). */
     boolean isEnding() {
         return state == State.ENDING || state == State.CLOSED;

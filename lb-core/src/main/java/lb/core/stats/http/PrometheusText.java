@@ -125,6 +125,14 @@ public final class PrometheusText {
                 .sample(b.queue().peak(), id);
         w.gauge("lb_backend_queue_limit", "The most tunnels allowed to wait for a free server slot.")
                 .sample(b.queue().limit(), id);
+        if (b.rebalance() != null) {
+            w.gauge("lb_backend_rebalance_running", "1 while a rebalance is moving clients, else 0.")
+                    .sample(b.rebalance().running() ? 1 : 0, id);
+            w.gauge("lb_backend_rebalance_planned", "Clients the latest rebalance set out to move.")
+                    .sample(b.rebalance().planned(), id);
+            w.gauge("lb_backend_rebalance_moved", "Clients the latest rebalance has moved so far.")
+                    .sample(b.rebalance().moved(), id);
+        }
         w.gauge("lb_backend_max_connect_rate", "The most new connections a second a whole backend is sent (0: no limit).")
                 .sample(b.queue().maxConnectRate(), id);
         w.counter("lb_backend_connects_delayed_total",

@@ -11,6 +11,7 @@ import lb.core.stats.HealthChange;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
 import lb.core.stats.ProcessStats;
+import lb.core.stats.RebalanceStats;
 import lb.core.stats.ServerStats;
 import lb.core.stats.StatsSnapshot;
 import lb.core.stats.Traffic;
@@ -86,6 +87,15 @@ public final class StatsJson {
                     .name("capacity").value(b.stickTable().capacity()).endObject();
         }
         w.name("healthChecked").value(b.healthChecked());
+        w.name("rebalance");
+        RebalanceStats r = b.rebalance();
+        if (r == null) {
+            w.nullValue();
+        } else {
+            w.beginObject().name("running").value(r.running()).name("startedAtMillis").value(r.startedAtMillis())
+                    .name("clientsPerSecond").value(r.clientsPerSecond()).name("planned").value(r.planned())
+                    .name("moved").value(r.moved()).endObject();
+        }
         w.name("servers").beginArray();
         for (ServerStats s : b.servers()) {
             w.beginObject().name("name").value(s.name()).name("address").value(s.address())
