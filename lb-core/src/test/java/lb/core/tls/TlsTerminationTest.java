@@ -266,6 +266,40 @@ class TlsTerminationTest {
         }
     }
 
+    @Test
+    void healthChecksOfABackendThatSpeaksTlsPassOnlyThroughAVerifiedHandshake() throws Exception {
+        try (javax.net.ssl.SSLServerSocket broker = (javax.net.ssl.SSLServerSocket) serverContext(
+                new ServerEngines(TlsSettings.of(TestKeys.BROKER))).getServerSocketFactory()
+                .createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!broker.isClosed()) {
+                    try (Socket s = broker.accept()) {
+                        ((SSLSocket) s).startHandshake();
+                    } catch (IOException e) {
+                        // a probe that gave up, or the end of the test
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            InetSocketAddress at = new InetSocketAddress("127.0.0.1", broker.getLocalPort());
+            UpstreamTlsSettings trusting = UpstreamTlsSettings.trusting(TestKeys.CA);
+            lb.core.health.HealthCheck check = lb.core.health.HealthCheck.tcp().interval(Duration.ofMillis(100))
+                    .fastInterval(Duration.ofMillis(100)).rise(1).fall(1);
+            try (LoadBalancer good = Balancers.start(null,
+                    b -> b.server("a", at).tls(trusting.withoutHostNameVerification()).healthCheck(check));
+                 LoadBalancer strict = Balancers.start(null, b -> b.server("a", at).tls(trusting).healthCheck(check))) {
+                lb.core.model.Server unverifiable = strict.backend("b").server("a");
+                Await.equal(false, WAIT, unverifiable::isUp);
+                assertTrue(unverifiable.healthReason().startsWith("TLS"), unverifiable.healthReason());
+                Thread.sleep(500); // five more checks each: with fall 1, one failed check would take it down
+                lb.core.model.Server verified = good.backend("b").server("a");
+                assertTrue(verified.isUp(), verified.healthReason());
+                assertEquals(0, verified.downTransitions(), verified.healthReason());
+            }
+        }
+    }
+
     /** A context presenting what {@code engines} present: the broker's own TLS, for passthrough. */
     private static SSLContext serverContext(ServerEngines engines) throws Exception {
         KeyStore keys = KeyStore.getInstance("PKCS12");
