@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 
 import lb.core.LoadBalancer;
 import lb.core.Reconfigured;
-import lb.core.tls.TlsSettings;
 
 /**
  * Watches the TLS certificate, key and CA files and, when they change, applies the new
@@ -35,9 +34,9 @@ final class CertificateReloader implements AutoCloseable {
         });
     }
 
-    /** Starts watching when the gateway terminates TLS and reloading is on; else does nothing. */
+    /** Starts watching when the gateway uses TLS files and reloading is on; else does nothing. */
     static AutoCloseable start(LoadBalancer lb, GatewayOptions o, PrintStream err) {
-        if (o.tlsCert == null || o.tlsReloadInterval.isZero()) {
+        if ((o.tlsCert == null && o.serverTlsCa == null) || o.tlsReloadInterval.isZero()) {
             return () -> { };
         }
         CertificateReloader r = new CertificateReloader(lb, o, err);
@@ -53,8 +52,7 @@ final class CertificateReloader implements AutoCloseable {
         }
         seen = now;
         try {
-            TlsSettings settings = TlsFiles.read(options);
-            Reconfigured result = lb.apply(GatewaySetup.builder(options, settings));
+            Reconfigured result = lb.apply(GatewaySetup.builder(options));
             err.println("mqtt-gateway: TLS files changed; new clients get the new certificates"
                     + (result.notApplied().isEmpty() ? "" : " (not applied: " + result.notApplied() + ")"));
         } catch (Exception e) {

@@ -63,6 +63,10 @@ final class GatewayOptions {
     List<String> tlsProtocols = List.of();
     Duration tlsReloadInterval = Duration.ofSeconds(10);
     boolean tlsClientIdFromCert;
+    Path serverTlsCa;
+    Path serverTlsCert;
+    Path serverTlsKey;
+    boolean serverTlsVerifyHost = true;
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
@@ -138,7 +142,7 @@ final class GatewayOptions {
     private static boolean isSwitch(String name) {
         return switch (name) {
             case "demo", "accept-proxy", "connection-log", "no-stats", "no-inspection", "no-connack-replies",
-                 "tls-client-id-from-cert" -> true;
+                 "tls-client-id-from-cert", "server-tls-no-verify-host" -> true;
             default -> false;
         };
     }
@@ -201,6 +205,10 @@ final class GatewayOptions {
             case "tls-protocols" -> tlsProtocols = Values.list(v);
             case "tls-reload-interval" -> tlsReloadInterval = Values.duration(flag, v);
             case "tls-client-id-from-cert" -> tlsClientIdFromCert = Boolean.parseBoolean(v);
+            case "server-tls-ca" -> serverTlsCa = Path.of(v);
+            case "server-tls-cert" -> serverTlsCert = Path.of(v);
+            case "server-tls-key" -> serverTlsKey = Path.of(v);
+            case "server-tls-no-verify-host" -> serverTlsVerifyHost = !Boolean.parseBoolean(v);
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }
@@ -218,6 +226,9 @@ final class GatewayOptions {
         }
         if (tlsClientIdFromCert && tlsClientCa == null) {
             throw new UsageException("--tls-client-id-from-cert needs client certificates: --tls-client-ca");
+        }
+        if (serverTlsCa == null && (serverTlsCert != null || serverTlsKey != null || !serverTlsVerifyHost)) {
+            throw new UsageException("--server-tls-cert, --server-tls-key and --server-tls-no-verify-host need --server-tls-ca");
         }
         if (tlsCert != null && tlsListen.isEmpty()) {
             tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));

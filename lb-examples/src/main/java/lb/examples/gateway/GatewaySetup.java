@@ -19,6 +19,7 @@ import lb.core.health.HealthCheck;
 import lb.core.proxy.ProxyFormat;
 import lb.core.tls.KeyFileException;
 import lb.core.tls.TlsSettings;
+import lb.core.tls.UpstreamTlsSettings;
 import lb.mqtt.ConnectInspector;
 import lb.mqtt.Mqtt;
 
@@ -51,10 +52,10 @@ final class GatewaySetup {
 
     /** The description with TLS settings read from the TLS flags' files (if any). */
     static LoadBalancerBuilder builder(GatewayOptions o) throws KeyFileException {
-        return builder(o, TlsFiles.read(o));
+        return builder(o, TlsFiles.read(o), TlsFiles.upstream(o));
     }
 
-    static LoadBalancerBuilder builder(GatewayOptions o, TlsSettings tls) {
+    static LoadBalancerBuilder builder(GatewayOptions o, TlsSettings tls, UpstreamTlsSettings upstream) {
         LoadBalancerBuilder b = LoadBalancer.builder().eventLoops(o.eventLoops)
                 .onLoopFailure(GatewaySetup::exitForRestart);
         if (o.maxConnections >= 0) {
@@ -87,6 +88,9 @@ final class GatewaySetup {
                         .rise(o.healthRise).fall(o.healthFall).timeout(timeout(o.healthInterval)));
             }
             be.connectTimeout(o.connectTimeout).serverTimeout(o.serverTimeout);
+            if (upstream != null) {
+                be.tls(upstream); // health checks then speak TLS too
+            }
         });
         b.frontend("mqtt", f -> {
             o.listen.forEach(f::listen);

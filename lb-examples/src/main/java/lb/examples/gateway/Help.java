@@ -74,6 +74,13 @@ final class Help {
                 --tls-reload-interval DURATION
                                            check the files this often and use changed ones for
                                            new clients, without a restart (default 10s; 0 = off)
+                --server-tls-ca FILE       speak TLS to the brokers (and health-check them over
+                                           TLS), trusting these CA certificates (PEM)
+                --server-tls-cert FILE --server-tls-key FILE
+                                           the certificate to present to brokers that ask
+                --server-tls-no-verify-host
+                                           do not require a broker's certificate to name the
+                                           host connected to (its CA is still checked)
                 A failed or slow handshake (plain MQTT or HTTP on the TLS port, a bad client
                 certificate) is closed within --inspect-delay and counted; nothing of it
                 reaches a broker. Brokers see decrypted MQTT.

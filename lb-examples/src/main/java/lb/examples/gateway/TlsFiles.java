@@ -11,6 +11,7 @@ import lb.core.tls.ClientAuth;
 import lb.core.tls.KeyFileException;
 import lb.core.tls.PemFiles;
 import lb.core.tls.TlsSettings;
+import lb.core.tls.UpstreamTlsSettings;
 
 /**
  * The gateway's TLS settings as its files say now, and a cheap way to tell that the files
@@ -53,10 +54,23 @@ final class TlsFiles {
         return s;
     }
 
+    /** The TLS to brokers the flags describe, read from their files; null without {@code --server-tls-ca}. */
+    static UpstreamTlsSettings upstream(GatewayOptions o) throws KeyFileException {
+        if (o.serverTlsCa == null) {
+            return null;
+        }
+        UpstreamTlsSettings s = UpstreamTlsSettings.trusting(PemFiles.certificates(o.serverTlsCa));
+        if (o.serverTlsCert != null) {
+            s = s.withClientKey(o.serverTlsKey == null ? CertifiedKey.fromPem(o.serverTlsCert)
+                    : CertifiedKey.fromPem(o.serverTlsCert, o.serverTlsKey));
+        }
+        return o.serverTlsVerifyHost ? s : s.withoutHostNameVerification();
+    }
+
     /** What the files look like now: changes when any is replaced, rewritten or removed. */
     static List<String> fingerprint(GatewayOptions o) {
         List<String> marks = new ArrayList<>();
-        for (Path p : new Path[] {o.tlsCert, o.tlsKey, o.tlsClientCa}) {
+        for (Path p : new Path[] {o.tlsCert, o.tlsKey, o.tlsClientCa, o.serverTlsCa, o.serverTlsCert, o.serverTlsKey}) {
             if (p == null) {
                 continue;
             }

@@ -85,6 +85,28 @@ class GatewayTlsTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("key.pem"), err.toString(StandardCharsets.UTF_8));
     }
 
+    @Test
+    void tlsFlagsThatNeedAnotherSayWhich() {
+        for (String[] args : new String[][] {
+            {"--backends", "127.0.0.1:1883", "--tls-key", "key.pem"},
+            {"--backends", "127.0.0.1:1883", "--server-tls-no-verify-host"},
+            {"--backends", "127.0.0.1:1883", "--tls-cert", "c.pem", "--tls-client-id-from-cert"}}) {
+            UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+                    () -> GatewayOptions.parse(args));
+            assertTrue(e.getMessage().contains("need"), e.getMessage());
+        }
+    }
+
+    @Test
+    void brokersBehindTlsAreReachedAndCheckedOverTls() throws Exception {
+        Path ca = copy("ca-cert.pem", "ca.pem");
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:8883", "--listen", "127.0.0.1:0",
+            "--server-tls-ca", ca.toString(), "--server-tls-no-verify-host", "--no-stats"});
+        try (LoadBalancer lb = GatewaySetup.builder(o).build().start()) {
+            assertTrue(lb.backend("brokers").policy().tls() != null, "the backend re-encrypts");
+        }
+    }
+
     /** Sends a CONNECT over TLS, checks the CONNACK, and returns the common name the gateway presented. */
     private static String connackThrough(InetSocketAddress at, String serverName) throws Exception {
         try (SSLSocket s = (SSLSocket) trustingTestCa().getSocketFactory().createSocket(at.getAddress(), at.getPort())) {
