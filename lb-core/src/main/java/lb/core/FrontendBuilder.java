@@ -7,13 +7,15 @@ import java.util.List;
 import java.util.Objects;
 
 import lb.core.config.FrontendPolicy;
+import lb.core.config.Network;
+import lb.core.config.SourceLimits;
 import lb.core.model.KeyExtractor;
 
 /**
  * Describes one frontend inside {@link LoadBalancerBuilder#frontend}. Defaults: no connection
  * limit of its own (the global one still applies), backlog 4096, client timeout 10 min,
  * half-close timeout 30 s, TCP keep-alive on, no key extractor, and when one is set an inspect
- * delay of 5 s and a cap of 64 KiB.
+ * delay of 5 s and a cap of 64 KiB; no PROXY header taken, no per-source limit.
  */
 public final class FrontendBuilder {
     final String name;
@@ -27,8 +29,9 @@ public final class FrontendBuilder {
     Duration inspectDelay = Duration.ofSeconds(5);
     int inspectMaxBytes = 64 * 1024;
     String backend;
-    boolean acceptProxy;
+    List<Network> trustedProxies = List.of();
     int maxKeyConnectionRate;
+    SourceLimits sourceLimits = SourceLimits.NONE;
 
     FrontendBuilder(String name) {
         this.name = name;
@@ -104,13 +107,30 @@ public final class FrontendBuilder {
     }
 
     /**
-     * Expects a PROXY protocol header (v1 or v2) first on every connection, as sent by an L4
-     * balancer in front; the address it carries is then the client's, for logs, source
-     * hashing and the header this balancer sends on. A missing or malformed header closes the
-     * connection ({@code PROXY_INVALID}); reading it is bounded by the inspect delay.
+     * Expects a PROXY protocol header (v1 or v2) first on every connection, from any peer:
+     * right only where no one but the L4 balancer in front can reach the port, since a header
+     * lets its sender claim any address. Prefer {@link #acceptProxy(List)}, which names the
+     * balancers. {@code false} takes no header (the default).
      */
     public FrontendBuilder acceptProxy(boolean enabled) {
-        this.acceptProxy = enabled;
+        this.trustedProxies = enabled ? List.of(Network.ANY_IPV4, Network.ANY_IPV6) : List.of();
+        return this;
+    }
+
+    /**
+     * Believes PROXY protocol headers (v1 or v2) from peers in {@code trusted} networks (the L4
+     * balancers in front), whose connections must start with one: the address it carries is
+     * then the client's, for logs, per-source limits, source hashing and the header this
+     * balancer sends on. A missing or malformed header from them closes the connection
+     * ({@code PROXY_INVALID}); reading it is bounded by the inspect delay.
+     *
+     * <p>Peers elsewhere are served as direct clients, and a PROXY header from one of them is
+     * refused ({@code PROXY_UNTRUSTED}): so their first bytes are looked at before they are
+     * served, which needs a protocol where the client speaks first (MQTT's does). An empty
+     * list takes no header at all.
+     */
+    public FrontendBuilder acceptProxy(List<Network> trusted) {
+        this.trustedProxies = List.copyOf(Objects.requireNonNull(trusted, "trusted networks"));
         return this;
     }
 
@@ -127,6 +147,19 @@ public final class FrontendBuilder {
         return this;
     }
 
+    /**
+     * Live connections and new connections per period allowed to one client source (an
+     * address, or a block of them), counted as clients are accepted, before any byte is read:
+     * see {@link SourceLimits}. A refused client is closed ({@code SOURCE_LIMITED},
+     * {@code SOURCE_RATE_LIMITED}); with a key extractor that answers refusals (MQTT's CONNACK),
+     * it is answered once its first bytes show what to say, if they come within a second and
+     * few such answers are pending. None by default.
+     */
+    public FrontendBuilder sourceLimits(SourceLimits limits) {
+        this.sourceLimits = Objects.requireNonNull(limits, "sourceLimits");
+        return this;
+    }
+
     /** The backend (by name) that serves this frontend's clients. */
     public FrontendBuilder backend(String backendName) {
         this.backend = Objects.requireNonNull(backendName, "backend");
@@ -136,7 +169,7 @@ public final class FrontendBuilder {
     /** Everything but the addresses and the limit, as the value a running frontend follows. */
     FrontendPolicy policy() {
         return new FrontendPolicy(backend, clientTimeout.toNanos(), halfCloseTimeout.toNanos(), tcpKeepAlive, keyExtractor,
-                inspectDelay.toNanos(), inspectMaxBytes, acceptProxy, maxKeyConnectionRate);
+                inspectDelay.toNanos(), inspectMaxBytes, trustedProxies, maxKeyConnectionRate, sourceLimits);
     }
 
     private String where() {

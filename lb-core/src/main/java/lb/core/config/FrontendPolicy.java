@@ -1,11 +1,17 @@
 package lb.core.config;
 
+import java.util.List;
+
 import lb.core.model.KeyExtractor;
 
 /**
  * Everything about a frontend but its addresses, as one immutable value, so a
  * reconfiguration swaps it whole. Tunnels read it when they need it: a changed timeout
  * applies to established tunnels from their next check, a changed backend to new tunnels.
+ *
+ * @param trustedProxies the peers whose PROXY headers are believed; empty when the frontend
+ *                       takes no PROXY header
+ * @param sourceLimits   live connections and connection rate per client source block
  */
 public record FrontendPolicy(
         String backendName,
@@ -15,7 +21,17 @@ public record FrontendPolicy(
         KeyExtractor keyExtractor,
         long inspectDelayNs,
         int inspectMaxBytes,
-        boolean acceptProxy,
-        int maxKeyConnectionRate) {
+        List<Network> trustedProxies,
+        int maxKeyConnectionRate,
+        SourceLimits sourceLimits) {
 
+    public FrontendPolicy {
+        trustedProxies = List.copyOf(trustedProxies);
+        java.util.Objects.requireNonNull(sourceLimits, "sourceLimits");
+    }
+
+    /** Whether some peers send a PROXY header first (see {@link #trustedProxies()}). */
+    public boolean acceptProxy() {
+        return !trustedProxies.isEmpty();
+    }
 }

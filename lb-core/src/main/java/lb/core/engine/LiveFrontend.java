@@ -1,10 +1,14 @@
 package lb.core.engine;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 
 import lb.core.config.FrontendPolicy;
+import lb.core.config.Network;
+import lb.core.config.SourceLimits;
 import lb.core.limit.ConnectionLimit;
+import lb.core.limit.SourceTable;
 import lb.core.model.KeyExtractor;
 
 /**
@@ -20,6 +24,8 @@ public final class LiveFrontend {
     private final int backlog;
     private volatile List<InetSocketAddress> listen;
     private volatile Routing routing;
+    /** Counts per client source block, while the policy sets a per-source limit; else null. */
+    private volatile SourceTable sources;
     private volatile List<InetSocketAddress> bound = List.of();
 
     /** Policy and backend, swapped as one so a tunnel never sees one without the other. */
@@ -34,6 +40,7 @@ public final class LiveFrontend {
         this.backlog = backlog;
         this.limit = new ConnectionLimit("frontend " + name, maxConnections);
         this.routing = new Routing(policy, backend);
+        this.sources = sourceTable(policy.sourceLimits(), null);
     }
 
     public String name() {
@@ -78,6 +85,28 @@ public final class LiveFrontend {
     /** Replaces the policy and the backend it names; established tunnels keep their server. */
     public void policy(FrontendPolicy next, LiveBackend nextBackend) {
         this.routing = new Routing(next, nextBackend);
+        this.sources = sourceTable(next.sourceLimits(), sources);
+    }
+
+    /**
+     * The table for {@code limits}: the running one when it counts alike (its counts go on
+     * under the new limit values), a fresh one when it counts otherwise, none without a limit.
+     * Tunnels counted in a replaced table give their count back to it; nothing else sees it.
+     */
+    private static SourceTable sourceTable(SourceLimits limits, SourceTable running) {
+        if (!limits.isEnabled()) {
+            return null;
+        }
+        if (running != null && running.countsAlike(limits)) {
+            running.limits(limits);
+            return running;
+        }
+        return new SourceTable(limits);
+    }
+
+    /** The per-source counts, or null when no per-source limit is set. */
+    public SourceTable sources() {
+        return sources;
     }
 
     /** Longest silence from the client before the tunnel closes; 0 = none. */
@@ -107,9 +136,14 @@ public final class LiveFrontend {
         return policy().inspectMaxBytes();
     }
 
-    /** True if every connection must start with a PROXY protocol header. */
+    /** True if some peers (the trusted ones) send a PROXY protocol header first. */
     public boolean acceptProxy() {
         return policy().acceptProxy();
+    }
+
+    /** Whether a PROXY header from {@code peer} is believed (and required). */
+    public boolean trustsProxyFrom(InetAddress peer) {
+        return Network.anyContains(policy().trustedProxies(), peer);
     }
 
     /** Connections per stick-table rate period a key may make; 0 = no limit. */

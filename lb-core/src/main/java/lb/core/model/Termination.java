@@ -18,8 +18,14 @@ public enum Termination {
     INSPECT_TOO_LARGE,
     /** The frontend expects a PROXY header and the client's was missing or malformed. */
     PROXY_INVALID,
+    /** A PROXY header came from a peer outside the frontend's trusted networks, which may not name a client. */
+    PROXY_UNTRUSTED,
     /** The client's key connected more often than the frontend's key rate limit allows. */
     KEY_RATE_LIMITED,
+    /** The client's source (address, or block of addresses) had as many live connections as the frontend allows one. */
+    SOURCE_LIMITED,
+    /** The client's source made more new connections within the rate period than the frontend allows one. */
+    SOURCE_RATE_LIMITED,
     /** The key extractor rejected the client's first bytes. */
     INSPECT_REJECTED,
     /** The client closed (or reset) before the tunnel reached a server. */
