@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import lb.core.config.FrontendPolicy;
 import lb.core.config.Network;
+import lb.core.config.PriorityRule;
 import lb.core.config.SourceLimits;
 import lb.core.model.KeyExtractor;
 
@@ -15,7 +16,8 @@ import lb.core.model.KeyExtractor;
  * Describes one frontend inside {@link LoadBalancerBuilder#frontend}. Defaults: no connection
  * limit of its own (the global one still applies), backlog 4096, client timeout 10 min,
  * half-close timeout 30 s, TCP keep-alive on, no key extractor, and when one is set an inspect
- * delay of 5 s and a cap of 64 KiB; no PROXY header taken, no per-source limit.
+ * delay of 5 s and a cap of 64 KiB; no PROXY header taken, no per-source limit, every client in priority
+ * class 0.
  */
 public final class FrontendBuilder {
     final String name;
@@ -32,6 +34,7 @@ public final class FrontendBuilder {
     List<Network> trustedProxies = List.of();
     int maxKeyConnectionRate;
     SourceLimits sourceLimits = SourceLimits.NONE;
+    final List<PriorityRule> priorityRules = new ArrayList<>();
 
     FrontendBuilder(String name) {
         this.name = name;
@@ -160,6 +163,16 @@ public final class FrontendBuilder {
         return this;
     }
 
+    /**
+     * Adds a rule putting the tunnels it matches in a priority class; rules are tried in the
+     * order added, the first match decides, and a client none matches is in class 0. Higher
+     * classes leave a full backend's queue first (see {@link BackendBuilder#queuePriorityBurst}).
+     */
+    public FrontendBuilder priority(PriorityRule rule) {
+        priorityRules.add(Objects.requireNonNull(rule, "priority rule"));
+        return this;
+    }
+
     /** The backend (by name) that serves this frontend's clients. */
     public FrontendBuilder backend(String backendName) {
         this.backend = Objects.requireNonNull(backendName, "backend");
@@ -169,7 +182,8 @@ public final class FrontendBuilder {
     /** Everything but the addresses and the limit, as the value a running frontend follows. */
     FrontendPolicy policy() {
         return new FrontendPolicy(backend, clientTimeout.toNanos(), halfCloseTimeout.toNanos(), tcpKeepAlive, keyExtractor,
-                inspectDelay.toNanos(), inspectMaxBytes, trustedProxies, maxKeyConnectionRate, sourceLimits);
+                inspectDelay.toNanos(), inspectMaxBytes, trustedProxies, maxKeyConnectionRate, sourceLimits,
+                priorityRules);
     }
 
     private String where() {

@@ -12,6 +12,7 @@ import lb.core.model.KeyExtractor;
  * @param trustedProxies the peers whose PROXY headers are believed; empty when the frontend
  *                       takes no PROXY header
  * @param sourceLimits   live connections and connection rate per client source block
+ * @param priorityRules  which priority class a tunnel is in, first match first; none: all in class 0
  */
 public record FrontendPolicy(
         String backendName,
@@ -23,11 +24,13 @@ public record FrontendPolicy(
         int inspectMaxBytes,
         List<Network> trustedProxies,
         int maxKeyConnectionRate,
-        SourceLimits sourceLimits) {
+        SourceLimits sourceLimits,
+        List<PriorityRule> priorityRules) {
 
     public FrontendPolicy {
         trustedProxies = List.copyOf(trustedProxies);
         java.util.Objects.requireNonNull(sourceLimits, "sourceLimits");
+        priorityRules = List.copyOf(priorityRules);
     }
 
     /** Whether some peers send a PROXY header first (see {@link #trustedProxies()}). */

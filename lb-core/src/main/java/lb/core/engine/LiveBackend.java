@@ -47,7 +47,7 @@ public final class LiveBackend {
         this.index = index;
         this.slots = slots;
         this.clock = clock;
-        this.queue = new BackendQueue(policy.maxQueue());
+        this.queue = new BackendQueue(policy.maxQueue(), policy.queuePriorityBurst());
         this.policy = policy;
         List<LiveServer> made = new ArrayList<>();
         for (ServerSpec spec : servers) {
@@ -155,6 +155,7 @@ public final class LiveBackend {
         BackendPolicy before = policy;
         policy = next;
         queue.maxQueue(next.maxQueue());
+        queue.burst(next.queuePriorityBurst());
         if (before.healthCheck() != next.healthCheck()) {
             restartHealthChecks();
         }

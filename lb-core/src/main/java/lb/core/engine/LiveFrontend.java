@@ -29,7 +29,10 @@ public final class LiveFrontend {
     private volatile List<InetSocketAddress> bound = List.of();
 
     /** Policy and backend, swapped as one so a tunnel never sees one without the other. */
-    private record Routing(FrontendPolicy policy, LiveBackend backend) {
+    private record Routing(FrontendPolicy policy, LiveBackend backend, PriorityClasses classes) {
+        Routing(FrontendPolicy policy, LiveBackend backend) {
+            this(policy, backend, PriorityClasses.of(policy.priorityRules()));
+        }
     }
 
     public LiveFrontend(String name, int index, List<InetSocketAddress> listen, int backlog, int maxConnections,
@@ -153,5 +156,10 @@ public final class LiveFrontend {
 
     public LiveBackend backend() {
         return routing.backend();
+    }
+
+    /** The priority class of a tunnel with this key, user name (either may be null) and address. */
+    int priorityOf(String key, String user, InetAddress source) {
+        return routing.classes().classify(key, user, source);
     }
 }

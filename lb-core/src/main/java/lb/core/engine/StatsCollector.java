@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import lb.core.buffer.BufferPool;
+import lb.core.limit.BackendQueue;
 import lb.core.limit.ConnectionLimit;
 import lb.core.limit.MemoryBudget;
 import lb.core.stats.BackendStats;
@@ -13,6 +14,7 @@ import lb.core.stats.FrontendStats;
 import lb.core.stats.HostPort;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
+import lb.core.stats.PriorityClassStats;
 import lb.core.stats.ProcessStats;
 import lb.core.stats.QueueStats;
 import lb.core.stats.ServerStats;
@@ -120,9 +122,30 @@ public final class StatsCollector {
         StickTable table = b.stickTable();
         return new BackendStats(b.name(),
                 traffic(b, c, connections, unlimited ? 0 : limit, c.bytesIn, c.bytesOut),
-                new QueueStats(b.queue().size(), b.queue().peak(), b.queue().maxQueue()),
+                queue(b),
                 table == null ? null : new StickTableStats(table.size(), table.capacity()),
                 b.healthCheck() != null, servers, history.health.of(b.name()));
+    }
+
+    /** The queue, with each priority class that had a tunnel (class 0 always). */
+    private QueueStats queue(LiveBackend b) {
+        LoopCounters.ClassCounts c = new LoopCounters.ClassCounts();
+        for (EventLoop l : loops) {
+            LoopCounters.ClassCounts mine = l.counters().classesOrNull(b.index());
+            if (mine != null) {
+                c.add(mine);
+            }
+        }
+        BackendQueue q = b.queue();
+        List<PriorityClassStats> classes = new ArrayList<>();
+        for (int p = 0; p < BackendQueue.CLASSES; p++) {
+            int waiting = q.size(p);
+            if (p == 0 || c.tunnels[p] > 0 || waiting > 0) {
+                classes.add(new PriorityClassStats(p, c.tunnels[p], waiting, c.queued[p], c.dequeued[p], c.timedOut[p],
+                        c.waitNs[p], c.maxWaitNs[p]));
+            }
+        }
+        return new QueueStats(q.size(), q.peak(), q.maxQueue(), q.burst(), classes);
     }
 
     private ServerStats server(LiveServer s) {

@@ -83,6 +83,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     /** The key counted in the stick table's per-key counters, released on close; else null. */
     private String countedKey;
     private long keyHash;
+    /** The priority class the frontend's rules gave it when it was routed (0 before). */
+    private int priority;
     /** The client timeout the extractor set for this tunnel (e.g. from MQTT keep-alive); 0 = the frontend's. */
     private long clientTimeoutNs;
     /** The client's first bytes while inspected (null before and after). */
@@ -149,6 +151,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         } else {
             ledger.routed(now);
             keyHash = KeyHash.of(clientAddress.getAddress());
+            classify(null, null);
             route();
         }
     }
@@ -451,7 +454,18 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (key != null && !countKeyConnection()) {
             return;
         }
+        classify(key, verdict.user());
         route();
+    }
+
+    private void classify(String routingKey, String user) {
+        priority = frontend.priorityOf(routingKey, user, clientAddress.getAddress());
+        ledger.classified(priority);
+    }
+
+    @Override
+    public int priority() {
+        return priority;
     }
 
     private void releaseInspected() {
@@ -489,6 +503,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         if (state == State.QUEUED) {
             loop.timers.cancel(this);
+            ledger.dequeued(loop.nowNs(), priority);
         }
         connect(chosen);
     }
@@ -539,7 +554,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return;
         }
         state = State.QUEUED;
-        ledger.queued(loop.nowNs());
+        ledger.queued(loop.nowNs(), priority);
         loop.timers.schedule(this, loop.nowNs() + backend.queueTimeoutNs());
         if (backend.hasFreeSlot()) {
             queue.wakeNext(); // a slot freed between our pick and our offer
@@ -720,6 +735,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             }
             case QUEUED -> {
                 backend.queue().remove(this);
+                ledger.queueTimedOut(priority);
                 refuse(Termination.QUEUE_TIMEOUT,
                         "all servers stayed full for " + backend.queueTimeoutNs() / 1_000_000 + " ms");
             }

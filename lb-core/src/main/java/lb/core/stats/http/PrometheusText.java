@@ -10,6 +10,7 @@ import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
+import lb.core.stats.PriorityClassStats;
 import lb.core.stats.ProcessStats;
 import lb.core.stats.ServerStats;
 import lb.core.stats.StatsSnapshot;
@@ -18,10 +19,10 @@ import lb.core.stats.Traffic;
 /**
  * Renders a {@link StatsSnapshot} in the Prometheus text exposition format (0.0.4). Names carry
  * their unit and counters end in {@code _total}; labels are {@code frontend}, {@code backend},
- * {@code server}, {@code loop}, {@code termination} and {@code reason}. Byte counters follow
- * HAProxy's exporter ({@code bytes_in} from clients, {@code bytes_out} to them), so existing
- * dashboards map one to one. No rates are exported: Prometheus derives them from the counters
- * with {@code rate()}. Stateless.
+ * {@code server}, {@code loop}, {@code termination}, {@code reason} and {@code priority}. Byte
+ * counters follow HAProxy's exporter ({@code bytes_in} from clients, {@code bytes_out} to them),
+ * so existing dashboards map one to one. No rates are exported: Prometheus derives them from
+ * the counters with {@code rate()}. Stateless.
  */
 public final class PrometheusText {
     /** The media type of this format. */
@@ -125,6 +126,7 @@ public final class PrometheusText {
                 .sample(b.queue().peak(), id);
         w.gauge("lb_backend_queue_limit", "The most tunnels allowed to wait for a free server slot.")
                 .sample(b.queue().limit(), id);
+        priorityClasses(w, b, id);
         w.gauge("lb_backend_servers", "Servers of a backend.").sample(b.servers().size(), id);
         w.gauge("lb_backend_usable_servers", "Servers of a backend taking new tunnels.").sample(b.usableServers(), id);
         if (b.stickTable() != null) {
@@ -132,6 +134,34 @@ public final class PrometheusText {
                     .sample(b.stickTable().entries(), id);
             w.gauge("lb_backend_stick_table_capacity", "The most keys a backend's stick table holds.")
                     .sample(b.stickTable().capacity(), id);
+        }
+    }
+
+    /** Per priority class: tunnels, the queue now, and what it did to them. */
+    private static void priorityClasses(ExpositionWriter w, BackendStats b, String[] id) {
+        ExpositionWriter.Family tunnels = w.counter("lb_backend_class_tunnels_total",
+                "Tunnels routed to a backend, by priority class.");
+        ExpositionWriter.Family queue = w.gauge("lb_backend_class_current_queue",
+                "Tunnels of a priority class waiting for a free server slot.");
+        ExpositionWriter.Family queued = w.counter("lb_backend_class_queued_total",
+                "Tunnels of a priority class that had to wait, every server being full.");
+        ExpositionWriter.Family dequeued = w.counter("lb_backend_class_dequeued_total",
+                "Waiting tunnels of a priority class the queue let go to a server.");
+        ExpositionWriter.Family timedOut = w.counter("lb_backend_class_queue_timeouts_total",
+                "Waiting tunnels of a priority class refused when the queue timeout passed.");
+        ExpositionWriter.Family waited = w.counter("lb_backend_class_queue_wait_seconds_total",
+                "Time waited by the tunnels of a priority class the queue let go, added up.");
+        ExpositionWriter.Family longest = w.gauge("lb_backend_class_queue_wait_max_seconds",
+                "The longest wait of one tunnel of a priority class the queue let go.");
+        for (PriorityClassStats c : b.queue().classes()) {
+            String[] labels = with(id, "priority", Integer.toString(c.priority()));
+            tunnels.sample(c.tunnels(), labels);
+            queue.sample(c.queued(), labels);
+            queued.sample(c.queuedTotal(), labels);
+            dequeued.sample(c.dequeued(), labels);
+            timedOut.sample(c.timedOut(), labels);
+            waited.sample(c.waitNanosTotal() / 1e9, labels);
+            longest.sample(c.maxWaitNanos() / 1e9, labels);
         }
     }
 

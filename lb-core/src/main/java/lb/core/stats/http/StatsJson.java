@@ -10,6 +10,7 @@ import lb.core.stats.FrontendStats;
 import lb.core.stats.HealthChange;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
+import lb.core.stats.PriorityClassStats;
 import lb.core.stats.ProcessStats;
 import lb.core.stats.ServerStats;
 import lb.core.stats.StatsSnapshot;
@@ -76,7 +77,16 @@ public final class StatsJson {
         w.beginObject().name("name").value(b.name());
         traffic(w.name("traffic"), b.traffic());
         w.name("queue").beginObject().name("queued").value(b.queue().queued()).name("peak").value(b.queue().peak())
-                .name("limit").value(b.queue().limit()).endObject();
+                .name("limit").value(b.queue().limit()).name("priorityBurst").value(b.queue().priorityBurst());
+        w.name("classes").beginArray();
+        for (PriorityClassStats c : b.queue().classes()) {
+            w.beginObject().name("priority").value(c.priority()).name("tunnels").value(c.tunnels())
+                    .name("queued").value(c.queued()).name("queuedTotal").value(c.queuedTotal())
+                    .name("dequeued").value(c.dequeued()).name("timedOut").value(c.timedOut())
+                    .name("waitNanosTotal").value(c.waitNanosTotal()).name("meanWaitNanos").value(c.meanWaitNanos())
+                    .name("maxWaitNanos").value(c.maxWaitNanos()).endObject();
+        }
+        w.endArray().endObject();
         w.name("stickTable");
         if (b.stickTable() == null) {
             w.nullValue();

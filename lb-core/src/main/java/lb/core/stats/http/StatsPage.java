@@ -16,6 +16,7 @@ import lb.core.stats.FrontendStats;
 import lb.core.stats.HealthChange;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
+import lb.core.stats.PriorityClassStats;
 import lb.core.stats.ProcessStats;
 import lb.core.stats.QueueStats;
 import lb.core.stats.ServerStats;
@@ -185,6 +186,7 @@ public final class StatsPage {
         byteCells(t);
         errorCell(t);
         out.append("<td></td><td></td></tr></tbody></table>");
+        priorityClasses(q);
         history(b);
         endings("How tunnels of backend " + esc(b.name()) + " ended", t.ends());
         out.append("</section>");
@@ -214,6 +216,33 @@ public final class StatsPage {
                     .append(HumanUnits.ago(server.healthChangedAtMillis(), s.takenAtMillis()));
         }
         out.append(" &middot; ").append(esc(server.healthReason())).append("</td></tr>");
+    }
+
+    /** The queue by priority class, once classes or queueing happened. */
+    private void priorityClasses(QueueStats q) {
+        boolean queuedEver = false;
+        for (PriorityClassStats c : q.classes()) {
+            queuedEver |= c.queuedTotal() > 0;
+        }
+        if (q.classes().size() < 2 && !queuedEver) {
+            return;
+        }
+        out.append("<table class=\"classes\"><thead><tr><th>Priority class</th><th>Tunnels</th><th>Waiting</th>")
+                .append("<th>Queued</th><th>Let go</th><th>Mean wait</th><th>Longest wait</th><th>Timed out</th>")
+                .append("</tr></thead><tbody>");
+        for (int i = q.classes().size() - 1; i >= 0; i--) {
+            PriorityClassStats c = q.classes().get(i);
+            out.append("<tr data-priority=\"").append(c.priority()).append("\"><td>").append(c.priority())
+                    .append(c.priority() == 0 ? " <span class=\"tag\">no rule</span>" : "").append("</td><td>")
+                    .append(HumanUnits.count(c.tunnels())).append("</td><td>").append(HumanUnits.count(c.queued()))
+                    .append("</td><td>").append(HumanUnits.count(c.queuedTotal())).append("</td><td>")
+                    .append(HumanUnits.count(c.dequeued())).append("</td><td>")
+                    .append(c.dequeued() == 0 ? NONE : HumanUnits.duration(c.meanWaitNanos())).append("</td><td>")
+                    .append(c.dequeued() == 0 ? NONE : HumanUnits.duration(c.maxWaitNanos())).append("</td><td>")
+                    .append(c.timedOut() == 0 ? "0" : "<span class=\"rej\">" + HumanUnits.count(c.timedOut()) + "</span>")
+                    .append("</td></tr>");
+        }
+        out.append("</tbody></table>");
     }
 
     private void history(BackendStats b) {

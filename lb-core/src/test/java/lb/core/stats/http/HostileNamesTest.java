@@ -81,7 +81,7 @@ class HostileNamesTest {
         Traffic traffic = new Traffic(1, 0, 7, 0.5, 100, 200, 10, 20, 0, 0, 0, none);
         ServerStats server = new ServerStats(SERVER, "10.0.0.1:1883", ServerState.MAINTENANCE, false, false, false,
                 REASON, 1_700_000_000_000L, 2, 1, 1, 0, traffic);
-        BackendStats backend = new BackendStats(BACKEND, traffic, new QueueStats(0, 0, 10), null, true,
+        BackendStats backend = new BackendStats(BACKEND, traffic, new QueueStats(0, 0, 10, 4, List.of()), null, true,
                 List.of(server), List.of(new HealthChange(BACKEND, SERVER, false, REASON, 1_700_000_000_000L)));
         FrontendStats frontend = new FrontendStats("f<", List.of("127.0.0.1:1883"), BACKEND, traffic);
         ProcessStats process = new ProcessStats(1, 1, 0, 1, 0, 0, 0, 0, 16384, 0.25, 0.25, 1, 0,
