@@ -3,6 +3,7 @@ package lb.core.engine;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.OptionalInt;
 
 import lb.core.config.FrontendPolicy;
 import lb.core.config.Network;
@@ -27,6 +28,8 @@ public final class LiveFrontend {
     /** Counts per client source block, while the policy sets a per-source limit; else null. */
     private volatile SourceTable sources;
     private volatile List<InetSocketAddress> bound = List.of();
+    /** The kernel's cap on this frontend's accept queues when they were bound; -1 if unknown. */
+    private volatile int acceptQueueLimit = -1;
 
     /** Policy and backend, swapped as one so a tunnel never sees one without the other. */
     private record Routing(FrontendPolicy policy, LiveBackend backend, PriorityClasses classes) {
@@ -75,6 +78,16 @@ public final class LiveFrontend {
 
     public int backlog() {
         return backlog;
+    }
+
+    /** How many connections the kernel queues for accepting: the backlog as capped when bound; absent if unknown. */
+    public OptionalInt acceptQueueLimit() {
+        int n = acceptQueueLimit;
+        return n < 0 ? OptionalInt.empty() : OptionalInt.of(n);
+    }
+
+    void acceptQueueLimit(OptionalInt limit) {
+        this.acceptQueueLimit = limit.orElse(-1);
     }
 
     public ConnectionLimit limit() {

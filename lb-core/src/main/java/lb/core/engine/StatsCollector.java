@@ -3,21 +3,27 @@ package lb.core.engine;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.function.Function;
 
 import lb.core.buffer.BufferPool;
 import lb.core.limit.BackendQueue;
 import lb.core.limit.ConnectionLimit;
 import lb.core.limit.MemoryBudget;
+import lb.core.limit.SourceTable;
 import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;
 import lb.core.stats.HostPort;
+import lb.core.stats.KernelListenStats;
+import lb.core.stats.ListenerStats;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
 import lb.core.stats.PriorityClassStats;
 import lb.core.stats.ProcessStats;
 import lb.core.stats.QueueStats;
 import lb.core.stats.ServerStats;
+import lb.core.stats.SourceTableStats;
 import lb.core.stats.StatsSnapshot;
 import lb.core.stats.StickTableStats;
 import lb.core.stats.Terminations;
@@ -39,6 +45,7 @@ public final class StatsCollector {
     public static final class History {
         final RateWindow rates = new RateWindow();
         final HealthHistory health = new HealthHistory();
+        final KernelListenQueues kernel = new KernelListenQueues(KernelListenQueues.PROC, System::nanoTime);
     }
 
     private final List<LiveFrontend> frontends;
@@ -49,6 +56,7 @@ public final class StatsCollector {
     private final RateWindow.Sample sample;
     private final RateWindow.Sample reference;
     private final long intervalNs;
+    private final KernelListenQueues.Sample kernel;
 
     private StatsCollector(List<LiveFrontend> frontends, List<LiveBackend> backends, EventLoopGroup group,
                            History history, long nowNs) {
@@ -60,6 +68,7 @@ public final class StatsCollector {
         this.sample = new RateWindow.Sample(nowNs);
         this.reference = history.rates.reference(nowNs);
         this.intervalNs = reference == null ? 0 : nowNs - reference.nanos;
+        this.kernel = history.kernel.sample();
     }
 
     /** A snapshot of these frontends, backends and loops, rates measured against {@code history}. */
@@ -97,8 +106,17 @@ public final class StatsCollector {
         for (InetSocketAddress a : f.boundAddresses()) {
             addresses.add(HostPort.of(a));
         }
+        List<ListenerStats> listeners = new ArrayList<>();
+        OptionalInt queueLimit = f.acceptQueueLimit();
+        for (InetSocketAddress a : f.boundAddresses()) {
+            listeners.add(new ListenerStats(HostPort.of(a), f.backlog(), kernel.acceptQueue(a),
+                    queueLimit.isPresent() ? OptionalLong.of(queueLimit.getAsInt()) : OptionalLong.empty()));
+        }
+        SourceTable sources = f.sources();
         return new FrontendStats(f.name(), addresses, f.backend().name(),
-                traffic(f, c, limit.count(), limit.max(), c.bytesIn, c.bytesOut));
+                traffic(f, c, limit.count(), limit.max(), c.bytesIn, c.bytesOut), listeners,
+                sources == null ? null : new SourceTableStats(sources.size(), sources.limits().capacity(),
+                        sources.uncounted()));
     }
 
     /**
@@ -204,7 +222,9 @@ public final class StatsCollector {
         return new ProcessStats(loops.size(), global.count(), global.max(), group.tunnelCount(),
                 group.acceptErrors(), inUse, idle, created, bufferSize,
                 loopStats.isEmpty() ? 0 : busySum / loopStats.size(), busiest, live, faults,
-                new MemoryStats(budget.limitBytes(), budget.usedBytes(), budget.refusals(), overBudget));
+                new MemoryStats(budget.limitBytes(), budget.usedBytes(), budget.refusals(), overBudget),
+                new KernelListenStats(kernel.listenOverflows(), kernel.listenDrops(), kernel.takenAtMillis(),
+                        kernel.failures()));
     }
 
     /** The reference sample's counters of {@code counted}; zeros if it is newer than that sample. */

@@ -8,6 +8,8 @@ import lb.core.model.ServerState;
 import lb.core.model.Termination;
 import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;
+import lb.core.stats.KernelListenStats;
+import lb.core.stats.ListenerStats;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
 import lb.core.stats.PriorityClassStats;
@@ -19,7 +21,8 @@ import lb.core.stats.Traffic;
 /**
  * Renders a {@link StatsSnapshot} in the Prometheus text exposition format (0.0.4). Names carry
  * their unit and counters end in {@code _total}; labels are {@code frontend}, {@code backend},
- * {@code server}, {@code loop}, {@code termination}, {@code reason} and {@code priority}. Byte
+ * {@code server}, {@code loop}, {@code termination}, {@code reason}, {@code priority} and
+ * {@code address}. Figures the platform does not have are left out, not zero. Byte
  * counters follow HAProxy's exporter ({@code bytes_in} from clients, {@code bytes_out} to them),
  * so existing dashboards map one to one. No rates are exported: Prometheus derives them from
  * the counters with {@code rate()}. Stateless.
@@ -73,6 +76,15 @@ public final class PrometheusText {
                 .sample(m.buffersOverBudget());
         w.gauge("lb_live_event_loops", "Event loops working; fewer than lb_event_loops means a loop died.")
                 .sample(p.liveLoops());
+        KernelListenStats k = p.kernel();
+        k.listenOverflows().ifPresent(n -> w.counter("lb_kernel_listen_overflows_total",
+                "Connections the kernel dropped because an accept queue was full, at any listening socket of the "
+                        + "host (ListenOverflows).").sample(n));
+        k.listenDrops().ifPresent(n -> w.counter("lb_kernel_listen_drops_total",
+                "Connections the kernel dropped at any listening socket of the host, for any reason (ListenDrops).")
+                .sample(n));
+        w.counter("lb_kernel_stats_failures_total", "Readings of the kernel's listen figures that could not be parsed.")
+                .sample(k.sampleFailures());
     }
 
     private static void loop(ExpositionWriter w, LoopStats l) {
@@ -99,6 +111,22 @@ public final class PrometheusText {
         }
         w.counter("lb_frontend_connections_total", "Client connections a frontend accepted.")
                 .sample(t.totalConnections(), id);
+        for (ListenerStats l : f.listeners()) {
+            String[] at = with(id, "address", l.address());
+            l.acceptQueue().ifPresent(n -> w.gauge("lb_frontend_accept_queue",
+                    "Connections waiting in the kernel to be accepted on a frontend's address.").sample(n, at));
+            l.acceptQueueLimit().ifPresent(n -> w.gauge("lb_frontend_accept_queue_limit",
+                    "How many connections the kernel queues for accepting on a frontend's address.").sample(n, at));
+        }
+        if (f.sources() != null) {
+            w.gauge("lb_frontend_source_blocks", "Client address blocks a frontend's per-source limits count now.")
+                    .sample(f.sources().blocks(), id);
+            w.gauge("lb_frontend_source_blocks_limit", "The most client address blocks a frontend counts at once.")
+                    .sample(f.sources().capacity(), id);
+            w.counter("lb_frontend_source_uncounted_total",
+                    "Connections let in uncounted because the per-source table was full.")
+                    .sample(f.sources().uncounted(), id);
+        }
         bytes(w, "frontend", t, id);
         ends(w, "frontend", t, id);
         rejects(w, "frontend", t, id);

@@ -2,12 +2,15 @@ package lb.core.stats.http;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import lb.core.model.RejectReason;
 import lb.core.model.Termination;
 import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;
 import lb.core.stats.HealthChange;
+import lb.core.stats.KernelListenStats;
+import lb.core.stats.ListenerStats;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
 import lb.core.stats.PriorityClassStats;
@@ -18,7 +21,8 @@ import lb.core.stats.Traffic;
 
 /**
  * Renders a {@link StatsSnapshot} as JSON: the records' fields under the same names, times in
- * epoch milliseconds, the rate interval in seconds, enum values in lower case. Stateless.
+ * epoch milliseconds, the rate interval in seconds, enum values in lower case, figures the
+ * platform does not have as null. Stateless.
  */
 public final class StatsJson {
     public static final String CONTENT_TYPE = "application/json; charset=utf-8";
@@ -49,6 +53,20 @@ public final class StatsJson {
             }
             w.endArray().name("backend").value(f.backend());
             traffic(w.name("traffic"), f.traffic());
+            w.name("listeners").beginArray();
+            for (ListenerStats l : f.listeners()) {
+                w.beginObject().name("address").value(l.address()).name("backlog").value(l.backlog());
+                optional(w.name("acceptQueue"), l.acceptQueue());
+                optional(w.name("acceptQueueLimit"), l.acceptQueueLimit());
+                w.endObject();
+            }
+            w.endArray().name("sources");
+            if (f.sources() == null) {
+                w.nullValue();
+            } else {
+                w.beginObject().name("blocks").value(f.sources().blocks()).name("capacity").value(f.sources().capacity())
+                        .name("uncounted").value(f.sources().uncounted()).endObject();
+            }
             w.endObject();
         }
         w.endArray();
@@ -70,7 +88,22 @@ public final class StatsJson {
         MemoryStats m = p.memory();
         w.name("memory").beginObject().name("budgetBytes").value(m.budgetBytes()).name("usedBytes").value(m.usedBytes())
                 .name("refusals").value(m.refusals()).name("buffersOverBudget").value(m.buffersOverBudget())
+                .endObject();
+        KernelListenStats k = p.kernel();
+        w.name("kernel").beginObject();
+        optional(w.name("listenOverflows"), k.listenOverflows());
+        optional(w.name("listenDrops"), k.listenDrops());
+        w.name("sampledAtMillis").value(k.sampledAtMillis()).name("sampleFailures").value(k.sampleFailures())
                 .endObject().endObject();
+    }
+
+    /** A figure the platform may not have: null when absent. */
+    private static void optional(JsonWriter w, OptionalLong v) {
+        if (v.isPresent()) {
+            w.value(v.getAsLong());
+        } else {
+            w.nullValue();
+        }
     }
 
     private static void backend(JsonWriter w, BackendStats b) {
