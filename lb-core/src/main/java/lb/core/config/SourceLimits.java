@@ -36,7 +36,8 @@ public record SourceLimits(int maxConnections, int maxConnectionRate, Duration r
             throw new IllegalArgumentException("per-source maxConnections must be >= 0, was " + maxConnections);
         }
         if (maxConnectionRate < 0 || maxConnectionRate > 65_535) {
-            throw new IllegalArgumentException("per-source maxConnectionRate must be 0..65535, was " + maxConnectionRate);
+            throw new IllegalArgumentException("per-source maxConnectionRate must be 0..65535, was "
+                    + maxConnectionRate);
         }
         positive(ratePeriod, "ratePeriod");
         positive(idleExpiry, "idleExpiry");

@@ -205,7 +205,8 @@ final class KernelListenQueues {
             bytes[4 * w + 3] = (byte) word;
         }
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(bytes), Integer.parseInt(field.substring(colon + 1), 16));
+            int port = Integer.parseInt(field.substring(colon + 1), 16);
+            return new InetSocketAddress(InetAddress.getByAddress(bytes), port);
         } catch (UnknownHostException e) {
             return null;
         }
@@ -230,7 +231,8 @@ final class KernelListenQueues {
      * file, so {@code Files.readString}, which reads a first byte alone, would see "4" of "4096".
      */
     static OptionalInt somaxconn(Path proc) {
-        try (BufferedReader in = Files.newBufferedReader(proc.resolve("sys/net/core/somaxconn"), StandardCharsets.US_ASCII)) {
+        Path file = proc.resolve("sys/net/core/somaxconn");
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
             String line = in.readLine();
             return line == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(line.trim()));
         } catch (IOException | RuntimeException e) {
@@ -243,7 +245,8 @@ final class KernelListenQueues {
      * kernel caps it: {@code listen()} silently cuts any backlog above {@code somaxconn}.
      * Called where listening sockets are bound, off the loops.
      */
-    static OptionalInt effectiveBacklog(String frontend, InetSocketAddress address, int backlog, OptionalInt somaxconn) {
+    static OptionalInt effectiveBacklog(String frontend, InetSocketAddress address, int backlog,
+                                        OptionalInt somaxconn) {
         if (somaxconn.isEmpty()) {
             return OptionalInt.empty();
         }

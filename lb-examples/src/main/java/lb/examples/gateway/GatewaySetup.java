@@ -74,12 +74,18 @@ final class GatewaySetup {
                 be.healthCheck(check.interval(o.healthInterval).fastInterval(fast(o.healthInterval))
                         .rise(o.healthRise).fall(o.healthFall).timeout(timeout(o.healthInterval)));
             }
-            be.connectTimeout(o.connectTimeout).serverTimeout(o.serverTimeout);
+            be.connectTimeout(o.connectTimeout).serverTimeout(o.serverTimeout).queuePriorityBurst(o.queuePriorityBurst);
         });
         b.frontend("mqtt", f -> {
             o.listen.forEach(f::listen);
             f.backend("brokers").clientTimeout(o.clientTimeout).maxConnections(o.frontendMaxConnections)
-                    .acceptProxy(o.acceptProxy).inspectDelay(o.inspectDelay);
+                    .inspectDelay(o.inspectDelay).backlog(o.backlog).sourceLimits(o.sourceLimits());
+            if (!o.trustedProxies.isEmpty()) {
+                f.acceptProxy(o.trustedProxies);
+            } else {
+                f.acceptProxy(o.acceptProxy);
+            }
+            o.priorities.forEach(f::priority);
             if (o.mqttInspection) {
                 f.keyExtractor(Mqtt.connectInspector().withConnackReplies(o.connackReplies)
                         .withKeepAliveTimeout(o.keepAliveFactor, KEEP_ALIVE_MINIMUM));

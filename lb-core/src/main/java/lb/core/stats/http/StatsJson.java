@@ -64,7 +64,8 @@ public final class StatsJson {
             if (f.sources() == null) {
                 w.nullValue();
             } else {
-                w.beginObject().name("blocks").value(f.sources().blocks()).name("capacity").value(f.sources().capacity())
+                w.beginObject().name("blocks").value(f.sources().blocks())
+                        .name("capacity").value(f.sources().capacity())
                         .name("uncounted").value(f.sources().uncounted()).endObject();
             }
             w.endObject();

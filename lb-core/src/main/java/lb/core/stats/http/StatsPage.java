@@ -277,7 +277,8 @@ public final class StatsPage {
                     .append(HumanUnits.count(c.dequeued())).append("</td><td>")
                     .append(c.dequeued() == 0 ? NONE : HumanUnits.duration(c.meanWaitNanos())).append("</td><td>")
                     .append(c.dequeued() == 0 ? NONE : HumanUnits.duration(c.maxWaitNanos())).append("</td><td>")
-                    .append(c.timedOut() == 0 ? "0" : "<span class=\"rej\">" + HumanUnits.count(c.timedOut()) + "</span>")
+                    .append(c.timedOut() == 0 ? "0"
+                            : "<span class=\"rej\">" + HumanUnits.count(c.timedOut()) + "</span>")
                     .append("</td></tr>");
         }
         out.append("</tbody></table>");
