@@ -90,7 +90,7 @@ class KernelAcceptQueueTest {
             for (int i = 0; i < 60; i++) {
                 waiting.add(connectWithoutWaiting(Balancers.address(lb)));
             }
-            // The kernel queues backlog + 1 and drops the SYNs of the rest, counting each drop.
+            // The kernel queues the backlog (Linux: and one more) and drops the SYNs of the rest, counting each drop.
             Await.until("overflows counted", SAMPLING_PERIOD.plusSeconds(4), () -> {
                 KernelListenStats k = lb.stats().process().kernel();
                 return k.listenOverflows().getAsLong() - k0.listenOverflows().getAsLong() >= 60 - 9;
@@ -101,7 +101,8 @@ class KernelAcceptQueueTest {
                     + ", ListenOverflows +" + (k.listenOverflows().getAsLong() - k0.listenOverflows().getAsLong())
                     + ", ListenDrops +" + (k.listenDrops().getAsLong() - k0.listenDrops().getAsLong()));
             assertEquals(OptionalLong.of(8), l.acceptQueueLimit());
-            assertEquals(OptionalLong.of(9), l.acceptQueue(), "full: the backlog and one more");
+            long queued = l.acceptQueue().getAsLong();
+            assertTrue(queued == 8 || queued == 9, "full: the backlog (Linux takes one more), was " + queued);
             assertTrue(k.listenDrops().getAsLong() - k0.listenDrops().getAsLong() >= 60 - 9, "drops include overflows");
         } finally {
             for (SocketChannel c : waiting) {

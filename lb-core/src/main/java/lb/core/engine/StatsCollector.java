@@ -32,9 +32,10 @@ import lb.core.stick.StickTable;
 
 /**
  * Takes one {@link StatsSnapshot}: sums every loop's {@link LoopCounters} and reads the live
- * gauges (limits, servers, queues, pools). Runs on the caller's thread and never asks a loop
- * for anything, so a stuck loop cannot stall it; the loops' plain counters are read racily,
- * which costs at most a few increments of staleness.
+ * gauges (limits, servers, queues, pools) and the kernel's accept queues (read from
+ * {@code /proc} at most once a second, see {@link KernelListenQueues}). Runs on the caller's
+ * thread and never asks a loop for anything, so a stuck loop cannot stall it; the loops' plain
+ * counters are read racily, which costs at most a few increments of staleness.
  *
  * <p>Rates need an earlier sample of the same load balancer: each keeps its own
  * {@link History}, and its snapshots are taken one at a time (the history is the lock), so
