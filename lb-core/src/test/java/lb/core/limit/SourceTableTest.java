@@ -94,7 +94,7 @@ class SourceTableTest {
         assertEquals(Admission.ADMITTED, table.admit(ip("10.0.0.3"), T0, counted), "so no limit holds it");
         assertEquals(2, table.uncounted());
         first.release(T0 + SECOND);
-        // Idle for less than the expiry: still there (and a sweep is due only a second after the last).
+        // Idle for less than the expiry: still there.
         assertEquals(Admission.ADMITTED, table.admit(ip("10.0.0.4"), T0 + 5 * SECOND, counted));
         assertNull(counted[0]);
         assertEquals(Admission.ADMITTED, table.admit(ip("10.0.0.4"), T0 + 12 * SECOND, counted));
@@ -103,6 +103,30 @@ class SourceTableTest {
         assertEquals(Admission.TOO_MANY, table.admit(ip("10.0.0.4"), T0 + 12 * SECOND, counted));
         first.release(T0 + 13 * SECOND); // a stale block's count comes back harmlessly
         assertEquals(Admission.TOO_MANY, table.admit(ip("10.0.0.4"), T0 + 13 * SECOND, counted));
+    }
+
+    @Test
+    void aSweepStepLooksAtABoundedNumberOfBlocksAndTheNextGoesOnWhereItStopped() {
+        int capacity = 1_000;
+        SourceTable table = new SourceTable(SourceLimits.perSource().maxConnections(1).prefixes(32, 128)
+                .table(capacity, Duration.ofSeconds(10)));
+        for (int i = 0; i < capacity; i++) {
+            table.admit(ip("10.0." + i / 256 + "." + i % 256), T0, counted);
+            counted[0].release(T0); // idle from now on
+        }
+        long later = T0 + 60 * SECOND;
+        table.admit(ip("10.9.0.1"), later, counted);
+        assertNotNull(counted[0]);
+        assertEquals(capacity - SourceTable.SWEEP_STEP + 1, table.size(),
+                "one step removed " + SourceTable.SWEEP_STEP + " idle blocks, not all of them");
+        int fresh = 1;
+        for (int i = 0; i < 2 * capacity; i++) {
+            table.admit(ip("10.8." + i / 256 + "." + i % 256), later, counted); // new sources that stay
+            fresh += counted[0] != null ? 1 : 0;
+        }
+        assertEquals(capacity, table.size());
+        assertEquals(capacity, fresh, "the idle blocks all went, step by step, to new sources");
+        assertTrue(table.uncounted() >= capacity, "then, full of live blocks, new ones went uncounted");
     }
 
     @Test
