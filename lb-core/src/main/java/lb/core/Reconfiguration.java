@@ -147,10 +147,10 @@ final class Reconfiguration {
                 stickTable(where, old.stickTable(), fresh.stickTable()),
                 sameChecks ? old.healthCheck() : fresh.healthCheck(),
                 fresh.connectTimeoutNs(), fresh.serverTimeoutNs(), fresh.retries(), fresh.redispatch(),
-                fresh.maxQueue(), fresh.queueTimeoutNs(), fresh.drainOnRemove(), fresh.tls());
+                fresh.maxQueue(), fresh.queueTimeoutNs(), fresh.queuePriorityBurst(), fresh.drainOnRemove(), fresh.tls());
         BackendPolicy sameRest = new BackendPolicy(merged.balancerFactory(), merged.stickTable(), merged.healthCheck(),
                 old.connectTimeoutNs(), old.serverTimeoutNs(), old.retries(), old.redispatch(),
-                old.maxQueue(), old.queueTimeoutNs(), old.drainOnRemove(), old.tls());
+                old.maxQueue(), old.queueTimeoutNs(), old.queuePriorityBurst(), old.drainOnRemove(), old.tls());
         if (!merged.equals(sameRest)) {
             applied(Scope.BACKEND, where + "timeouts, retries or queue updated");
         }

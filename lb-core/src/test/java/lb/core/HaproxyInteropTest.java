@@ -10,10 +10,12 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import lb.core.config.Network;
 import lb.core.model.TunnelEvent;
 import lb.core.proxy.ProxyFormat;
 import lb.core.testing.Await;
@@ -25,7 +27,8 @@ import lb.core.testing.FakeServer;
 
 /**
  * PROXY protocol against a real peer, HAProxy, both ways: HAProxy's {@code send-proxy-v2} into
- * our frontend, and our {@code sendProxy(V2)} into HAProxy's {@code accept-proxy}. Needs the
+ * our frontend (which trusts HAProxy's address, 127.0.0.1, to send it), and our
+ * {@code sendProxy(V2)} into HAProxy's {@code accept-proxy}. Needs the
  * {@code haproxy} binary: skipped without it, failing under CI (the CI script installs it).
  */
 class HaproxyInteropTest {
@@ -35,7 +38,8 @@ class HaproxyInteropTest {
         String haproxy = haproxy();
         EventLog log = new EventLog();
         try (FakeServer echo = FakeServer.echo("echo");
-             LoadBalancer lb = Balancers.start(log, b -> b.server("echo", echo.address()), f -> f.acceptProxy(true))) {
+             LoadBalancer lb = Balancers.start(log, b -> b.server("echo", echo.address()),
+                     f -> f.acceptProxy(List.of(Network.parse("127.0.0.1/32"))))) {
             int front = freePort();
             Process p = start(haproxy, config(front, Balancers.address(lb), "send-proxy-v2", false));
             try (Socket c = connectWhenReady(front)) {

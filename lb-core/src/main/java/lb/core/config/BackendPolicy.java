@@ -10,6 +10,9 @@ import lb.core.tls.UpstreamTlsSettings;
 /**
  * Everything about a backend but its servers, as one immutable value, so a reconfiguration
  * swaps it whole and a loop never sees half of a change.
+ *
+ * @param queuePriorityBurst while a lower priority class waits in the queue, how many waiters
+ *                           of higher classes are served in a row before one of it
  */
 public record BackendPolicy(
         Supplier<? extends Balancer> balancerFactory,
@@ -21,6 +24,7 @@ public record BackendPolicy(
         boolean redispatch,
         int maxQueue,
         long queueTimeoutNs,
+        int queuePriorityBurst,
         java.time.Duration drainOnRemove,
         UpstreamTlsSettings tls) {
 }

@@ -2,6 +2,7 @@ package lb.core.engine;
 
 import java.util.Arrays;
 
+import lb.core.limit.BackendQueue;
 import lb.core.model.Termination;
 
 /**
@@ -41,9 +42,36 @@ public final class LoopCounters {
         }
     }
 
+    /**
+     * One backend's counts per priority class on this loop, indexed by class: tunnels routed
+     * to it, those that had to queue, those the queue let go to a server, those that timed out
+     * there, and the waits of those let go (their sum, and the longest).
+     */
+    public static final class ClassCounts {
+        public final long[] tunnels = new long[BackendQueue.CLASSES];
+        public final long[] queued = new long[BackendQueue.CLASSES];
+        public final long[] dequeued = new long[BackendQueue.CLASSES];
+        public final long[] timedOut = new long[BackendQueue.CLASSES];
+        public final long[] waitNs = new long[BackendQueue.CLASSES];
+        public final long[] maxWaitNs = new long[BackendQueue.CLASSES];
+
+        /** Adds {@code other} into this (for a snapshot's sums; the longest wait is the longest of both). */
+        public void add(ClassCounts other) {
+            for (int i = 0; i < BackendQueue.CLASSES; i++) {
+                tunnels[i] += other.tunnels[i];
+                queued[i] += other.queued[i];
+                dequeued[i] += other.dequeued[i];
+                timedOut[i] += other.timedOut[i];
+                waitNs[i] += other.waitNs[i];
+                maxWaitNs[i] = Math.max(maxWaitNs[i], other.maxWaitNs[i]);
+            }
+        }
+    }
+
     private volatile Counts[] frontends = new Counts[4];
     private volatile Counts[] backends = new Counts[4];
     private volatile Counts[] servers = new Counts[16];
+    private volatile ClassCounts[] classes = new ClassCounts[4];
     private volatile long busyNs;
     private volatile long faults;
 
@@ -64,6 +92,25 @@ public final class LoopCounters {
         Counts[] a = ensure(servers, slot);
         servers = a;
         return a[slot];
+    }
+
+    /** This loop's per-class counts for backend {@code index}; loop thread only. */
+    public ClassCounts classes(int index) {
+        ClassCounts[] a = classes;
+        if (index >= a.length) {
+            a = Arrays.copyOf(a, Math.max(index + 1, a.length * 2));
+        }
+        if (a[index] == null) {
+            a[index] = new ClassCounts();
+        }
+        classes = a;
+        return a[index];
+    }
+
+    /** The per-class counts for backend {@code index}, or null if none yet; any thread. */
+    public ClassCounts classesOrNull(int index) {
+        ClassCounts[] a = classes;
+        return index < a.length ? a[index] : null;
     }
 
     /** Forgets a removed server's counts, so its slot can serve another; loop thread only. */

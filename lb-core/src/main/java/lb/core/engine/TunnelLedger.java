@@ -46,8 +46,30 @@ final class TunnelLedger {
         return routedNs >= 0;
     }
 
-    void queued(long nowNs) {
+    /** Routed in priority class {@code priority}. */
+    void classified(int priority) {
+        counters.classes(backend.index()).tunnels[priority]++;
+    }
+
+    void queued(long nowNs, int priority) {
         queuedNs = nowNs;
+        counters.classes(backend.index()).queued[priority]++;
+    }
+
+    /** The queue let the tunnel go to a server (a slot was free). */
+    void dequeued(long nowNs, int priority) {
+        long waitNs = nowNs - queuedNs;
+        LoopCounters.ClassCounts c = counters.classes(backend.index());
+        c.dequeued[priority]++;
+        c.waitNs[priority] += waitNs;
+        if (waitNs > c.maxWaitNs[priority]) {
+            c.maxWaitNs[priority] = waitNs;
+        }
+    }
+
+    /** Every server stayed full for the queue timeout. */
+    void queueTimedOut(int priority) {
+        counters.classes(backend.index()).timedOut[priority]++;
     }
 
     /** A connect attempt begins; only the first one starts the connect time. */

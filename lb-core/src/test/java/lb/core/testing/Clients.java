@@ -24,6 +24,20 @@ public final class Clients {
         }
     }
 
+    /** Connects from {@code local} (another loopback address, say 127.0.0.2, to play another client host). */
+    public static Socket connectFrom(String local, InetSocketAddress address) {
+        try {
+            Socket s = new Socket();
+            s.bind(new InetSocketAddress(local, 0));
+            s.connect(address, 5_000);
+            s.setSoTimeout(10_000);
+            s.setTcpNoDelay(true);
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("connect " + address + " from " + local, e);
+        }
+    }
+
     /** Reads exactly {@code n} bytes, or throws on EOF. */
     public static byte[] readExactly(InputStream in, int n) throws IOException {
         byte[] b = in.readNBytes(n);

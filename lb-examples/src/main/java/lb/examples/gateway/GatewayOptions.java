@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import lb.core.config.Network;
+import lb.core.config.PriorityRule;
+import lb.core.config.SourceLimits;
+
 /**
  * The gateway's settings, from command-line flags and an optional properties file with the
  * same keys (flags win). Every bad flag or value is a {@link UsageException} naming it.
@@ -37,6 +41,17 @@ final class GatewayOptions {
     boolean mqttInspection = true;
     boolean connackReplies = true;
     boolean acceptProxy;
+    final List<Network> trustedProxies = new ArrayList<>();
+    int backlog = 4096;
+    int maxConnectionsPerSource;
+    int maxConnectionRatePerSource;
+    Duration sourceRatePeriod = Duration.ofSeconds(1);
+    int sourcePrefixV4 = 24;
+    int sourcePrefixV6 = 64;
+    int sourceTableSize = 65_536;
+    Duration sourceTableExpire = Duration.ofMinutes(1);
+    final List<PriorityRule> priorities = new ArrayList<>();
+    int queuePriorityBurst = 4;
     int maxConnections = -1;
     long memoryBudget;
     int frontendMaxConnections;
@@ -74,6 +89,7 @@ final class GatewayOptions {
         List<String> serverFlags = new ArrayList<>();
         List<String> listenFlags = new ArrayList<>();
         List<String> tlsListenFlags = new ArrayList<>();
+        List<String> priorityFlags = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -100,9 +116,11 @@ final class GatewayOptions {
                 case "server" -> serverFlags.add(value);
                 case "listen" -> listenFlags.add(value);
                 case "tls-listen" -> tlsListenFlags.add(value);
+                case "priority" -> priorityFlags.add(value);
                 default -> flags.put(name, value);
             }
         }
+        boolean prioritiesOnCommandLine = !priorityFlags.isEmpty();
         String config = flags.remove("config");
         if (config != null) {
             Properties file = load(config);
@@ -112,6 +130,13 @@ final class GatewayOptions {
                     case "server" -> { for (String s : v.split(";")) { if (!s.isBlank()) serverFlags.add(s.trim()); } }
                     case "listen" -> { for (String s : v.split(",")) { if (!s.isBlank()) listenFlags.add(s.trim()); } }
                     case "tls-listen" -> { for (String s : v.split(",")) { if (!s.isBlank()) tlsListenFlags.add(s.trim()); } }
+                    case "priority" -> {
+                        for (String s : v.split(";")) {
+                            if (!s.isBlank() && !prioritiesOnCommandLine) {
+                                priorityFlags.add(s.trim());
+                            }
+                        }
+                    }
                     default -> flags.putIfAbsent(key, v);
                 }
             }
@@ -124,6 +149,9 @@ final class GatewayOptions {
         }
         for (String s : serverFlags) {
             o.servers.add(server(s));
+        }
+        for (String p : priorityFlags) {
+            o.priorities.add(priority(p));
         }
         for (Map.Entry<String, String> f : flags.entrySet()) {
             o.set(f.getKey(), f.getValue());
@@ -171,6 +199,28 @@ final class GatewayOptions {
             case "no-inspection" -> mqttInspection = !Boolean.parseBoolean(v);
             case "no-connack-replies" -> connackReplies = !Boolean.parseBoolean(v);
             case "accept-proxy" -> acceptProxy = Boolean.parseBoolean(v);
+            case "trusted-proxies" -> trustedProxies.addAll(networks(flag, v));
+            case "backlog" -> backlog = Values.count(flag, v, 1, 1 << 20);
+            case "max-connections-per-source" -> maxConnectionsPerSource = Values.count(flag, v, 0, Integer.MAX_VALUE);
+            case "max-connection-rate-per-source" -> {
+                String[] countPer = v.split("/", 2);
+                maxConnectionRatePerSource = Values.count(flag, countPer[0], 0, 65_535);
+                if (countPer.length == 2) {
+                    sourceRatePeriod = positive(flag, Values.duration(flag, countPer[1]));
+                }
+            }
+            case "source-prefix" -> {
+                String[] v4v6 = v.split(",", 2);
+                if (v4v6.length != 2) {
+                    throw new UsageException(flag + ": expected IPV4,IPV6 prefix lengths (like 24,64), got '"
+                            + v + "'");
+                }
+                sourcePrefixV4 = Values.count(flag + " (IPv4)", v4v6[0], 0, 32);
+                sourcePrefixV6 = Values.count(flag + " (IPv6)", v4v6[1], 0, 128);
+            }
+            case "source-table-size" -> sourceTableSize = Values.count(flag, v, 1, 100_000_000);
+            case "source-table-expire" -> sourceTableExpire = positive(flag, Values.duration(flag, v));
+            case "queue-priority-burst" -> queuePriorityBurst = Values.count(flag, v, 1, 1_000_000);
             case "max-connections" -> maxConnections = Values.count(flag, v, 0, Integer.MAX_VALUE);
             case "memory-budget" -> memoryBudget = Values.bytes(flag, v);
             case "frontend-max-connections" -> frontendMaxConnections = Values.count(flag, v, 0, Integer.MAX_VALUE);
@@ -233,6 +283,63 @@ final class GatewayOptions {
         if (tlsCert != null && tlsListen.isEmpty()) {
             tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));
         }
+    }
+
+    /** The per-source limits the flags describe (none unless a limit is set). */
+    SourceLimits sourceLimits() {
+        return SourceLimits.perSource().maxConnections(maxConnectionsPerSource)
+                .maxConnectionRate(maxConnectionRatePerSource, sourceRatePeriod)
+                .prefixes(sourcePrefixV4, sourcePrefixV6).table(sourceTableSize, sourceTableExpire);
+    }
+
+    /** {@code CIDR,CIDR,...}: address literals, never names to look up. */
+    private static List<Network> networks(String flag, String v) throws UsageException {
+        List<Network> out = new ArrayList<>();
+        for (String n : v.split(",")) {
+            if (!n.isBlank()) {
+                try {
+                    out.add(Network.parse(n));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(flag + ": " + e.getMessage());
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new UsageException(flag + ": expected networks like 10.0.0.0/8,2001:db8::/32, got '" + v + "'");
+        }
+        return out;
+    }
+
+    /** {@code LEVEL:key=REGEX}, {@code LEVEL:user=REGEX} or {@code LEVEL:net=CIDR[,CIDR...]}. */
+    static PriorityRule priority(String spec) throws UsageException {
+        String flag = "--priority";
+        int colon = spec.indexOf(':');
+        int eq = spec.indexOf('=', Math.max(colon, 0));
+        if (colon <= 0 || eq < 0) {
+            throw new UsageException(flag + ": expected LEVEL:key=REGEX, LEVEL:user=REGEX or LEVEL:net=CIDR,..., got '"
+                    + spec + "'");
+        }
+        int level = Values.count(flag + " (level)", spec.substring(0, colon), 1, PriorityRule.MAX_PRIORITY);
+        String kind = spec.substring(colon + 1, eq);
+        String value = spec.substring(eq + 1);
+        try {
+            PriorityRule rule = PriorityRule.priority(level);
+            return switch (kind) {
+                case "key" -> rule.keyMatching(value);
+                case "user" -> rule.userMatching(value);
+                case "net" -> rule.from(networks(flag, value));
+                default -> throw new UsageException(flag + ": '" + kind + "' is not one of key, user, net");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(flag + ": " + e.getMessage());
+        }
+    }
+
+    private static Duration positive(String flag, Duration d) throws UsageException {
+        if (d.isZero() || d.isNegative()) {
+            throw new UsageException(flag + ": must be longer than 0, was " + d);
+        }
+        return d;
     }
 
     private static String oneOf(String flag, String value, String... allowed) throws UsageException {

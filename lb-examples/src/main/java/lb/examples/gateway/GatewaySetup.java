@@ -87,7 +87,7 @@ final class GatewaySetup {
                 be.healthCheck(check.interval(o.healthInterval).fastInterval(fast(o.healthInterval))
                         .rise(o.healthRise).fall(o.healthFall).timeout(timeout(o.healthInterval)));
             }
-            be.connectTimeout(o.connectTimeout).serverTimeout(o.serverTimeout);
+            be.connectTimeout(o.connectTimeout).serverTimeout(o.serverTimeout).queuePriorityBurst(o.queuePriorityBurst);
             if (upstream != null) {
                 be.tls(upstream); // health checks then speak TLS too
             }
@@ -109,10 +109,16 @@ final class GatewaySetup {
         return b;
     }
 
-    /** What both frontends share: limits, timeouts, PROXY, the CONNECT inspector. */
+    /** What both frontends share: limits, timeouts, PROXY trust, priorities, the CONNECT inspector. */
     private static void clientSide(GatewayOptions o, FrontendBuilder f) {
         f.backend("brokers").clientTimeout(o.clientTimeout).maxConnections(o.frontendMaxConnections)
-                .acceptProxy(o.acceptProxy).inspectDelay(o.inspectDelay);
+                .inspectDelay(o.inspectDelay).backlog(o.backlog).sourceLimits(o.sourceLimits());
+        if (!o.trustedProxies.isEmpty()) {
+            f.acceptProxy(o.trustedProxies);
+        } else {
+            f.acceptProxy(o.acceptProxy);
+        }
+        o.priorities.forEach(f::priority);
         if (o.mqttInspection) {
             f.keyExtractor(inspector(o));
         }

@@ -41,7 +41,17 @@ final class Help {
                 --listen HOST:PORT         address for MQTT clients (repeatable;
                                            default 127.0.0.1:1883)
                 --accept-proxy             clients arrive through an L4 balancer that sends a
-                                           PROXY header (v1 or v2); its address is the client's
+                                           PROXY header (v1 or v2), and every peer is trusted
+                                           to send one: only where no one else can reach the
+                                           port (a header claims any address it likes)
+                --trusted-proxies CIDR,... only peers in these networks (the L4 balancers)
+                                           send, and must send, a PROXY header; its address
+                                           is then the client's. Other peers are served as
+                                           themselves, and a header from one is refused
+                                           (PROXY_UNTRUSTED)
+                --backlog N                connections the kernel queues while the listener
+                                           is at its limit (default 4096; the kernel caps it
+                                           at net.core.somaxconn, which is logged)
                 --max-connections N        most tunnels in the process (default: from the
                                            open-file limit and the heap, 6 KiB a tunnel)
                 --memory-budget SIZE       most bytes clients may make the gateway hold
@@ -53,6 +63,41 @@ final class Help {
                 --frontend-max-connections N
                                            most tunnels on the MQTT listener (0 = no limit);
                                            beyond it clients wait in the kernel backlog
+
+            PER-SOURCE LIMITS
+                A source is a block of client addresses: its /24 (IPv4) or /64 (IPv6)
+                unless told otherwise. Clients are counted when accepted, before their
+                CONNECT is read, so silent ones hold no more than their source's share;
+                behind --trusted-proxies, by the address the PROXY header gives. Refused
+                clients get CONNACK "connection rate exceeded" (5.0 0x9F) or "quota
+                exceeded" (0x97), 3.1.1 clients "server unavailable", once their CONNECT
+                arrives (within a second).
+                --max-connections-per-source N
+                                           live connections one source may hold (default 0:
+                                           no limit); refusals end as SOURCE_LIMITED
+                --max-connection-rate-per-source N[/DURATION]
+                                           new connections per source within DURATION
+                                           (default 1s), refused ones included (default 0:
+                                           no limit); refusals end as SOURCE_RATE_LIMITED
+                --source-prefix V4,V6      prefix lengths of a source (default 24,64;
+                                           32,128 counts each address alone)
+                --source-table-size N      sources counted at once (default 65536); past it
+                                           new sources go uncounted (and that is counted)
+                --source-table-expire DURATION
+                                           forget a source without connections after this
+                                           long (default 1m)
+
+            PRIORITY
+                --priority LEVEL:key=REGEX | LEVEL:user=REGEX | LEVEL:net=CIDR,...
+                                           put clients whose whole client id, or user name,
+                                           matches REGEX, or whose address is in a network,
+                                           in priority class LEVEL (1..7; everyone else is
+                                           in 0). Repeatable; the first match wins. When
+                                           every broker is full (maxconn), higher classes
+                                           leave the queue first
+                --queue-priority-burst N   while a lower class waits, at most N clients of
+                                           higher classes go in a row before one of it
+                                           (default 4: a fifth of the slots), so none starves
 
             TLS
                 --tls-cert FILE            terminate TLS for MQTT clients (MQTT over TLS) with
@@ -121,13 +166,18 @@ final class Help {
                                            require HTTP basic authentication
                 --no-stats                 no statistics endpoint
                 --connection-log           one log line per finished tunnel
+                                           The page and /metrics also show each listening
+                                           address's kernel accept queue (n/a where the
+                                           platform does not show it), per priority class
+                                           the queue's waits, and the host's listen drops.
 
             OTHER
                 --event-loops N            I/O threads (default: number of processors)
                 --config FILE              read any of these flags from a properties file:
                                            one KEY=VALUE per line, KEY without the dashes;
                                            server=... takes several servers separated by ';',
-                                           listen=... several addresses separated by ','.
+                                           listen=... several addresses separated by ',',
+                                           priority=... several rules separated by ';'.
                                            Flags on the command line win.
                 --duration DURATION        stop after this long (default: until Ctrl-C)
                 --demo                     run the demo even with other flags
@@ -148,5 +198,10 @@ final class Help {
                     --tls-key key.pem --tls-alpn mqtt --backends 10.0.0.11:1883,10.0.0.12:1883
                 mqtt-gateway --server a=10.0.0.11:1883,weight=2 --server b=10.0.0.12:1883 \\
                     --stickiness hash --health-interval 5s --stats 127.0.0.1:1936
+                mqtt-gateway --listen 0.0.0.0:1883 --trusted-proxies 10.0.5.0/24 \\
+                    --server a=10.0.0.11:1883,maxconn=50000 \\
+                    --server b=10.0.0.12:1883,maxconn=50000 \\
+                    --max-connections-per-source 500 --max-connection-rate-per-source 100/10s \\
+                    --priority 2:key=ctrl-.* --priority 1:net=10.20.0.0/16
             """;
 }
