@@ -40,9 +40,9 @@ class HaproxyInteropTest {
         try (FakeServer echo = FakeServer.echo("echo");
              LoadBalancer lb = Balancers.start(log, b -> b.server("echo", echo.address()),
                      f -> f.acceptProxy(List.of(Network.parse("127.0.0.1/32"))))) {
-            int front = freePort();
-            Process p = start(haproxy, config(front, Balancers.address(lb), "send-proxy-v2", false));
-            try (Socket c = connectWhenReady(front)) {
+            Running h = startListening(haproxy, port -> config(port, Balancers.address(lb), "send-proxy-v2", false));
+            Process p = h.process();
+            try (Socket c = Clients.connect(new InetSocketAddress("127.0.0.1", h.port()))) {
                 c.getOutputStream().write(Clients.ascii("ping"));
                 assertEquals("ping", new String(Clients.readExactly(c.getInputStream(), 4)));
                 int clientPort = c.getLocalPort();
@@ -61,12 +61,12 @@ class HaproxyInteropTest {
     void haproxyAcceptsOurVersion2HeaderAndPassesTheAddressOn() throws Exception {
         String haproxy = haproxy();
         try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
-            int front = freePort();
             // HAProxy accepts our v2 header and sends its own v1 header on to the test's server.
-            Process p = start(haproxy, config(front, (InetSocketAddress) server.getLocalSocketAddress(), "send-proxy", true));
+            Running h = startListening(haproxy,
+                    port -> config(port, (InetSocketAddress) server.getLocalSocketAddress(), "send-proxy", true));
+            Process p = h.process();
             try (LoadBalancer lb = Balancers.start(null, b -> b.server("haproxy",
-                    new InetSocketAddress("127.0.0.1", front), o -> o.sendProxy(ProxyFormat.V2)))) {
-                waitUntilListening(front);
+                    new InetSocketAddress("127.0.0.1", h.port()), o -> o.sendProxy(ProxyFormat.V2)))) {
                 try (Socket c = Clients.connect(Balancers.address(lb))) {
                     c.getOutputStream().write(Clients.ascii("x"));
                     try (Socket s = server.accept()) {
@@ -120,19 +120,38 @@ class HaproxyInteropTest {
         }
     }
 
-    private static Socket connectWhenReady(int port) throws Exception {
-        waitUntilListening(port);
-        return Clients.connect(new InetSocketAddress("127.0.0.1", port));
+    record Running(Process process, int port) {
     }
 
-    /** Waits for HAProxy to listen without connecting (a probe would be proxied too). */
-    private static void waitUntilListening(int port) {
-        Await.until("haproxy listening on " + port, Duration.ofSeconds(10), () -> {
-            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return false;
-            } catch (IOException e) {
-                return true; // the port is taken: HAProxy listens
+    /**
+     * Starts HAProxy on a free port and waits until it listens. A port picked free may be taken
+     * before HAProxy binds it (other tests open thousands of sockets): HAProxy then exits, and
+     * it is started again on another port, a few times at most.
+     */
+    private static Running startListening(String haproxy, java.util.function.IntFunction<String> configFor)
+            throws Exception {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            int port = freePort();
+            Process p = start(haproxy, configFor.apply(port));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (p.isAlive() && System.nanoTime() < deadline) {
+                if (isListening(port)) {
+                    return new Running(p, port);
+                }
+                Thread.sleep(20);
             }
-        });
+            p.destroy();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+        throw new AssertionError("haproxy did not start listening in 5 attempts");
+    }
+
+    /** Tells whether HAProxy listens without connecting (a probe would be proxied too). */
+    private static boolean isListening(int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return false;
+        } catch (IOException e) {
+            return true; // the port is taken: HAProxy listens
+        }
     }
 }

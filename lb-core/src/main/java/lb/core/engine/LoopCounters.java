@@ -1,5 +1,6 @@
 package lb.core.engine;
 
+import lb.core.tls.TlsFailure;
 import java.util.Arrays;
 
 import lb.core.limit.BackendQueue;
@@ -13,6 +14,7 @@ import lb.core.model.Termination;
  */
 public final class LoopCounters {
     private static final int ENDS = Termination.values().length;
+    private static final int TLS_REASONS = TlsFailure.Reason.values().length;
 
     /** One frontend's, backend's or server's counts on this loop. */
     public static final class Counts {
@@ -27,6 +29,10 @@ public final class LoopCounters {
         public long bytesOut;
         /** Finished tunnels by {@link Termination} ordinal. */
         public final long[] ends = new long[ENDS];
+        /** TLS handshakes finished with clients (frontends that terminate TLS). */
+        public long tlsHandshakes;
+        /** TLS handshakes failed, by {@link TlsFailure.Reason} ordinal. */
+        public final long[] tlsFailures = new long[TLS_REASONS];
 
         /** Adds {@code other} into this (for a snapshot's sums). */
         public void add(Counts other) {
@@ -38,6 +44,10 @@ public final class LoopCounters {
             bytesOut += other.bytesOut;
             for (int i = 0; i < ENDS; i++) {
                 ends[i] += other.ends[i];
+            }
+            tlsHandshakes += other.tlsHandshakes;
+            for (int i = 0; i < TLS_REASONS; i++) {
+                tlsFailures[i] += other.tlsFailures[i];
             }
         }
     }

@@ -26,7 +26,9 @@ import lb.core.stats.SourceTableStats;
 import lb.core.stats.StatsSnapshot;
 import lb.core.stats.StickTableStats;
 import lb.core.stats.Terminations;
+import lb.core.stats.TlsStats;
 import lb.core.stats.Traffic;
+import lb.core.tls.TlsFailure;
 import lb.core.stick.StickTable;
 
 /**
@@ -116,7 +118,16 @@ public final class StatsCollector {
         return new FrontendStats(f.name(), addresses, f.backend().name(),
                 traffic(f, c, limit.count(), limit.max(), c.bytesIn, c.bytesOut), listeners,
                 sources == null ? null : new SourceTableStats(sources.size(), sources.limits().capacity(),
-                        sources.uncounted()));
+                        sources.uncounted()),
+                f.tls() == null ? null : tls(c));
+    }
+
+    private static TlsStats tls(LoopCounters.Counts c) {
+        java.util.Map<String, Long> failures = new java.util.LinkedHashMap<>();
+        for (TlsFailure.Reason r : TlsFailure.Reason.values()) {
+            failures.put(r.name().toLowerCase(java.util.Locale.ROOT), c.tlsFailures[r.ordinal()]);
+        }
+        return new TlsStats(c.tlsHandshakes, failures);
     }
 
     /**

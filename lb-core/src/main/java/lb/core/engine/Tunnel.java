@@ -342,6 +342,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private void afterHandshakeStep() {
         TlsFailure failure = tls.failure();
         if (failure != null) {
+            ledger.tlsFailed(failure.reason());
             flushTls(); // the alert telling the client why, once, without waiting
             if (state == State.CLOSED) {
                 return;
@@ -361,6 +362,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             }
             return;
         }
+        ledger.tlsHandshake();
         Handshake h = tls.handshake();
         tlsFacts = new TlsFacts(h.protocol(), h.cipherSuite(), h.serverName(), h.applicationProtocol(),
                 h.peerCertificates());

@@ -3,6 +3,7 @@ package lb.core.engine;
 import java.net.InetSocketAddress;
 
 import lb.core.model.Termination;
+import lb.core.tls.TlsFailure;
 import lb.core.model.TlsFacts;
 import lb.core.model.TunnelEvent;
 
@@ -131,6 +132,16 @@ final class TunnelLedger {
         if (lastServer != null) {
             counters.server(lastServer.slot()).ends[i]++;
         }
+    }
+
+    /** The client's TLS handshake finished. */
+    void tlsHandshake() {
+        frontendCounts.tlsHandshakes++;
+    }
+
+    /** The client's TLS handshake failed for {@code reason}. */
+    void tlsFailed(TlsFailure.Reason reason) {
+        frontendCounts.tlsFailures[reason.ordinal()]++;
     }
 
     TunnelEvent event(InetSocketAddress client, LiveServer lastServer, String key, long bytesIn, long bytesOut,

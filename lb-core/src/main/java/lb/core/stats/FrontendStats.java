@@ -11,7 +11,7 @@ import java.util.List;
  * @param sources   its per-source limit table, or null when it sets no per-source limit
  */
 public record FrontendStats(String name, List<String> addresses, String backend, Traffic traffic,
-                            List<ListenerStats> listeners, SourceTableStats sources) {
+                            List<ListenerStats> listeners, SourceTableStats sources, TlsStats tls) {
     public FrontendStats {
         addresses = List.copyOf(addresses);
         listeners = List.copyOf(listeners);

@@ -72,6 +72,7 @@ class TlsTerminationTest {
             assertEquals(payload.length, e.bytesFromClient(), "decrypted bytes are counted");
             assertEquals("mqtt.example.com", e.tls().serverName(), "the event tells the handshake");
             assertEquals("TLSv1.3", e.tls().protocol());
+            assertEquals(1, lb.stats().frontend("f").tls().handshakes());
             assertEquals(payload.length, echo.bytesReceived(), "the server got plaintext");
         }
     }
@@ -115,6 +116,9 @@ class TlsTerminationTest {
             assertEquals(Termination.TLS_HANDSHAKE_FAILED, e.termination());
             assertTrue(e.detail().contains("NOT_TLS"), e.detail());
             assertEquals(0, echo.accepted(), "nothing reached a server");
+            lb.core.stats.TlsStats tls = lb.stats().frontend("f").tls();
+            assertEquals(1L, tls.failures().get("not_tls"), "counted by reason: " + tls);
+            assertEquals(0, tls.handshakes());
         }
     }
 

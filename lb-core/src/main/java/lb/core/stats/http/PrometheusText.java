@@ -127,6 +127,13 @@ public final class PrometheusText {
                     "Connections let in uncounted because the per-source table was full.")
                     .sample(f.sources().uncounted(), id);
         }
+        if (f.tls() != null) {
+            w.counter("lb_frontend_tls_handshakes_total", "TLS handshakes a frontend finished with clients.")
+                    .sample(f.tls().handshakes(), id);
+            ExpositionWriter.Family failed = w.counter("lb_frontend_tls_handshake_failures_total",
+                    "TLS handshakes with clients that failed, by reason.");
+            f.tls().failures().forEach((reason, n) -> failed.sample(n, with(id, "reason", reason)));
+        }
         bytes(w, "frontend", t, id);
         ends(w, "frontend", t, id);
         rejects(w, "frontend", t, id);

@@ -68,6 +68,14 @@ public final class StatsJson {
                         .name("capacity").value(f.sources().capacity())
                         .name("uncounted").value(f.sources().uncounted()).endObject();
             }
+            w.name("tls");
+            if (f.tls() == null) {
+                w.nullValue();
+            } else {
+                w.beginObject().name("handshakes").value(f.tls().handshakes()).name("failures").beginObject();
+                f.tls().failures().forEach((reason, n) -> w.name(reason).value(n));
+                w.endObject().endObject();
+            }
             w.endObject();
         }
         w.endArray();

@@ -148,6 +148,16 @@ public final class StatsPage {
                 out.append("<small>per source: ").append(HumanUnits.count(f.sources().blocks())).append(" of ")
                         .append(HumanUnits.count(f.sources().capacity())).append(" blocks counted</small>");
             }
+            if (f.tls() != null) {
+                out.append("<small>TLS: ").append(HumanUnits.count(f.tls().handshakes())).append(" handshakes, ")
+                        .append(HumanUnits.count(f.tls().failed())).append(" failed");
+                f.tls().failures().forEach((reason, n) -> {
+                    if (n > 0) {
+                        out.append(", ").append(esc(reason)).append(' ').append(HumanUnits.count(n));
+                    }
+                });
+                out.append("</small>");
+            }
             out.append("</td><td class=\"l\">").append(esc(String.join(", ", f.addresses())))
                     .append("</td><td class=\"l\">").append(esc(f.backend())).append("</td>");
             connectionCells(t);

@@ -87,7 +87,8 @@ class HostileNamesTest {
         BackendStats backend = new BackendStats(BACKEND, traffic, new QueueStats(0, 0, 10, 4, List.of()), null, true,
                 List.of(server), List.of(new HealthChange(BACKEND, SERVER, false, REASON, 1_700_000_000_000L)));
         FrontendStats frontend = new FrontendStats("f<", List.of("127.0.0.1:1883"), BACKEND, traffic,
-                List.of(new ListenerStats("127.0.0.1:1883", 4096, OptionalLong.empty(), OptionalLong.empty())), null);
+                List.of(new ListenerStats("127.0.0.1:1883", 4096, OptionalLong.empty(), OptionalLong.empty())), null,
+                new lb.core.stats.TlsStats(5, java.util.Map.of("not_tls", 2L, "bad_certificate", 0L)));
         ProcessStats process = new ProcessStats(1, 1, 0, 1, 0, 0, 0, 0, 16384, 0.25, 0.25, 1, 0,
                 new MemoryStats(1 << 20, 0, 0, 0),
                 new KernelListenStats(OptionalLong.empty(), OptionalLong.empty(), 1_700_000_005_000L, 0));

@@ -93,7 +93,7 @@ class KernelFiguresRenderingTest {
         Terminations none = Terminations.of(new long[Termination.values().length]);
         Traffic traffic = new Traffic(1, 1, 7, 0, 0, 0, 0, 0, 0, 0, 0, none);
         FrontendStats frontend = new FrontendStats("mqtt", List.of("127.0.0.1:1883"), "brokers", traffic,
-                List.of(new ListenerStats("127.0.0.1:1883", 4096, queue, limit)), new SourceTableStats(3, 65_536, 0));
+                List.of(new ListenerStats("127.0.0.1:1883", 4096, queue, limit)), new SourceTableStats(3, 65_536, 0), null);
         BackendStats backend = new BackendStats("brokers", traffic, new QueueStats(0, 0, 10, 4, List.of()), null, false,
                 List.of(), List.of());
         ProcessStats process = new ProcessStats(1, 1, 0, 1, 0, 0, 0, 0, 16384, 0, 0, 1, 0,
