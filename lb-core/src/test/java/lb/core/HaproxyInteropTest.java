@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import lb.core.config.Network;
 import lb.core.model.TunnelEvent;
 import lb.core.proxy.ProxyFormat;
-import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;

@@ -15,9 +15,10 @@ public final class Clients {
     public static Socket connect(InetSocketAddress address) {
         try {
             Socket s = new Socket();
-            s.connect(address, 5_000);
+            // set before connecting: a peer that resets at once would fail a setter after it
             s.setSoTimeout(10_000);
             s.setTcpNoDelay(true);
+            s.connect(address, 5_000);
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException("connect " + address, e);
@@ -29,9 +30,9 @@ public final class Clients {
         try {
             Socket s = new Socket();
             s.bind(new InetSocketAddress(local, 0));
-            s.connect(address, 5_000);
             s.setSoTimeout(10_000);
             s.setTcpNoDelay(true);
+            s.connect(address, 5_000);
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException("connect " + address + " from " + local, e);
