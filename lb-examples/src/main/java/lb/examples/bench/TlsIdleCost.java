@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What an idle MQTT connection costs a proxy's memory, in the clear and over TLS: the gateway as
@@ -365,6 +367,16 @@ public final class TlsIdleCost {
             }
             s.append('\n');
         }
+        s.append("| RSS before the first connection (MB, median) |");
+        for (boolean withTls : new boolean[] {false, true}) {
+            double gateway = median(runs, new Case("gateway", withTls), r -> r.baselineRss() / 1e6);
+            s.append(String.format(Locale.ROOT, " %.1f |", gateway));
+            if (haproxy) {
+                double h = median(runs, new Case("HAProxy", withTls), r -> r.baselineRss() / 1e6);
+                s.append(String.format(Locale.ROOT, " %.1f | %s |", h, ratio(gateway, h)));
+            }
+        }
+        s.append('\n');
         s.append("\nEvery repetition (B per connection at ").append(Arrays.toString(steps))
                 .append(steps.length > 1 ? ", then per extra connection" : "").append("; RSS before the first connection):\n\n");
         for (Case c : cases) {
@@ -391,8 +403,11 @@ public final class TlsIdleCost {
 
     /** The median over repetitions of {@code c}: growth per connection at step {@code step}, or the slope past the last step. */
     private static double median(List<Run> runs, Case c, int step) {
-        double[] values = runs.stream().filter(r -> r.c().equals(c))
-                .mapToDouble(r -> step < r.perConnection().length ? r.perConnection()[step] : r.slope())
+        return median(runs, c, r -> step < r.perConnection().length ? r.perConnection()[step] : r.slope());
+    }
+
+    private static double median(List<Run> runs, Case c, ToDoubleFunction<Run> figure) {
+        double[] values = runs.stream().filter(r -> r.c().equals(c)).mapToDouble(figure)
                 .filter(v -> !Double.isNaN(v)).sorted().toArray();
         if (values.length == 0) {
             return Double.NaN;
@@ -448,7 +463,7 @@ public final class TlsIdleCost {
     private static String firstLineOfVersion(Path openssl) {
         try {
             Process p = new ProcessBuilder(openssl.toString(), "version").redirectErrorStream(true).start();
-            String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             p.waitFor();
             return text.isEmpty() ? "openssl" : text.split("\n")[0];
         } catch (IOException e) {
