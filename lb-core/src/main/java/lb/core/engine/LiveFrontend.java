@@ -188,8 +188,11 @@ public final class LiveFrontend {
         return routing.backend();
     }
 
-    /** The priority class of a tunnel with this key, user name (either may be null) and address. */
-    int priorityOf(String key, String user, InetAddress source) {
-        return routing.classes().classify(key, user, source);
+    /**
+     * The priority class of a tunnel with this key, user name, address and client certificate
+     * subject (key, user and subject may be null).
+     */
+    int priorityOf(String key, String user, InetAddress source, String certificateSubject) {
+        return routing.classes().classify(key, user, source, certificateSubject);
     }
 }

@@ -19,6 +19,7 @@ final class PriorityClasses {
     private final Pattern[] keys;
     private final Pattern[] users;
     private final Network[][] sources;
+    private final Pattern[] certificates;
 
     PriorityClasses(List<PriorityRule> rules) {
         int n = rules.size();
@@ -26,12 +27,14 @@ final class PriorityClasses {
         keys = new Pattern[n];
         users = new Pattern[n];
         sources = new Network[n][];
+        certificates = new Pattern[n];
         for (int i = 0; i < n; i++) {
             PriorityRule r = rules.get(i);
             priorities[i] = r.priority();
             keys[i] = r.keyPattern() == null ? null : Pattern.compile(r.keyPattern());
             users[i] = r.userPattern() == null ? null : Pattern.compile(r.userPattern());
             sources[i] = r.sources().toArray(new Network[0]);
+            certificates[i] = r.certificatePattern() == null ? null : Pattern.compile(r.certificatePattern());
         }
     }
 
@@ -39,10 +42,14 @@ final class PriorityClasses {
         return rules.isEmpty() ? NONE : new PriorityClasses(rules);
     }
 
-    /** The class of the first rule that matches; 0 if none does. {@code key} and {@code user} may be null. */
-    int classify(String key, String user, InetAddress source) {
+    /**
+     * The class of the first rule that matches; 0 if none does. {@code key}, {@code user} and
+     * {@code certificateSubject} may be null.
+     */
+    int classify(String key, String user, InetAddress source, String certificateSubject) {
         for (int i = 0; i < priorities.length; i++) {
-            if (matches(keys[i], key) && matches(users[i], user) && inside(sources[i], source)) {
+            if (matches(keys[i], key) && matches(users[i], user) && inside(sources[i], source)
+                    && matches(certificates[i], certificateSubject)) {
                 return priorities[i];
             }
         }

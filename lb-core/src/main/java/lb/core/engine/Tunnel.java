@@ -600,7 +600,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     private void classify(String routingKey, String user) {
-        priority = frontend.priorityOf(routingKey, user, clientAddress.getAddress());
+        java.security.cert.X509Certificate certificate = tlsFacts == null ? null : tlsFacts.clientCertificate();
+        priority = frontend.priorityOf(routingKey, user, clientAddress.getAddress(),
+                certificate == null ? null : certificate.getSubjectX500Principal().getName());
         ledger.classified(priority);
     }
 

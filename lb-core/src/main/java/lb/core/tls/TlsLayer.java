@@ -14,8 +14,8 @@ import javax.net.ssl.SSLException;
  * exchange) run inline on that thread.
  *
  * <pre>
- *   socket --receive(ciphertext)--> [held] --unwrap--> plaintext()  --> application
- *   socket <------- ciphertext() <--wrap-- send(plaintext)          <-- application
+ *   socket --receive(ciphertext)--&gt; [held] --unwrap--&gt; plaintext()  --&gt; application
+ *   socket &lt;------- ciphertext() &lt;--wrap-- send(plaintext)          &lt;-- application
  *                   (handshake records, alerts and close_notify come out here too)
  * </pre>
  *

@@ -22,14 +22,25 @@ class PriorityClassesTest {
         InetAddress inside = InetAddress.getByName("10.1.2.3");
         InetAddress outside = InetAddress.getByName("198.51.100.1");
         InetAddress sensors = InetAddress.getByName("192.0.2.9");
-        assertEquals(3, classes.classify("ctrl-7", null, inside));
-        assertEquals(0, classes.classify("ctrl-7", null, outside), "the key alone is not enough");
-        assertEquals(0, classes.classify("sensor-ctrl-7", null, inside), "the whole key must match");
-        assertEquals(2, classes.classify("any", "gateway", outside));
-        assertEquals(0, classes.classify("any", "gateways", outside));
-        assertEquals(2, classes.classify("ctrl-1", "bridge", sensors), "rule 1 does not match, rule 2 does");
-        assertEquals(1, classes.classify(null, null, sensors), "no key, no user: only an address rule can match");
-        assertEquals(0, classes.classify(null, null, outside));
+        assertEquals(3, classes.classify("ctrl-7", null, inside, null));
+        assertEquals(0, classes.classify("ctrl-7", null, outside, null), "the key alone is not enough");
+        assertEquals(0, classes.classify("sensor-ctrl-7", null, inside, null), "the whole key must match");
+        assertEquals(2, classes.classify("any", "gateway", outside, null));
+        assertEquals(0, classes.classify("any", "gateways", outside, null));
+        assertEquals(2, classes.classify("ctrl-1", "bridge", sensors, null), "rule 1 does not match, rule 2 does");
+        assertEquals(1, classes.classify(null, null, sensors, null), "no key, no user: only an address rule can match");
+        assertEquals(0, classes.classify(null, null, outside, null));
+    }
+
+    @Test
+    void aRuleCanAskForTheClientCertificatesSubject() throws Exception {
+        PriorityClasses classes = PriorityClasses.of(List.of(
+                PriorityRule.priority(4).certificateMatching("CN=gw-[0-9]+,O=Acme")));
+        InetAddress any = InetAddress.getByName("10.1.2.3");
+        assertEquals(4, classes.classify("gw-7", null, any, "CN=gw-7,O=Acme"));
+        assertEquals(0, classes.classify("gw-7", null, any, "CN=sensor-7,O=Acme"));
+        assertEquals(0, classes.classify("gw-7", null, any, null), "no certificate does not match a pattern");
+        assertThrows(IllegalArgumentException.class, () -> PriorityRule.priority(1).certificateMatching("CN=("));
     }
 
     @Test

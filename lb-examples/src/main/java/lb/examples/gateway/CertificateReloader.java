@@ -36,7 +36,7 @@ final class CertificateReloader implements AutoCloseable {
 
     /** Starts watching when the gateway uses TLS files and reloading is on; else does nothing. */
     static AutoCloseable start(LoadBalancer lb, GatewayOptions o, PrintStream err) {
-        if ((o.tlsCert == null && o.serverTlsCa == null) || o.tlsReloadInterval.isZero()) {
+        if ((o.tlsCerts.isEmpty() && o.serverTlsCa == null) || o.tlsReloadInterval.isZero()) {
             return () -> { };
         }
         CertificateReloader r = new CertificateReloader(lb, o, err);

@@ -69,8 +69,9 @@ final class GatewayOptions {
     Duration duration;
     int demoClients = 2_000;
     final List<InetSocketAddress> tlsListen = new ArrayList<>();
-    Path tlsCert;
-    Path tlsKey;
+    /** Certificate files, the first the default, the others chosen by SNI; keys paired in order, or none. */
+    final List<Path> tlsCerts = new ArrayList<>();
+    final List<Path> tlsKeys = new ArrayList<>();
     String tlsKeyPassword;
     Path tlsClientCa;
     String tlsClientAuth;
@@ -116,6 +117,8 @@ final class GatewayOptions {
                 case "server" -> serverFlags.add(value);
                 case "listen" -> listenFlags.add(value);
                 case "tls-listen" -> tlsListenFlags.add(value);
+                case "tls-cert" -> o.tlsCerts.add(Path.of(value));
+                case "tls-key" -> o.tlsKeys.add(Path.of(value));
                 case "priority" -> priorityFlags.add(value);
                 default -> flags.put(name, value);
             }
@@ -246,8 +249,9 @@ final class GatewayOptions {
             case "connection-log" -> connectionLog = Boolean.parseBoolean(v);
             case "duration" -> duration = Values.duration(flag, v);
             case "demo-clients" -> demoClients = Values.count(flag, v, 10, 8_000);
-            case "tls-cert" -> tlsCert = Path.of(v);
-            case "tls-key" -> tlsKey = Path.of(v);
+            // from a configuration file (a comma-separated list): certificates on the command line win
+            case "tls-cert" -> { if (tlsCerts.isEmpty()) { Values.list(v).forEach(f -> tlsCerts.add(Path.of(f))); } }
+            case "tls-key" -> { if (tlsKeys.isEmpty()) { Values.list(v).forEach(f -> tlsKeys.add(Path.of(f))); } }
             case "tls-key-password" -> tlsKeyPassword = v;
             case "tls-client-ca" -> tlsClientCa = Path.of(v);
             case "tls-client-auth" -> tlsClientAuth = oneOf(flag, v, "none", "optional", "required");
@@ -268,7 +272,7 @@ final class GatewayOptions {
         if ((statsUser == null) != (statsPassword == null)) {
             throw new UsageException("--stats-user and --stats-password go together");
         }
-        if (tlsCert == null && (!tlsListen.isEmpty() || tlsKey != null || tlsClientCa != null)) {
+        if (tlsCerts.isEmpty() && (!tlsListen.isEmpty() || !tlsKeys.isEmpty() || tlsClientCa != null)) {
             throw new UsageException("--tls-listen, --tls-key and --tls-client-ca need --tls-cert");
         }
         if (tlsClientCa == null && tlsClientAuth != null && !tlsClientAuth.equals("none")) {
@@ -280,7 +284,11 @@ final class GatewayOptions {
         if (serverTlsCa == null && (serverTlsCert != null || serverTlsKey != null || !serverTlsVerifyHost)) {
             throw new UsageException("--server-tls-cert, --server-tls-key and --server-tls-no-verify-host need --server-tls-ca");
         }
-        if (tlsCert != null && tlsListen.isEmpty()) {
+        if (!tlsKeys.isEmpty() && tlsKeys.size() != tlsCerts.size()) {
+            throw new UsageException("--tls-key: " + tlsKeys.size() + " keys for " + tlsCerts.size()
+                    + " certificates; give one per --tls-cert, in the same order, or none (keys in the certificate files)");
+        }
+        if (!tlsCerts.isEmpty() && tlsListen.isEmpty()) {
             tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));
         }
     }
@@ -316,7 +324,8 @@ final class GatewayOptions {
         int colon = spec.indexOf(':');
         int eq = spec.indexOf('=', Math.max(colon, 0));
         if (colon <= 0 || eq < 0) {
-            throw new UsageException(flag + ": expected LEVEL:key=REGEX, LEVEL:user=REGEX or LEVEL:net=CIDR,..., got '"
+            throw new UsageException(flag + ": expected LEVEL:key=REGEX, LEVEL:user=REGEX, LEVEL:net=CIDR,... or "
+                    + "LEVEL:cert=REGEX, got '"
                     + spec + "'");
         }
         int level = Values.count(flag + " (level)", spec.substring(0, colon), 1, PriorityRule.MAX_PRIORITY);
@@ -328,7 +337,8 @@ final class GatewayOptions {
                 case "key" -> rule.keyMatching(value);
                 case "user" -> rule.userMatching(value);
                 case "net" -> rule.from(networks(flag, value));
-                default -> throw new UsageException(flag + ": '" + kind + "' is not one of key, user, net");
+                case "cert" -> rule.certificateMatching(value);
+                default -> throw new UsageException(flag + ": '" + kind + "' is not one of key, user, net, cert");
             };
         } catch (IllegalArgumentException e) {
             throw new UsageException(flag + ": " + e.getMessage());

@@ -88,10 +88,11 @@ final class Help {
                                            long (default 1m)
 
             PRIORITY
-                --priority LEVEL:key=REGEX | LEVEL:user=REGEX | LEVEL:net=CIDR,...
+                --priority LEVEL:key=REGEX | LEVEL:user=REGEX | LEVEL:net=CIDR,... | LEVEL:cert=REGEX
                                            put clients whose whole client id, or user name,
-                                           matches REGEX, or whose address is in a network,
-                                           in priority class LEVEL (1..7; everyone else is
+                                           or TLS client certificate subject (e.g.
+                                           CN=gw-.*,O=Acme) matches REGEX, or whose address
+                                           is in a network, in class LEVEL (1..7; everyone else is
                                            in 0). Repeatable; the first match wins. When
                                            every broker is full (maxconn), higher classes
                                            leave the queue first
@@ -103,8 +104,11 @@ final class Help {
                 --tls-cert FILE            terminate TLS for MQTT clients (MQTT over TLS) with
                                            this certificate chain: PEM (leaf first; with the
                                            key too unless --tls-key is given) or a PKCS#12
-                                           file (.p12, .pfx; --tls-key-password)
-                --tls-key FILE             its private key, PEM (PKCS#8, PKCS#1 RSA, SEC1 EC)
+                                           file (.p12, .pfx; --tls-key-password). Repeatable:
+                                           the certificate whose names match the host a client
+                                           asks for (SNI) is used, the first one otherwise
+                --tls-key FILE             its private key, PEM (PKCS#8, PKCS#1 RSA, SEC1 EC);
+                                           one per --tls-cert, in the same order
                 --tls-listen HOST:PORT     address for TLS clients (repeatable; default
                                            127.0.0.1:8883 with --tls-cert)
                 --tls-client-ca FILE       CA certificates (PEM) client certificates must chain

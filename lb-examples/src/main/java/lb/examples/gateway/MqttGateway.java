@@ -60,7 +60,7 @@ public final class MqttGateway {
             stopped.countDown();
         }));
         out.println("mqtt-gateway: listening on " + lb.frontend("mqtt").boundAddresses()
-                + (o.tlsCert == null ? "" : " and with TLS on " + lb.frontend("mqtts").boundAddresses()) + ", "
+                + (o.tlsCerts.isEmpty() ? "" : " and with TLS on " + lb.frontend("mqtts").boundAddresses()) + ", "
                 + o.servers.size() + " brokers, balancer " + o.balancer + ", stickiness " + o.stickiness
                 + ", health " + o.health);
         if (o.duration != null) {
