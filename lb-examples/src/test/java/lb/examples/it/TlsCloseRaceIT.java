@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Timeout;
 
 import lb.core.LoadBalancer;
 import lb.core.model.TunnelEvent;
+import lb.core.model.Termination;
+import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
+import lb.core.testing.FakeServer;
 import lb.core.tls.TlsSettings;
 import lb.examples.broker.FakeBroker;
 import lb.mqtt.Mqtt;
@@ -61,6 +64,31 @@ class TlsCloseRaceIT {
                 }
             }
             assertEquals(List.of(), slow, "tunnels that waited for a timeout");
+        }
+    }
+
+    @Test
+    void aTls12Or13ClientThatClosesAfterItsAnswerEndsItsTunnelAtOnce() throws Exception {
+        EventLog events = new EventLog();
+        try (FakeServer echo = FakeServer.echo("echo");
+             LoadBalancer lb = LoadBalancer.builder().eventLoops(2).listener(events)
+                     .backend("b", b -> b.server("echo", echo.address()))
+                     .frontend("tls", f -> f.listen(new InetSocketAddress("127.0.0.1", 0))
+                             .tls(TlsSettings.of(key())).backend("b"))
+                     .build().start()) {
+            InetSocketAddress at = lb.frontend("tls").boundAddresses().get(0);
+            SSLSocketFactory factory = TestTls.clientContext(null).getSocketFactory();
+            for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+                try (SSLSocket s = (SSLSocket) factory.createSocket(at.getAddress(), at.getPort())) {
+                    s.setEnabledProtocols(new String[] {protocol});
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write("hello\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    assertEquals("hello", Clients.readLine(s.getInputStream()));
+                }
+                TunnelEvent e = events.next(Duration.ofSeconds(40));
+                assertEquals(protocol, e.tls().protocol());
+                assertEquals(Termination.CLIENT_CLOSED, e.termination(), protocol + ": " + e);
+            }
         }
     }
 
