@@ -287,6 +287,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return true;
         }
         boolean clientSide = (relay == up) == (outcome == Relay.Outcome.SOURCE_FAILED);
+        if (relay.failure instanceof TlsEnd.ClosedByPeer) {
+            // a TLS 1.2 peer's close_notify ends the connection both ways: bytes for it have nowhere to go
+            close(clientSide ? Termination.CLIENT_CLOSED : Termination.SERVER_CLOSED, null);
+            return false;
+        }
         close(clientSide ? Termination.CLIENT_ERROR : Termination.SERVER_ERROR, relay.failure.getMessage());
         return false;
     }

@@ -12,7 +12,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -134,8 +133,6 @@ class OpensslClientIT {
     }
 
     @Test
-    @Disabled("library bug: s_client over TLS 1.2 sends its line and close_notify together; the tunnel "
-            + "then waits for HALF_CLOSE_TIMEOUT (30 s) instead of ending as CLIENT_CLOSED; TLS 1.3 ends at once")
     void theTunnelOfATls12ClientThatSendsAndClosesAtOnceEndsAtOnce() throws Exception {
         startBalancer(TlsSettings.of(TestTls.broker()));
         for (String protocol : List.of("-tls1_3", "-tls1_2")) {
