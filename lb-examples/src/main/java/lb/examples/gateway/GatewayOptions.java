@@ -26,8 +26,23 @@ final class GatewayOptions {
                       List<String[]> sources, String proxy) {
     }
 
+    /**
+     * A {@code frontend NAME} or {@code backend NAME} section of a sectioned configuration file
+     * ({@link ConfigFile}): its own settings, with the keys of the flags; a frontend names its
+     * backend. {@code where} is FILE:LINE of the section's header, for messages.
+     */
+    record Section(String name, GatewayOptions settings, String backend, String where) {
+    }
+
     boolean help;
     boolean demo;
+    /** {@code --check-config FILE}: validate, describe, exit. */
+    boolean checkOnly;
+    /** The configuration file, if any: what a reload reads again. */
+    Path configFile;
+    /** Frontends and backends from a sectioned configuration file; empty with the flat forms. */
+    final List<Section> frontends = new ArrayList<>();
+    final List<Section> backends = new ArrayList<>();
     final List<InetSocketAddress> listen = new ArrayList<>();
     final List<ServerSpec> servers = new ArrayList<>();
     String balancer = "leastconn";
@@ -83,6 +98,19 @@ final class GatewayOptions {
     Path serverTlsCert;
     Path serverTlsKey;
     boolean serverTlsVerifyHost = true;
+    Duration slowStart = Duration.ZERO;
+    int observeFailedConnects;
+    boolean closeOnDown;
+    String healthSendProxy;
+    int maxQueue = -1;
+    Duration queueTimeout;
+    int maxKeyConnectionRate;
+    Duration keyRatePeriod = Duration.ofSeconds(10);
+    int maxConnectPacket;
+    InetSocketAddress admin;
+    String adminUser;
+    String adminPassword;
+    String logFormat = "text";
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
@@ -96,6 +124,10 @@ final class GatewayOptions {
             if (a.equals("--help") || a.equals("-h")) {
                 o.help = true;
                 return o;
+            }
+            if (a.equals("--check-config") || a.startsWith("--check-config=")) {
+                o.checkOnly = true;
+                a = "--config" + a.substring("--check-config".length());
             }
             if (!a.startsWith("--")) {
                 throw new UsageException("unexpected argument '" + a + "' (flags start with --; see --help)");
@@ -125,7 +157,15 @@ final class GatewayOptions {
         }
         boolean prioritiesOnCommandLine = !priorityFlags.isEmpty();
         String config = flags.remove("config");
-        if (config != null) {
+        if (config != null && ConfigFile.isSectioned(Path.of(config))) {
+            o.configFile = Path.of(config);
+            if (!serverFlags.isEmpty() || !listenFlags.isEmpty() || !tlsListenFlags.isEmpty() || flags.containsKey("backends")) {
+                throw new UsageException("--server, --backends, --listen and --tls-listen cannot be given with a "
+                        + "configuration file that has frontend and backend sections: put them in the file");
+            }
+            ConfigFile.read(o.configFile, o, flags);
+        } else if (config != null) {
+            o.configFile = Path.of(config);
             Properties file = load(config);
             for (String key : file.stringPropertyNames()) {
                 String v = file.getProperty(key);
@@ -157,7 +197,15 @@ final class GatewayOptions {
             o.priorities.add(priority(p));
         }
         for (Map.Entry<String, String> f : flags.entrySet()) {
-            o.set(f.getKey(), f.getValue());
+            boolean givenOnCommandLine = f.getKey().equals("tls-cert") && !o.tlsCerts.isEmpty()
+                    || f.getKey().equals("tls-key") && !o.tlsKeys.isEmpty();
+            if (!givenOnCommandLine) { // certificates on the command line win over the file's
+                o.set(f.getKey(), f.getValue());
+            }
+        }
+        if (!o.frontends.isEmpty()) {
+            o.validate();
+            return o;
         }
         o.demo = o.demo || (o.servers.isEmpty() && o.listen.isEmpty());
         if (!o.demo && o.servers.isEmpty()) {
@@ -170,15 +218,15 @@ final class GatewayOptions {
         return o;
     }
 
-    private static boolean isSwitch(String name) {
+    static boolean isSwitch(String name) {
         return switch (name) {
             case "demo", "accept-proxy", "connection-log", "no-stats", "no-inspection", "no-connack-replies",
-                 "tls-client-id-from-cert", "server-tls-no-verify-host" -> true;
+                 "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down" -> true;
             default -> false;
         };
     }
 
-    private void set(String name, String v) throws UsageException {
+    void set(String name, String v) throws UsageException {
         String flag = "--" + name;
         switch (name) {
             case "demo" -> demo = Boolean.parseBoolean(v);
@@ -249,9 +297,9 @@ final class GatewayOptions {
             case "connection-log" -> connectionLog = Boolean.parseBoolean(v);
             case "duration" -> duration = Values.duration(flag, v);
             case "demo-clients" -> demoClients = Values.count(flag, v, 10, 8_000);
-            // from a configuration file (a comma-separated list): certificates on the command line win
-            case "tls-cert" -> { if (tlsCerts.isEmpty()) { Values.list(v).forEach(f -> tlsCerts.add(Path.of(f))); } }
-            case "tls-key" -> { if (tlsKeys.isEmpty()) { Values.list(v).forEach(f -> tlsKeys.add(Path.of(f))); } }
+            // repeatable, or a comma-separated list
+            case "tls-cert" -> Values.list(v).forEach(f -> tlsCerts.add(Path.of(f)));
+            case "tls-key" -> Values.list(v).forEach(f -> tlsKeys.add(Path.of(f)));
             case "tls-key-password" -> tlsKeyPassword = v;
             case "tls-client-ca" -> tlsClientCa = Path.of(v);
             case "tls-client-auth" -> tlsClientAuth = oneOf(flag, v, "none", "optional", "required");
@@ -263,12 +311,36 @@ final class GatewayOptions {
             case "server-tls-cert" -> serverTlsCert = Path.of(v);
             case "server-tls-key" -> serverTlsKey = Path.of(v);
             case "server-tls-no-verify-host" -> serverTlsVerifyHost = !Boolean.parseBoolean(v);
+            case "slow-start" -> slowStart = Values.duration(flag, v);
+            case "observe-failed-connects" -> observeFailedConnects = Values.count(flag, v, 0, 1000);
+            case "close-on-down" -> closeOnDown = Boolean.parseBoolean(v);
+            case "health-send-proxy" -> healthSendProxy = oneOf(flag, v, "v1", "v2", "none");
+            case "max-queue" -> maxQueue = Values.count(flag, v, 0, Integer.MAX_VALUE);
+            case "queue-timeout" -> queueTimeout = positive(flag, Values.duration(flag, v));
+            case "max-key-connection-rate" -> maxKeyConnectionRate = Values.count(flag, v, 0, 1_000_000);
+            case "key-rate-period" -> keyRatePeriod = positive(flag, Values.duration(flag, v));
+            case "max-connect-packet" -> maxConnectPacket = Values.count(flag, v, 0, 16 * 1024 * 1024);
+            case "admin" -> admin = loopbackUnlessNamed(flag, v);
+            case "admin-user" -> adminUser = v;
+            case "admin-password" -> adminPassword = v;
+            case "log-format" -> logFormat = oneOf(flag, v, "text", "json");
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }
 
+    /** {@code PORT} (on loopback), {@code HOST:PORT}, or {@code :PORT} (all interfaces). */
+    private static InetSocketAddress loopbackUnlessNamed(String flag, String v) throws UsageException {
+        if (v.indexOf(':') < 0) {
+            return new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), Values.count(flag + " (port)", v, 0, 65535));
+        }
+        return Values.address(flag, v);
+    }
+
     /** Cross-flag rules, after every flag is read. */
     private void validate() throws UsageException {
+        if (admin != null && (adminUser == null || adminPassword == null || adminPassword.isEmpty())) {
+            throw new UsageException("--admin needs its own credentials: --admin-user and --admin-password");
+        }
         if ((statsUser == null) != (statsPassword == null)) {
             throw new UsageException("--stats-user and --stats-password go together");
         }

@@ -14,6 +14,7 @@ final class Help {
                 mqtt-gateway --listen HOST:PORT --backends HOST:PORT,HOST:PORT,...
                 mqtt-gateway --server NAME=HOST:PORT[,OPTION=VALUE...] ... [FLAGS]
                 mqtt-gateway --config FILE [FLAGS]
+                mqtt-gateway --check-config FILE
 
             DESCRIPTION
                 Accepts MQTT clients, reads each CONNECT, and sends the client to a broker:
@@ -187,6 +188,86 @@ final class Help {
                 --demo                     run the demo even with other flags
                 --demo-clients N           clients in the demo's load (default 2000)
                 --help                     this text
+
+            CONFIGURATION FILE
+                --config FILE              either KEY=VALUE lines (the flags without dashes,
+                                           one frontend "mqtt", one backend "brokers"), or
+                                           sections, told apart by the first line:
+                                             global              process-wide keys
+                                             frontend NAME       listen HOST:PORT (repeat),
+                                                                 backend NAME, client keys
+                                             backend NAME        server NAME HOST:PORT
+                                                                 [weight=N] [maxconn=N]
+                                                                 [source=ADDR:LOW-HIGH]
+                                                                 [proxy=v1|v2], backend keys
+                                           A line is KEY VALUE; '#' starts a comment; section
+                                           headers start a line, keys are indented. A frontend
+                                           with tls-cert terminates TLS on its listen
+                                           addresses. Every key, and which section takes it:
+                                           conf/mqtt-gateway.conf in the distribution. Errors
+                                           name FILE:LINE and the key.
+                --check-config FILE        validate FILE as a start would (TLS files too,
+                                           nothing bound) and print the frontends, their
+                                           addresses, the backends and their servers; exit 0,
+                                           or print the reason and exit 2
+
+            MORE BACKEND KEYS
+                --slow-start DURATION      a recovered server's weight ramps up over this
+                                           long (default 0: at once; needs health checks)
+                --observe-failed-connects N
+                                           mark a server down after N failed tunnel connects
+                                           in a row, before the next check (default 0: off)
+                --close-on-down            close a server's tunnels when it is marked down,
+                                           so its clients reconnect elsewhere at once
+                --health-send-proxy v1|v2|none
+                                           PROXY header (command LOCAL) before each check
+                                           (default: the one every server gets, if all do)
+                --max-queue N              clients that may wait when every server is full
+                                           (default 10000; 0 refuses them at once)
+                --queue-timeout DURATION   how long one may wait (default 10s)
+                --key-rate-period DURATION the period of --max-key-connection-rate
+                                           (default 10s)
+
+            MORE FRONTEND KEYS
+                --max-key-connection-rate N
+                                           refuse a client id that connected more than N
+                                           times within the key rate period (a reconnect
+                                           loop) with CONNACK 5.0 0x9F / 3.1.1 "server
+                                           unavailable"; needs stickiness table (0: off)
+                --max-connect-packet BYTES largest CONNECT accepted; a larger one gets its
+                                           version's CONNACK (5.0 0x95 "packet too large")
+                                           (default 0: the parser's own limit)
+
+            RUN-TIME CHANGES
+                SIGHUP and the admin endpoint's POST /reload read the configuration again
+                (the same flags; the --config file anew) and apply the difference: new and
+                removed frontends, servers (removed ones drain), weights, limits, timeouts.
+                Established tunnels to servers that stay are untouched. Each change is
+                logged (reload_applied, reload_not_applied: needs a restart); a file that
+                does not parse or validate is refused whole (reload_refused, with the
+                reason) and the running configuration stays. Changes made through the admin
+                endpoint last until the next reload.
+                --admin [HOST:]PORT        serve the admin endpoint (default: off; a bare
+                                           port is on loopback). JSON over HTTP:
+                                           GET /servers; GET, POST (weight=N,
+                                           state=ready|drain|maintenance, health=up|down),
+                                           PUT (address=HOST:PORT [weight=N] [maxconn=N]),
+                                           DELETE ([drain=DURATION], default 30s)
+                                           /backends/B/servers/S; POST /reload.
+                                           401 without credentials, 400 with the reason,
+                                           404, 405, 409 when adding an existing server
+                --admin-user NAME, --admin-password SECRET
+                                           its own basic-auth credentials (required with
+                                           --admin; put them in the --config file rather than
+                                           on the command line, where ps shows them)
+
+            LOGS
+                --log-format text|json     text: "TIME LEVEL EVENT MESSAGE", json: one object
+                                           per line (time, level, event, message); TIME is
+                                           ISO 8601 with date and zone offset
+                                           (2026-12-01T10:15:30.123+01:00). The connection
+                                           log (--connection-log) is a line per tunnel in
+                                           the same form.
 
             DURATIONS
                 500ms, 30s, 10m, 2h, 1d; a bare number means seconds.

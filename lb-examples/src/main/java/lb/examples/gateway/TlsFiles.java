@@ -86,6 +86,12 @@ final class TlsFiles {
                 marks.add(p + " unreadable");
             }
         }
+        for (GatewayOptions.Section section : o.frontends) {
+            marks.addAll(fingerprint(section.settings()));
+        }
+        for (GatewayOptions.Section section : o.backends) {
+            marks.addAll(fingerprint(section.settings()));
+        }
         return marks;
     }
 }
