@@ -21,8 +21,9 @@ import lb.core.tls.UpstreamTlsSettings;
 /**
  * Describes one backend inside {@link LoadBalancerBuilder#backend}. Defaults: round robin,
  * no stick table, connect timeout 5 s, server timeout 10 min, 3 retries with redispatch to
- * another server on the last one, a queue of 10,000 tunnels waiting at most 10 s, and 30 s
- * for a removed server's tunnels to finish.
+ * another server on the last one, a queue of 10,000 tunnels waiting at most 10 s (higher
+ * priority classes first, at most 4 in a row while a lower class waits), and 30 s for a
+ * removed server's tunnels to finish.
  */
 public final class BackendBuilder {
     final String name;
@@ -37,6 +38,7 @@ public final class BackendBuilder {
     int maxQueue = 10_000;
     int maxConnectRate;
     Duration queueTimeout = Duration.ofSeconds(10);
+    int queuePriorityBurst = 4;
     Duration drainOnRemove = Duration.ofSeconds(30);
     UpstreamTlsSettings tls;
 
@@ -139,6 +141,20 @@ public final class BackendBuilder {
 
     public BackendBuilder queueTimeout(Duration timeout) {
         this.queueTimeout = positive(timeout, "queueTimeout");
+        return this;
+    }
+
+    /**
+     * The share of the queue's freed slots that lower priority classes get (classes come from
+     * the frontends' {@code PriorityRule}s): while a lower class waits, at most {@code count}
+     * waiters of higher classes are served in a row before one of it, so it never starves. With
+     * the default 4, a lower class waiting beside a higher one gets every fifth slot.
+     */
+    public BackendBuilder queuePriorityBurst(int count) {
+        if (count < 1 || count > 1_000_000) {
+            throw new IllegalArgumentException(where() + "queuePriorityBurst must be 1..1000000, was " + count);
+        }
+        this.queuePriorityBurst = count;
         return this;
     }
 
@@ -260,7 +276,7 @@ public final class BackendBuilder {
     /** Everything but the servers, as the value a running backend follows. */
     BackendPolicy policy() {
         return new BackendPolicy(balancer, stickTable, healthCheck, connectTimeout.toNanos(), serverTimeout.toNanos(),
-                retries, redispatch, maxQueue, queueTimeout.toNanos(), drainOnRemove, tls, maxConnectRate);
+                retries, redispatch, maxQueue, queueTimeout.toNanos(), queuePriorityBurst, drainOnRemove, tls, maxConnectRate);
     }
 
     private String where() {

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Objects;
 
 import lb.core.config.FrontendPolicy;
+import lb.core.config.Network;
+import lb.core.config.PriorityRule;
+import lb.core.config.SourceLimits;
 import lb.core.model.KeyExtractor;
 import lb.core.tls.TlsSettings;
 
@@ -14,7 +17,8 @@ import lb.core.tls.TlsSettings;
  * Describes one frontend inside {@link LoadBalancerBuilder#frontend}. Defaults: no connection
  * limit of its own (the global one still applies), backlog 4096, client timeout 10 min,
  * half-close timeout 30 s, TCP keep-alive on, no key extractor, and when one is set an inspect
- * delay of 5 s and a cap of 64 KiB.
+ * delay of 5 s and a cap of 64 KiB; no PROXY header taken, no per-source limit, every client in priority
+ * class 0.
  */
 public final class FrontendBuilder {
     final String name;
@@ -28,9 +32,11 @@ public final class FrontendBuilder {
     Duration inspectDelay = Duration.ofSeconds(5);
     int inspectMaxBytes = 64 * 1024;
     String backend;
-    boolean acceptProxy;
+    List<Network> trustedProxies = List.of();
     int maxKeyConnectionRate;
     TlsSettings tls;
+    SourceLimits sourceLimits = SourceLimits.NONE;
+    final List<PriorityRule> priorityRules = new ArrayList<>();
 
     FrontendBuilder(String name) {
         this.name = name;
@@ -106,13 +112,30 @@ public final class FrontendBuilder {
     }
 
     /**
-     * Expects a PROXY protocol header (v1 or v2) first on every connection, as sent by an L4
-     * balancer in front; the address it carries is then the client's, for logs, source
-     * hashing and the header this balancer sends on. A missing or malformed header closes the
-     * connection ({@code PROXY_INVALID}); reading it is bounded by the inspect delay.
+     * Expects a PROXY protocol header (v1 or v2) first on every connection, from any peer:
+     * right only where no one but the L4 balancer in front can reach the port, since a header
+     * lets its sender claim any address. Prefer {@link #acceptProxy(List)}, which names the
+     * balancers. {@code false} takes no header (the default).
      */
     public FrontendBuilder acceptProxy(boolean enabled) {
-        this.acceptProxy = enabled;
+        this.trustedProxies = enabled ? List.of(Network.ANY_IPV4, Network.ANY_IPV6) : List.of();
+        return this;
+    }
+
+    /**
+     * Believes PROXY protocol headers (v1 or v2) from peers in {@code trusted} networks (the L4
+     * balancers in front), whose connections must start with one: the address it carries is
+     * then the client's, for logs, per-source limits, source hashing and the header this
+     * balancer sends on. A missing or malformed header from them closes the connection
+     * ({@code PROXY_INVALID}); reading it is bounded by the inspect delay.
+     *
+     * <p>Peers elsewhere are served as direct clients, and a PROXY header from one of them is
+     * refused ({@code PROXY_UNTRUSTED}): so their first bytes are looked at before they are
+     * served, which needs a protocol where the client speaks first (MQTT's does). An empty
+     * list takes no header at all.
+     */
+    public FrontendBuilder acceptProxy(List<Network> trusted) {
+        this.trustedProxies = List.copyOf(Objects.requireNonNull(trusted, "trusted networks"));
         return this;
     }
 
@@ -141,6 +164,29 @@ public final class FrontendBuilder {
         return this;
     }
 
+    /**
+     * Live connections and new connections per period allowed to one client source (an
+     * address, or a block of them), counted as clients are accepted, before any byte is read:
+     * see {@link SourceLimits}. A refused client is closed ({@code SOURCE_LIMITED},
+     * {@code SOURCE_RATE_LIMITED}); with a key extractor that answers refusals (MQTT's CONNACK),
+     * it is answered once its first bytes show what to say, if they come within a second and
+     * few such answers are pending. None by default.
+     */
+    public FrontendBuilder sourceLimits(SourceLimits limits) {
+        this.sourceLimits = Objects.requireNonNull(limits, "sourceLimits");
+        return this;
+    }
+
+    /**
+     * Adds a rule putting the tunnels it matches in a priority class; rules are tried in the
+     * order added, the first match decides, and a client none matches is in class 0. Higher
+     * classes leave a full backend's queue first (see {@link BackendBuilder#queuePriorityBurst}).
+     */
+    public FrontendBuilder priority(PriorityRule rule) {
+        priorityRules.add(Objects.requireNonNull(rule, "priority rule"));
+        return this;
+    }
+
     /** The backend (by name) that serves this frontend's clients. */
     public FrontendBuilder backend(String backendName) {
         this.backend = Objects.requireNonNull(backendName, "backend");
@@ -150,7 +196,8 @@ public final class FrontendBuilder {
     /** Everything but the addresses and the limit, as the value a running frontend follows. */
     FrontendPolicy policy() {
         return new FrontendPolicy(backend, clientTimeout.toNanos(), halfCloseTimeout.toNanos(), tcpKeepAlive, keyExtractor,
-                inspectDelay.toNanos(), inspectMaxBytes, acceptProxy, maxKeyConnectionRate, tls);
+                inspectDelay.toNanos(), inspectMaxBytes, trustedProxies, maxKeyConnectionRate, sourceLimits,
+                priorityRules, tls);
     }
 
     private String where() {

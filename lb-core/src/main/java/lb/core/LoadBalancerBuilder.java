@@ -16,6 +16,7 @@ import lb.core.model.AcceptMode;
 import lb.core.model.LoopFailure;
 import lb.core.model.TunnelListener;
 import lb.core.stats.ConnectionLog;
+import lb.core.stick.StickTable;
 import lb.core.time.Clock;
 
 /**
@@ -213,6 +214,12 @@ public final class LoadBalancerBuilder {
             if (!backends.containsKey(f.backend)) {
                 throw new IllegalArgumentException("frontend '" + f.name + "': unknown backend '" + f.backend
                         + "' (known: " + backends.keySet() + ")");
+            }
+            StickTable table = backends.get(f.backend).stickTable;
+            if (f.maxKeyConnectionRate > 0 && (table == null || !table.countsConnections())) {
+                // without counters the rule could never refuse anyone: say so rather than do nothing
+                throw new IllegalArgumentException("frontend '" + f.name + "': maxKeyConnectionRate needs backend '"
+                        + f.backend + "' to have a stick table that counts connections (one made with a rate period)");
             }
         }
     }

@@ -147,10 +147,12 @@ final class Reconfiguration {
                 stickTable(where, old.stickTable(), fresh.stickTable()),
                 sameChecks ? old.healthCheck() : fresh.healthCheck(),
                 fresh.connectTimeoutNs(), fresh.serverTimeoutNs(), fresh.retries(), fresh.redispatch(),
-                fresh.maxQueue(), fresh.queueTimeoutNs(), fresh.drainOnRemove(), fresh.tls(), fresh.maxConnectRate());
+                fresh.maxQueue(), fresh.queueTimeoutNs(), fresh.queuePriorityBurst(), fresh.drainOnRemove(), fresh.tls(),
+                fresh.maxConnectRate());
         BackendPolicy sameRest = new BackendPolicy(merged.balancerFactory(), merged.stickTable(), merged.healthCheck(),
                 old.connectTimeoutNs(), old.serverTimeoutNs(), old.retries(), old.redispatch(),
-                old.maxQueue(), old.queueTimeoutNs(), old.drainOnRemove(), old.tls(), old.maxConnectRate());
+                old.maxQueue(), old.queueTimeoutNs(), old.queuePriorityBurst(), old.drainOnRemove(), old.tls(),
+                old.maxConnectRate());
         if (!merged.equals(sameRest)) {
             applied(Scope.BACKEND, where + "timeouts, retries or queue updated");
         }

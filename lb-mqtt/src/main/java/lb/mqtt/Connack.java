@@ -35,6 +35,7 @@ final class Connack {
     static final int SERVER_UNAVAILABLE_5 = 0x88;
     static final int SERVER_BUSY_5 = 0x89;
     static final int NOT_AUTHORIZED_5 = 0x87;
+    static final int QUOTA_EXCEEDED_5 = 0x97;
     static final int CONNECTION_RATE_EXCEEDED_5 = 0x9F;
     static final int TOPIC_NAME_INVALID = 0x90;
     static final int PACKET_TOO_LARGE = 0x95;
@@ -59,6 +60,7 @@ final class Connack {
         V3_REPLIES[NOT_AUTHORIZED] = v3(NOT_AUTHORIZED);
         V5_REPLIES[NOT_AUTHORIZED_5] = v5(NOT_AUTHORIZED_5);
         V5_REPLIES[CONNECTION_RATE_EXCEEDED_5] = v5(CONNECTION_RATE_EXCEEDED_5);
+        V5_REPLIES[QUOTA_EXCEEDED_5] = v5(QUOTA_EXCEEDED_5);
     }
 
     private Connack() {
@@ -105,6 +107,14 @@ final class Connack {
     /** "Not authorized" (3.1.1 code 5, 5.0 code 0x87) for {@code version}. */
     static ByteBuffer notAuthorized(MqttVersion version) {
         return version == MqttVersion.V5 ? reply(V5_REPLIES, NOT_AUTHORIZED_5) : reply(V3_REPLIES, NOT_AUTHORIZED);
+    }
+
+    /** "Quota exceeded" (5.0 code 0x97; 3.1.1 code 3, server unavailable); null if unknown. */
+    static ByteBuffer quotaExceeded(MqttVersion version) {
+        if (version == null) {
+            return null;
+        }
+        return version == MqttVersion.V5 ? reply(V5_REPLIES, QUOTA_EXCEEDED_5) : reply(V3_REPLIES, SERVER_UNAVAILABLE);
     }
 
     private static ByteBuffer reply(ByteBuffer[] replies, int code) {

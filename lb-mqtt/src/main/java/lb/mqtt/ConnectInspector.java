@@ -27,8 +27,13 @@ import lb.core.model.Verdict;
  *
  * <p>With replies on it also answers a client no server can take with CONNACK "server
  * unavailable" (3.1.1 code 3, 5.0 code 0x88), or "server busy" (5.0 code 0x89) when every
- * server is full or the memory budget is spent, so clients back off by protocol rather than
- * reconnecting at once.
+ * server is full or the memory budget is spent, "connection rate exceeded" (5.0 code 0x9F)
+ * when its client id or its source reconnects too fast, and "quota exceeded" (5.0 code 0x97)
+ * when its source has as many connections as allowed (3.1.1 has only code 3 for all of these),
+ * so clients back off by protocol rather than reconnecting at once.
+ *
+ * <p>A routed client's user name, if its CONNECT has one, goes with the route for the
+ * frontend's priority rules ({@code PriorityRule.userMatching}).
  *
  * <p>With a keep-alive timeout set, each tunnel's client timeout is the keep-alive the client
  * announced times a factor (1.5 is the common rule: a client pings at least once per
@@ -164,7 +169,7 @@ public final class ConnectInspector implements KeyExtractor {
         ParseResult result = parser.parse(firstBytes);
         return switch (result.status()) {
             case NEED_MORE -> Verdict.NEED_MORE;
-            case VALID -> route(result.connect());
+            case VALID -> route(result.connect(), firstBytes);
             case INVALID -> Verdict.reject(result.reason(), connackReplies ? Connack.refusal(result) : null);
         };
     }
@@ -185,8 +190,11 @@ public final class ConnectInspector implements KeyExtractor {
                 connackReplies ? Connack.notAuthorized(MqttConnectParser.peekVersion(firstBytes)) : null);
     }
 
-    private Verdict route(Connect connect) {
+    private Verdict route(Connect connect, ByteBuffer packet) {
         Verdict route = Verdict.route(connect.clientId());
+        if (connect.hasUsername()) {
+            route = route.withUser(connect.text(Field.USERNAME, packet)); // for the frontend's priority rules
+        }
         int keepAlive = connect.keepAliveSeconds();
         if (keepAliveFactor == 0 || keepAlive == 0) {
             return route;
@@ -212,7 +220,8 @@ public final class ConnectInspector implements KeyExtractor {
         MqttVersion version = MqttConnectParser.peekVersion(firstBytes);
         return switch (why) {
             case QUEUE_FULL, QUEUE_TIMEOUT, MEMORY_EXHAUSTED -> Connack.serverBusy(version);
-            case KEY_RATE_LIMITED -> Connack.connectionRateExceeded(version);
+            case KEY_RATE_LIMITED, SOURCE_RATE_LIMITED -> Connack.connectionRateExceeded(version);
+            case SOURCE_LIMITED -> Connack.quotaExceeded(version);
             default -> Connack.serverUnavailable(version);
         };
     }

@@ -63,4 +63,13 @@ public final class Mqtt {
     public static StickTable clientIdStickTable(int capacity, Duration expireAfterIdle) {
         return new LruStickTable(capacity, expireAfterIdle, MAX_STICKY_CLIENT_ID_LENGTH);
     }
+
+    /**
+     * As {@link #clientIdStickTable(int, Duration)}, and counting each client identifier's
+     * connections and their rate over a sliding {@code ratePeriod}: the table a frontend's
+     * {@code maxKeyConnectionRate} (a client stuck in a reconnect loop) needs.
+     */
+    public static StickTable clientIdStickTable(int capacity, Duration expireAfterIdle, Duration ratePeriod) {
+        return new LruStickTable(capacity, expireAfterIdle, MAX_STICKY_CLIENT_ID_LENGTH, ratePeriod);
+    }
 }

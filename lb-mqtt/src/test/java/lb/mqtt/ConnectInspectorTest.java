@@ -136,6 +136,30 @@ class ConnectInspectorTest {
     }
 
     @Test
+    void sourceLimitsMeanRateExceededOrQuotaExceededForMqtt5AndUnavailableForOlderClients() {
+        byte[] v5 = connect(MQTT_5, "02", KEEP_ALIVE_60, NO_PROPERTIES, str("a"));
+        byte[] v3 = connect(MQTT_311, "02", KEEP_ALIVE_60, str("a"));
+        assertEquals(v5Connack(V5_CONNECTION_RATE_EXCEEDED),
+                hexOf(bytes(replying.refusalReply(wrap(v5), Termination.SOURCE_RATE_LIMITED))));
+        assertEquals(v5Connack(V5_QUOTA_EXCEEDED), hexOf(bytes(replying.refusalReply(wrap(v5), Termination.SOURCE_LIMITED))));
+        assertEquals(v3Connack(V3_SERVER_UNAVAILABLE),
+                hexOf(bytes(replying.refusalReply(wrap(v3), Termination.SOURCE_RATE_LIMITED))));
+        assertEquals(v3Connack(V3_SERVER_UNAVAILABLE), hexOf(bytes(replying.refusalReply(wrap(v3), Termination.SOURCE_LIMITED))));
+        // Refused before inspection, a client may have sent too little to tell its version: no answer yet.
+        assertNull(replying.refusalReply(wrap(Arrays.copyOf(v5, 3)), Termination.SOURCE_LIMITED));
+        assertNull(replying.refusalReply(wrap(new byte[0]), Termination.SOURCE_LIMITED));
+    }
+
+    @Test
+    void aRouteCarriesTheUserNameForPriorityRules() {
+        Verdict withUser = silent.inspect(wrap(connect(MQTT_311, "c2", KEEP_ALIVE_60, str("gw-1"), str("gateway"),
+                str("secret"))));
+        assertEquals("gw-1", withUser.key());
+        assertEquals("gateway", withUser.user());
+        assertNull(silent.inspect(wrap(connect(MQTT_311, "02", KEEP_ALIVE_60, str("gw-1")))).user());
+    }
+
+    @Test
     void theClientTimeoutFollowsTheAnnouncedKeepAlive() {
         ConnectInspector keepAlive = Mqtt.connectInspector().withKeepAliveTimeout(1.5, java.time.Duration.ofSeconds(10));
         Verdict v = keepAlive.inspect(wrap(connect(MQTT_311, "02", KEEP_ALIVE_60, str("a"))));
@@ -172,9 +196,10 @@ class ConnectInspectorTest {
     private static final int V5_SERVER_BUSY = 0x89;
     private static final int V5_TOPIC_NAME_INVALID = 0x90;
     private static final int V5_PACKET_TOO_LARGE = 0x95;
+    private static final int V5_QUOTA_EXCEEDED = 0x97;
     private static final int V5_CONNECTION_RATE_EXCEEDED = 0x9F;
     // The other codes judge credentials, authorisation or broker policy, which a balancer does
-    // not: 3.1.1 4 and 5; 5.0 0x80, 0x83, 0x85-0x87, 0x8A, 0x8C, 0x97, 0x99-0x9D.
+    // not: 3.1.1 4 and 5; 5.0 0x80, 0x83, 0x85-0x87, 0x8A, 0x8C, 0x99-0x9D.
 
     /** What each version's specification answers a violation with. */
     private record Refusal(int v3ReturnCode, int v5ReasonCode) {

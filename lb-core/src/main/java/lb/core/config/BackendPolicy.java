@@ -10,6 +10,9 @@ import lb.core.tls.UpstreamTlsSettings;
 /**
  * Everything about a backend but its servers, as one immutable value, so a reconfiguration
  * swaps it whole and a loop never sees half of a change.
+ *
+ * @param queuePriorityBurst while a lower priority class waits in the queue, how many waiters
+ *                           of higher classes are served in a row before one of it
  */
 public record BackendPolicy(
         Supplier<? extends Balancer> balancerFactory,
@@ -21,6 +24,7 @@ public record BackendPolicy(
         boolean redispatch,
         int maxQueue,
         long queueTimeoutNs,
+        int queuePriorityBurst,
         java.time.Duration drainOnRemove,
         UpstreamTlsSettings tls,
         int maxConnectRate) {
@@ -28,8 +32,9 @@ public record BackendPolicy(
     /** A policy with no backend-wide connect rate limit. */
     public BackendPolicy(Supplier<? extends Balancer> balancerFactory, StickTable stickTable, HealthCheck healthCheck,
                          long connectTimeoutNs, long serverTimeoutNs, int retries, boolean redispatch, int maxQueue,
-                         long queueTimeoutNs, java.time.Duration drainOnRemove, UpstreamTlsSettings tls) {
+                         long queueTimeoutNs, int queuePriorityBurst, java.time.Duration drainOnRemove,
+                         UpstreamTlsSettings tls) {
         this(balancerFactory, stickTable, healthCheck, connectTimeoutNs, serverTimeoutNs, retries, redispatch, maxQueue,
-                queueTimeoutNs, drainOnRemove, tls, 0);
+                queueTimeoutNs, queuePriorityBurst, drainOnRemove, tls, 0);
     }
 }

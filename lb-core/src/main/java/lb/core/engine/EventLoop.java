@@ -17,6 +17,7 @@ import lb.core.balance.Balancer;
 import lb.core.balance.ServerSet;
 import lb.core.buffer.BufferPool;
 import lb.core.limit.MemoryBudget;
+import lb.core.limit.SourceTable;
 import lb.core.model.Termination;
 import lb.core.time.Clock;
 
@@ -52,6 +53,10 @@ public final class EventLoop {
     final TimerWheel timers;
     /** Out-parameter for the source port a tunnel's server socket was bound to. */
     final int[] portScratch = new int[1];
+    /** Out-parameter for the per-source block a new client was counted in. */
+    final SourceTable.Block[] sourceScratch = new SourceTable.Block[1];
+    /** Clients refused by a per-source limit that are kept a moment to be answered (see {@code Tunnel}). */
+    int refusalsAnswering;
     private final Clock clock;
     private final CommandQueue commands = new CommandQueue();
     /** Why this loop stopped working, or null while it is alive. */

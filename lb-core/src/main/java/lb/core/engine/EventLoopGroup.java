@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +118,7 @@ public final class EventLoopGroup {
     private List<InetSocketAddress> bindAll(LiveFrontend f, List<InetSocketAddress> addresses, List<Listener> opened) {
         List<InetSocketAddress> bound = new ArrayList<>();
         boolean reusePort = acceptMode == AcceptMode.REUSE_PORT;
+        OptionalInt somaxconn = KernelListenQueues.somaxconn(KernelListenQueues.PROC);
         for (InetSocketAddress address : addresses) {
             InetSocketAddress actual = address;
             int copies = reusePort ? loops.length : 1;
@@ -132,6 +134,7 @@ public final class EventLoopGroup {
                 }
             }
             bound.add(actual);
+            f.acceptQueueLimit(KernelListenQueues.effectiveBacklog(f.name(), actual, f.backlog(), somaxconn));
         }
         return bound;
     }

@@ -59,7 +59,7 @@ public final class LiveBackend {
         this.index = index;
         this.slots = slots;
         this.clock = clock;
-        this.queue = new BackendQueue(policy.maxQueue());
+        this.queue = new BackendQueue(policy.maxQueue(), policy.queuePriorityBurst());
         this.policy = policy;
         this.upstreamTls = policy.tls() == null ? null : new UpstreamEngines(policy.tls());
         List<LiveServer> made = new ArrayList<>();
@@ -176,6 +176,7 @@ public final class LiveBackend {
         }
         policy = next;
         queue.maxQueue(next.maxQueue());
+        queue.burst(next.queuePriorityBurst());
         if (before.healthCheck() != next.healthCheck()) {
             restartHealthChecks();
         }

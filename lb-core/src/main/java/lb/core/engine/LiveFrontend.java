@@ -1,10 +1,15 @@
 package lb.core.engine;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.OptionalInt;
 
 import lb.core.config.FrontendPolicy;
+import lb.core.config.Network;
+import lb.core.config.SourceLimits;
 import lb.core.limit.ConnectionLimit;
+import lb.core.limit.SourceTable;
 import lb.core.model.KeyExtractor;
 import lb.core.tls.ReloadableServerEngines;
 
@@ -23,10 +28,17 @@ public final class LiveFrontend {
     private volatile Routing routing;
     /** Makes each new client's TLS engine when the frontend terminates TLS; else null. */
     private volatile ReloadableServerEngines tls;
+    /** Counts per client source block, while the policy sets a per-source limit; else null. */
+    private volatile SourceTable sources;
     private volatile List<InetSocketAddress> bound = List.of();
+    /** The kernel's cap on this frontend's accept queues when they were bound; -1 if unknown. */
+    private volatile int acceptQueueLimit = -1;
 
     /** Policy and backend, swapped as one so a tunnel never sees one without the other. */
-    private record Routing(FrontendPolicy policy, LiveBackend backend) {
+    private record Routing(FrontendPolicy policy, LiveBackend backend, PriorityClasses classes) {
+        Routing(FrontendPolicy policy, LiveBackend backend) {
+            this(policy, backend, PriorityClasses.of(policy.priorityRules()));
+        }
     }
 
     public LiveFrontend(String name, int index, List<InetSocketAddress> listen, int backlog, int maxConnections,
@@ -38,6 +50,7 @@ public final class LiveFrontend {
         this.limit = new ConnectionLimit("frontend " + name, maxConnections);
         this.routing = new Routing(policy, backend);
         this.tls = policy.tls() == null ? null : new ReloadableServerEngines(policy.tls());
+        this.sources = sourceTable(policy.sourceLimits(), null);
     }
 
     public String name() {
@@ -71,6 +84,16 @@ public final class LiveFrontend {
         return backlog;
     }
 
+    /** How many connections the kernel queues for accepting: the backlog as capped when bound; absent if unknown. */
+    public OptionalInt acceptQueueLimit() {
+        int n = acceptQueueLimit;
+        return n < 0 ? OptionalInt.empty() : OptionalInt.of(n);
+    }
+
+    void acceptQueueLimit(OptionalInt limit) {
+        this.acceptQueueLimit = limit.orElse(-1);
+    }
+
     public ConnectionLimit limit() {
         return limit;
     }
@@ -90,6 +113,28 @@ public final class LiveFrontend {
             engines.reload(next.tls()); // built before the swap: a bad key fails here, changing nothing
         }
         this.routing = new Routing(next, nextBackend);
+        this.sources = sourceTable(next.sourceLimits(), sources);
+    }
+
+    /**
+     * The table for {@code limits}: the running one when it counts alike (its counts go on
+     * under the new limit values), a fresh one when it counts otherwise, none without a limit.
+     * Tunnels counted in a replaced table give their count back to it; nothing else sees it.
+     */
+    private static SourceTable sourceTable(SourceLimits limits, SourceTable running) {
+        if (!limits.isEnabled()) {
+            return null;
+        }
+        if (running != null && running.countsAlike(limits)) {
+            running.limits(limits);
+            return running;
+        }
+        return new SourceTable(limits);
+    }
+
+    /** The per-source counts, or null when no per-source limit is set. */
+    public SourceTable sources() {
+        return sources;
     }
 
     /** The TLS engines of a frontend that terminates TLS, else null. */
@@ -124,9 +169,14 @@ public final class LiveFrontend {
         return policy().inspectMaxBytes();
     }
 
-    /** True if every connection must start with a PROXY protocol header. */
+    /** True if some peers (the trusted ones) send a PROXY protocol header first. */
     public boolean acceptProxy() {
         return policy().acceptProxy();
+    }
+
+    /** Whether a PROXY header from {@code peer} is believed (and required). */
+    public boolean trustsProxyFrom(InetAddress peer) {
+        return Network.anyContains(policy().trustedProxies(), peer);
     }
 
     /** Connections per stick-table rate period a key may make; 0 = no limit. */
@@ -136,5 +186,13 @@ public final class LiveFrontend {
 
     public LiveBackend backend() {
         return routing.backend();
+    }
+
+    /**
+     * The priority class of a tunnel with this key, user name, address and client certificate
+     * subject (key, user and subject may be null).
+     */
+    int priorityOf(String key, String user, InetAddress source, String certificateSubject) {
+        return routing.classes().classify(key, user, source, certificateSubject);
     }
 }

@@ -1,7 +1,9 @@
 package lb.core.engine;
 
+import lb.core.tls.TlsFailure;
 import java.util.Arrays;
 
+import lb.core.limit.BackendQueue;
 import lb.core.model.Termination;
 
 /**
@@ -12,6 +14,7 @@ import lb.core.model.Termination;
  */
 public final class LoopCounters {
     private static final int ENDS = Termination.values().length;
+    private static final int TLS_REASONS = TlsFailure.Reason.values().length;
 
     /** One frontend's, backend's or server's counts on this loop. */
     public static final class Counts {
@@ -26,6 +29,10 @@ public final class LoopCounters {
         public long bytesOut;
         /** Finished tunnels by {@link Termination} ordinal. */
         public final long[] ends = new long[ENDS];
+        /** TLS handshakes finished with clients (frontends that terminate TLS). */
+        public long tlsHandshakes;
+        /** TLS handshakes failed, by {@link TlsFailure.Reason} ordinal. */
+        public final long[] tlsFailures = new long[TLS_REASONS];
 
         /** Adds {@code other} into this (for a snapshot's sums). */
         public void add(Counts other) {
@@ -38,12 +45,43 @@ public final class LoopCounters {
             for (int i = 0; i < ENDS; i++) {
                 ends[i] += other.ends[i];
             }
+            tlsHandshakes += other.tlsHandshakes;
+            for (int i = 0; i < TLS_REASONS; i++) {
+                tlsFailures[i] += other.tlsFailures[i];
+            }
+        }
+    }
+
+    /**
+     * One backend's counts per priority class on this loop, indexed by class: tunnels routed
+     * to it, those that had to queue, those the queue let go to a server, those that timed out
+     * there, and the waits of those let go (their sum, and the longest).
+     */
+    public static final class ClassCounts {
+        public final long[] tunnels = new long[BackendQueue.CLASSES];
+        public final long[] queued = new long[BackendQueue.CLASSES];
+        public final long[] dequeued = new long[BackendQueue.CLASSES];
+        public final long[] timedOut = new long[BackendQueue.CLASSES];
+        public final long[] waitNs = new long[BackendQueue.CLASSES];
+        public final long[] maxWaitNs = new long[BackendQueue.CLASSES];
+
+        /** Adds {@code other} into this (for a snapshot's sums; the longest wait is the longest of both). */
+        public void add(ClassCounts other) {
+            for (int i = 0; i < BackendQueue.CLASSES; i++) {
+                tunnels[i] += other.tunnels[i];
+                queued[i] += other.queued[i];
+                dequeued[i] += other.dequeued[i];
+                timedOut[i] += other.timedOut[i];
+                waitNs[i] += other.waitNs[i];
+                maxWaitNs[i] = Math.max(maxWaitNs[i], other.maxWaitNs[i]);
+            }
         }
     }
 
     private volatile Counts[] frontends = new Counts[4];
     private volatile Counts[] backends = new Counts[4];
     private volatile Counts[] servers = new Counts[16];
+    private volatile ClassCounts[] classes = new ClassCounts[4];
     private volatile long busyNs;
     private volatile long faults;
 
@@ -64,6 +102,25 @@ public final class LoopCounters {
         Counts[] a = ensure(servers, slot);
         servers = a;
         return a[slot];
+    }
+
+    /** This loop's per-class counts for backend {@code index}; loop thread only. */
+    public ClassCounts classes(int index) {
+        ClassCounts[] a = classes;
+        if (index >= a.length) {
+            a = Arrays.copyOf(a, Math.max(index + 1, a.length * 2));
+        }
+        if (a[index] == null) {
+            a[index] = new ClassCounts();
+        }
+        classes = a;
+        return a[index];
+    }
+
+    /** The per-class counts for backend {@code index}, or null if none yet; any thread. */
+    public ClassCounts classesOrNull(int index) {
+        ClassCounts[] a = classes;
+        return index < a.length ? a[index] : null;
     }
 
     /** Forgets a removed server's counts, so its slot can serve another; loop thread only. */

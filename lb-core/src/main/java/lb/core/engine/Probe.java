@@ -11,16 +11,19 @@ import java.util.concurrent.ThreadLocalRandom;
 import lb.core.health.HealthCheck;
 import lb.core.health.Judgement;
 import lb.core.proxy.ProxyHeader;
+import lb.core.tls.UpstreamEngines;
 
 /**
  * Checks one server, over and over, on one event loop: an ordinary non-blocking connection
  * timed by the loop's wheel, never a thread. Owned by that loop. The probe is its own timer:
  * while idle it waits for the next check, while checking it bounds the check by the timeout.
+ * When the backend speaks TLS to its servers, so does the probe: the check passes only through
+ * a verified handshake, and its request and reply travel encrypted.
  */
 final class Probe extends TimerWheel.Timeout implements Handler {
     private static final int MAX_REPLY = 4096;
 
-    private enum Phase { IDLE, CONNECTING, SENDING, READING }
+    private enum Phase { IDLE, CONNECTING, HANDSHAKING, SENDING, READING }
 
     private final EventLoop loop;
     private final LiveServer server;
@@ -34,6 +37,8 @@ final class Probe extends TimerWheel.Timeout implements Handler {
     private SocketChannel channel;
     private SelectionKey key;
     private ByteBuffer out;
+    /** The check's TLS end while a check runs against a backend that speaks TLS; else null. */
+    private TlsEnd tls;
     private volatile boolean stopped;
 
     Probe(EventLoop loop, LiveServer server, HealthCheck check, HealthMonitor monitor) {
@@ -110,6 +115,7 @@ final class Probe extends TimerWheel.Timeout implements Handler {
                         onConnected();
                     }
                 }
+                case HANDSHAKING -> handshake();
                 case SENDING -> send();
                 case READING -> read();
                 default -> { }
@@ -125,6 +131,35 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         if (check.sendProxy() != null) {
             channel.write(ProxyHeader.local().encode(check.sendProxy())); // fits a fresh socket's buffer
         }
+        UpstreamEngines upstream = server.backend().upstreamTls();
+        if (upstream != null) {
+            tls = new TlsEnd(channel, upstream.newEngine(server.address().getHostString(), server.address().getPort()), loop);
+            tls.start();
+            phase = Phase.HANDSHAKING;
+            key.interestOps(SelectionKey.OP_READ | (tls.hasUnsent() ? SelectionKey.OP_WRITE : 0));
+            return;
+        }
+        exchange();
+    }
+
+    private void handshake() throws IOException {
+        if (!tls.flush()) {
+            return;
+        }
+        tls.pull();
+        if (tls.failure() != null) {
+            finish(false, "TLS: " + tls.failure());
+        } else if (tls.isHandshakeDone()) {
+            exchange();
+        } else if (tls.isInputDone()) {
+            finish(false, "closed during the TLS handshake");
+        } else {
+            key.interestOps(SelectionKey.OP_READ | (tls.hasUnsent() ? SelectionKey.OP_WRITE : 0));
+        }
+    }
+
+    /** Connected (and through TLS, if any): sends the request, or passes a connect-only check. */
+    private void exchange() throws IOException {
         out = request == null ? null : request.duplicate();
         if (out == null) {
             finish(true, "connected");
@@ -136,8 +171,12 @@ final class Probe extends TimerWheel.Timeout implements Handler {
     }
 
     private void send() throws IOException {
-        channel.write(out);
-        if (out.hasRemaining()) {
+        if (tls != null) {
+            tls.write(out);
+        } else {
+            channel.write(out);
+        }
+        if (out.hasRemaining() || (tls != null && tls.hasUnsent())) {
             key.interestOps(SelectionKey.OP_WRITE);
             return;
         }
@@ -146,7 +185,7 @@ final class Probe extends TimerWheel.Timeout implements Handler {
     }
 
     private void read() throws IOException {
-        int n = channel.read(reply);
+        int n = tls != null ? tls.read(reply) : channel.read(reply);
         if (n < 0) {
             finish(false, "closed before a full reply");
             return;
@@ -155,7 +194,12 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         if (j.isPass()) {
             ByteBuffer bye = check.farewell();
             if (bye != null) {
-                channel.write(bye); // best effort: the socket buffer is empty, it fits
+                // best effort: the socket buffer is empty, it fits
+                if (tls != null) {
+                    tls.write(bye.duplicate());
+                } else {
+                    channel.write(bye);
+                }
             }
             finish(true, "reply accepted");
         } else if (!j.isNeedMore()) {
@@ -192,6 +236,10 @@ final class Probe extends TimerWheel.Timeout implements Handler {
     }
 
     private void closeChannel() {
+        if (tls != null) {
+            tls.release();
+            tls = null;
+        }
         if (channel != null) {
             try {
                 channel.close();

@@ -3,29 +3,40 @@ package lb.core.engine;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.function.Function;
 
+import lb.core.limit.BackendQueue;
 import lb.core.limit.ConnectionLimit;
 import lb.core.limit.MemoryBudget;
+import lb.core.limit.SourceTable;
 import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;
 import lb.core.stats.HostPort;
+import lb.core.stats.KernelListenStats;
+import lb.core.stats.ListenerStats;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
+import lb.core.stats.PriorityClassStats;
 import lb.core.stats.ProcessStats;
 import lb.core.stats.QueueStats;
 import lb.core.stats.ServerStats;
+import lb.core.stats.SourceTableStats;
 import lb.core.stats.StatsSnapshot;
 import lb.core.stats.StickTableStats;
 import lb.core.stats.Terminations;
+import lb.core.stats.TlsStats;
 import lb.core.stats.Traffic;
+import lb.core.tls.TlsFailure;
 import lb.core.stick.StickTable;
 
 /**
  * Takes one {@link StatsSnapshot}: sums every loop's {@link LoopCounters} and reads the live
- * gauges (limits, servers, queues, pools). Runs on the caller's thread and never asks a loop
- * for anything, so a stuck loop cannot stall it; the loops' plain counters are read racily,
- * which costs at most a few increments of staleness.
+ * gauges (limits, servers, queues, pools) and the kernel's accept queues (read from
+ * {@code /proc} at most once a second, see {@link KernelListenQueues}). Runs on the caller's
+ * thread and never asks a loop for anything, so a stuck loop cannot stall it; the loops' plain
+ * counters are read racily, which costs at most a few increments of staleness.
  *
  * <p>Rates need an earlier sample of the same load balancer: each keeps its own
  * {@link History}, and its snapshots are taken one at a time (the history is the lock), so
@@ -36,6 +47,7 @@ public final class StatsCollector {
     public static final class History {
         final RateWindow rates = new RateWindow();
         final HealthHistory health = new HealthHistory();
+        final KernelListenQueues kernel = new KernelListenQueues(KernelListenQueues.PROC, System::nanoTime);
     }
 
     private final List<LiveFrontend> frontends;
@@ -46,6 +58,7 @@ public final class StatsCollector {
     private final RateWindow.Sample sample;
     private final RateWindow.Sample reference;
     private final long intervalNs;
+    private final KernelListenQueues.Sample kernel;
 
     private StatsCollector(List<LiveFrontend> frontends, List<LiveBackend> backends, EventLoopGroup group,
                            History history, long nowNs) {
@@ -57,6 +70,7 @@ public final class StatsCollector {
         this.sample = new RateWindow.Sample(nowNs);
         this.reference = history.rates.reference(nowNs);
         this.intervalNs = reference == null ? 0 : nowNs - reference.nanos;
+        this.kernel = history.kernel.sample();
     }
 
     /** A snapshot of these frontends, backends and loops, rates measured against {@code history}. */
@@ -94,8 +108,26 @@ public final class StatsCollector {
         for (InetSocketAddress a : f.boundAddresses()) {
             addresses.add(HostPort.of(a));
         }
+        List<ListenerStats> listeners = new ArrayList<>();
+        OptionalInt queueLimit = f.acceptQueueLimit();
+        for (InetSocketAddress a : f.boundAddresses()) {
+            listeners.add(new ListenerStats(HostPort.of(a), f.backlog(), kernel.acceptQueue(a),
+                    queueLimit.isPresent() ? OptionalLong.of(queueLimit.getAsInt()) : OptionalLong.empty()));
+        }
+        SourceTable sources = f.sources();
         return new FrontendStats(f.name(), addresses, f.backend().name(),
-                traffic(f, c, limit.count(), limit.max(), c.bytesIn, c.bytesOut));
+                traffic(f, c, limit.count(), limit.max(), c.bytesIn, c.bytesOut), listeners,
+                sources == null ? null : new SourceTableStats(sources.size(), sources.limits().capacity(),
+                        sources.uncounted()),
+                f.tls() == null ? null : tls(c));
+    }
+
+    private static TlsStats tls(LoopCounters.Counts c) {
+        java.util.Map<String, Long> failures = new java.util.LinkedHashMap<>();
+        for (TlsFailure.Reason r : TlsFailure.Reason.values()) {
+            failures.put(r.name().toLowerCase(java.util.Locale.ROOT), c.tlsFailures[r.ordinal()]);
+        }
+        return new TlsStats(c.tlsHandshakes, failures);
     }
 
     /**
@@ -119,10 +151,31 @@ public final class StatsCollector {
         StickTable table = b.stickTable();
         return new BackendStats(b.name(),
                 traffic(b, c, connections, unlimited ? 0 : limit, c.bytesIn, c.bytesOut),
-                new QueueStats(b.queue().size(), b.queue().peak(), b.queue().maxQueue(), b.maxConnectRate(),
-                        b.connectRate().delayed()),
+                queue(b),
                 table == null ? null : new StickTableStats(table.size(), table.capacity()),
                 b.healthCheck() != null, servers, history.health.of(b.name()), b.rebalanceStats());
+    }
+
+    /** The queue, with each priority class that had a tunnel (class 0 always). */
+    private QueueStats queue(LiveBackend b) {
+        LoopCounters.ClassCounts c = new LoopCounters.ClassCounts();
+        for (EventLoop l : loops) {
+            LoopCounters.ClassCounts mine = l.counters().classesOrNull(b.index());
+            if (mine != null) {
+                c.add(mine);
+            }
+        }
+        BackendQueue q = b.queue();
+        List<PriorityClassStats> classes = new ArrayList<>();
+        for (int p = 0; p < BackendQueue.CLASSES; p++) {
+            int waiting = q.size(p);
+            if (p == 0 || c.tunnels[p] > 0 || waiting > 0) {
+                classes.add(new PriorityClassStats(p, c.tunnels[p], waiting, c.queued[p], c.dequeued[p], c.timedOut[p],
+                        c.waitNs[p], c.maxWaitNs[p]));
+            }
+        }
+        return new QueueStats(q.size(), q.peak(), q.maxQueue(), q.burst(), classes, b.maxConnectRate(),
+                b.connectRate().delayed());
     }
 
     private ServerStats server(LiveServer s) {
@@ -182,7 +235,9 @@ public final class StatsCollector {
         return new ProcessStats(loops.size(), global.count(), global.max(), group.tunnelCount(),
                 group.acceptErrors(), inUse, idle, created, bufferSize,
                 loopStats.isEmpty() ? 0 : busySum / loopStats.size(), busiest, live, faults,
-                new MemoryStats(budget.limitBytes(), budget.usedBytes(), budget.refusals(), overBudget));
+                new MemoryStats(budget.limitBytes(), budget.usedBytes(), budget.refusals(), overBudget),
+                new KernelListenStats(kernel.listenOverflows(), kernel.listenDrops(), kernel.takenAtMillis(),
+                        kernel.failures()));
     }
 
     /** The reference sample's counters of {@code counted}; zeros if it is newer than that sample. */

@@ -136,10 +136,17 @@ final class TlsEnd {
         return n;
     }
 
-    /** As {@link SocketChannel#write}: the plaintext taken, 0 while earlier ciphertext is unsent. */
+    /**
+     * As {@link SocketChannel#write}: the plaintext taken, 0 while earlier ciphertext is unsent.
+     * After the peer's close_notify closed the whole connection (TLS 1.2 has no half-close: its
+     * engine answers with its own close_notify), nothing can be sent: {@link ClosedByPeer}.
+     */
     int write(ByteBuffer src) throws IOException {
         if (!flush()) {
             return 0;
+        }
+        if (!closing && layer.state() == TlsLayer.State.CLOSED) {
+            throw new ClosedByPeer();
         }
         int before = src.remaining();
         layer.send(src);
@@ -160,6 +167,15 @@ final class TlsEnd {
     /** Gives every borrowed buffer back; the connection is over. */
     void release() {
         layer.discard();
+    }
+
+    /** The peer ended the TLS connection both ways: a normal end, not a failure. */
+    static final class ClosedByPeer extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ClosedByPeer() {
+            super("TLS: the peer closed the connection (close_notify)");
+        }
     }
 
     private void failIfFailed() throws IOException {

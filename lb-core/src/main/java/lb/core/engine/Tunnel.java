@@ -9,9 +9,11 @@ import java.nio.channels.SocketChannel;
 
 import lb.core.balance.Balancer;
 import lb.core.balance.KeyHash;
+import lb.core.config.Network;
 import lb.core.limit.BackendQueue;
 import lb.core.limit.ConnectRate;
 import lb.core.limit.SourcePorts;
+import lb.core.limit.SourceTable;
 import lb.core.model.ClientFacts;
 import lb.core.model.KeyExtractor;
 import lb.core.model.PacketFraming;
@@ -81,6 +83,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
      * closing after them (a broker closes on DISCONNECT at once). Then the tunnel is cut.
      */
     static final long ENDING_NS = 2_000_000_000L;
+    /** How long a client refused by a per-source limit may take to send what its answer needs. */
+    private static final long REFUSAL_READ_NS = 1_000_000_000L;
+    /**
+     * Per loop, the most refused clients kept for an answer at once: a flood from one source
+     * costs at most this many descriptors and slots for a second, the rest are closed at once.
+     */
+    static final int MAX_REFUSALS_ANSWERING = 64;
 
     enum State { HANDSHAKING, INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, ENDING, LINGERING, CLOSED }
 
@@ -111,6 +120,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     /** The key counted in the stick table's per-key counters, released on close; else null. */
     private String countedKey;
     private long keyHash;
+    /** The priority class the frontend's rules gave it when it was routed (0 before). */
+    private int priority;
     /** The client timeout the extractor set for this tunnel (e.g. from MQTT keep-alive); 0 = the frontend's. */
     private long clientTimeoutNs;
     /** How the tunnel's packets frame, as its key extractor said; null forwards bytes unexamined. */
@@ -118,8 +129,15 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     /** The client's first bytes while inspected (null before and after). */
     private FirstBytes inspected;
     private boolean awaitingProxyHeader;
+    /** The client is not trusted to send a PROXY header, and its first bytes have not shown it sent none. */
+    private boolean screeningProxy;
     /** The address the client reached, as a PROXY header in front of us said; else null. */
     private InetSocketAddress proxiedDestination;
+    /** The block of client addresses this tunnel is counted in by the per-source limits, or null. */
+    private SourceTable.Block sourceBlock;
+    /** Why the client is refused while its first bytes are read for an answer; else null. */
+    private Termination refusal;
+    private String refusalDetail;
     private int attempts;
     private Termination firstEnd;
     private Termination lingerReason;
@@ -175,8 +193,14 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             close(Termination.CLIENT_ERROR, e.getMessage());
             return;
         }
-        awaitingProxyHeader = frontend.acceptProxy();
+        boolean trusted = frontend.acceptProxy() && frontend.trustsProxyFrom(clientAddress.getAddress());
+        awaitingProxyHeader = trusted;
         ReloadableServerEngines engines = frontend.tls();
+        // behind TLS, a PROXY header from an untrusted peer fails the handshake as not TLS
+        screeningProxy = frontend.acceptProxy() && !trusted && engines == null;
+        if (!trusted && !admitSource()) {
+            return;
+        }
         if (engines != null) {
             tls = new TlsEnd(client, engines.newEngine(), loop);
             up.tlsSource = tls;
@@ -184,12 +208,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             state = State.HANDSHAKING;
             clientKey.interestOps(SelectionKey.OP_READ);
             loop.timers.schedule(this, now + frontend.inspectDelayNs());
-        } else if (awaitingProxyHeader || frontend.keyExtractor() != null) {
+        } else if (awaitingProxyHeader || screeningProxy || frontend.keyExtractor() != null) {
             clientKey.interestOps(SelectionKey.OP_READ);
             loop.timers.schedule(this, now + frontend.inspectDelayNs());
         } else {
             ledger.routed(now);
             keyHash = KeyHash.of(clientAddress.getAddress());
+            classify(null, null);
             route();
         }
     }
@@ -321,6 +346,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return false;
         }
         boolean clientSide = (relay == up) == (outcome == Relay.Outcome.SOURCE_FAILED);
+        if (relay.failure instanceof TlsEnd.ClosedByPeer) {
+            // a TLS 1.2 peer's close_notify ends the connection both ways: bytes for it have nowhere to go
+            close(clientSide ? Termination.CLIENT_CLOSED : Termination.SERVER_CLOSED, null);
+            return false;
+        }
         close(clientSide ? Termination.CLIENT_ERROR : Termination.SERVER_ERROR, fault);
         return false;
     }
@@ -376,6 +406,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private void afterHandshakeStep() {
         TlsFailure failure = tls.failure();
         if (failure != null) {
+            ledger.tlsFailed(failure.reason());
             flushTls(); // the alert telling the client why, once, without waiting
             if (state == State.CLOSED) {
                 return;
@@ -395,6 +426,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             }
             return;
         }
+        ledger.tlsHandshake();
         Handshake h = tls.handshake();
         tlsFacts = new TlsFacts(h.protocol(), h.cipherSuite(), h.serverName(), h.applicationProtocol(),
                 h.peerCertificates());
@@ -422,12 +454,23 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     private void inspectWhatCame() {
-        int cap = awaitingProxyHeader ? Math.max(frontend.inspectMaxBytes(), PROXY_DECODER.maxHeaderBytes())
-                : frontend.inspectMaxBytes();
+        int cap = awaitingProxyHeader || screeningProxy
+                ? Math.max(frontend.inspectMaxBytes(), PROXY_DECODER.maxHeaderBytes()) : frontend.inspectMaxBytes();
+        if (refusal != null && inspected != null && inspected.size() >= cap) {
+            close(refusal, refusalDetail);
+            return;
+        }
         if (!readFirstBytes(cap)) {
             return;
         }
+        if (refusal != null) {
+            answerRefusal();
+            return;
+        }
         if (awaitingProxyHeader && !takeProxyHeader()) {
+            return;
+        }
+        if (screeningProxy && !screenProxyHeader()) {
             return;
         }
         if (frontend.keyExtractor() == null) {
@@ -500,9 +543,26 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                 inspected.dropFirst(r.length());
                 up.bytes -= r.length();
                 awaitingProxyHeader = false;
-                return true;
+                return admitSource();
             }
         }
+    }
+
+    /**
+     * A peer outside the trusted networks may not name a client: false while its first bytes
+     * may still be a PROXY header, or (closing the tunnel) once they are one.
+     */
+    private boolean screenProxyHeader() {
+        ByteBuffer firstBytes = inspected.view();
+        if (!PROXY_DECODER.mayBeHeader(firstBytes)) {
+            screeningProxy = false;
+            return true;
+        }
+        if (PROXY_DECODER.decode(firstBytes).status() != DecodeResult.Status.NEED_MORE) {
+            close(Termination.PROXY_UNTRUSTED, "PROXY header from " + clientAddress.getAddress().getHostAddress()
+                    + ", outside the trusted networks");
+        }
+        return false;
     }
 
     private void inspect(int cap) {
@@ -516,6 +576,71 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             }
             case REJECT -> replyAndLinger(verdict.reply(), Termination.INSPECT_REJECTED, verdict.reason());
             case ROUTE -> routeWith(verdict);
+        }
+    }
+
+    // ---- per-source limits -----------------------------------------------------------------
+
+    /**
+     * Counts the client against its source's limits: at accept, or for a client behind a
+     * trusted balancer once its PROXY header named it. False if it was refused.
+     */
+    private boolean admitSource() {
+        SourceTable table = frontend.sources();
+        if (table == null) {
+            return true;
+        }
+        SourceTable.Block[] counted = loop.sourceScratch;
+        SourceTable.Admission admission = table.admit(clientAddress.getAddress(), loop.nowNs(), counted);
+        sourceBlock = counted[0];
+        counted[0] = null;
+        switch (admission) {
+            case TOO_MANY -> refuseSource(Termination.SOURCE_LIMITED, "source " + sourceName(table) + " has "
+                    + table.limits().maxConnections() + " live connections, the most allowed");
+            case TOO_FAST -> refuseSource(Termination.SOURCE_RATE_LIMITED, "source " + sourceName(table)
+                    + " made more than " + table.limits().maxConnectionRate() + " connections within "
+                    + table.limits().ratePeriod().toMillis() + " ms");
+            default -> {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String sourceName(SourceTable table) {
+        return Network.around(clientAddress.getAddress(), table.limits().ipv4Prefix(),
+                table.limits().ipv6Prefix()).toString();
+    }
+
+    /**
+     * Refuses a client over its source's limits before it reaches any server. When the key
+     * extractor may answer refusals (MQTT's CONNACK), the client is kept up to
+     * {@link #REFUSAL_READ_NS} for its first bytes, which the answer depends on, while fewer
+     * than {@link #MAX_REFUSALS_ANSWERING} such clients wait on this loop; else it is closed at once.
+     */
+    private void refuseSource(Termination reason, String detail) {
+        // behind TLS an answer would cost a handshake: a refused source is just closed
+        if (frontend.keyExtractor() == null || frontend.tls() != null || loop.refusalsAnswering >= MAX_REFUSALS_ANSWERING) {
+            close(reason, detail);
+            return;
+        }
+        loop.refusalsAnswering++;
+        refusal = reason;
+        refusalDetail = detail;
+        awaitingProxyHeader = false;
+        screeningProxy = false;
+        clientKey.interestOps(SelectionKey.OP_READ);
+        loop.timers.schedule(this, loop.nowNs() + Math.min(frontend.inspectDelayNs(), REFUSAL_READ_NS));
+        if (inspected != null && inspected.size() > 0) {
+            answerRefusal();
+        }
+    }
+
+    /** Answers a refused client if what it sent so far says how; else waits for more. */
+    private void answerRefusal() {
+        ByteBuffer reply = frontend.keyExtractor().refusalReply(inspected.view().asReadOnlyBuffer(), refusal);
+        if (reply != null) {
+            replyAndLinger(reply, refusal, refusalDetail);
         }
     }
 
@@ -537,6 +662,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (key != null && !countKeyConnection()) {
             return;
         }
+        classify(key, verdict.user());
         route();
     }
 
@@ -553,6 +679,18 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return false;
         }
         return true;
+    }
+
+    private void classify(String routingKey, String user) {
+        java.security.cert.X509Certificate certificate = tlsFacts == null ? null : tlsFacts.clientCertificate();
+        priority = frontend.priorityOf(routingKey, user, clientAddress.getAddress(),
+                certificate == null ? null : certificate.getSubjectX500Principal().getName());
+        ledger.classified(priority);
+    }
+
+    @Override
+    public int priority() {
+        return priority;
     }
 
     private void releaseInspected() {
@@ -609,6 +747,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         if (state == State.QUEUED) {
             loop.timers.cancel(this);
+            ledger.dequeued(loop.nowNs(), priority);
         }
         connect(chosen);
     }
@@ -666,7 +805,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return;
         }
         state = State.QUEUED;
-        ledger.queued(loop.nowNs());
+        ledger.queued(loop.nowNs(), priority);
         loop.timers.schedule(this, loop.nowNs() + backend.queueTimeoutNs());
         if (backend.hasFreeSlot()) {
             queue.wakeNext(); // a slot freed between our pick and our offer
@@ -872,11 +1011,18 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             case HANDSHAKING -> close(awaitingProxyHeader ? Termination.PROXY_INVALID : Termination.TLS_HANDSHAKE_TIMEOUT,
                     (awaitingProxyHeader ? "no PROXY header" : "TLS handshake not done") + " within "
                             + frontend.inspectDelayNs() / 1_000_000 + " ms");
-            case INSPECTING -> close(awaitingProxyHeader ? Termination.PROXY_INVALID : Termination.INSPECT_TIMEOUT,
-                    (awaitingProxyHeader ? "no PROXY header" : "no decision") + " within "
-                            + frontend.inspectDelayNs() / 1_000_000 + " ms");
+            case INSPECTING -> {
+                if (refusal != null) {
+                    close(refusal, refusalDetail);
+                } else {
+                    close(awaitingProxyHeader ? Termination.PROXY_INVALID : Termination.INSPECT_TIMEOUT,
+                            (awaitingProxyHeader ? "no PROXY header" : "no decision") + " within "
+                                    + frontend.inspectDelayNs() / 1_000_000 + " ms");
+                }
+            }
             case QUEUED -> {
                 backend.queue().remove(this);
+                ledger.queueTimedOut(priority);
                 refuse(Termination.QUEUE_TIMEOUT,
                         "all servers stayed full for " + backend.queueTimeoutNs() / 1_000_000 + " ms");
             }
@@ -1078,6 +1224,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         server = null;
         frontend.limit().release();
         loop.group.limit().release();
+        if (sourceBlock != null) {
+            sourceBlock.release(loop.nowNs());
+            sourceBlock = null;
+        }
+        if (refusal != null) {
+            loop.refusalsAnswering--;
+        }
         try {
             if (held != null) {
                 held.release();

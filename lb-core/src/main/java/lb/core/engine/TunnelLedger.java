@@ -3,6 +3,7 @@ package lb.core.engine;
 import java.net.InetSocketAddress;
 
 import lb.core.model.Termination;
+import lb.core.tls.TlsFailure;
 import lb.core.model.TlsFacts;
 import lb.core.model.TunnelEvent;
 
@@ -46,8 +47,30 @@ final class TunnelLedger {
         return routedNs >= 0;
     }
 
-    void queued(long nowNs) {
+    /** Routed in priority class {@code priority}. */
+    void classified(int priority) {
+        counters.classes(backend.index()).tunnels[priority]++;
+    }
+
+    void queued(long nowNs, int priority) {
         queuedNs = nowNs;
+        counters.classes(backend.index()).queued[priority]++;
+    }
+
+    /** The queue let the tunnel go to a server (a slot was free). */
+    void dequeued(long nowNs, int priority) {
+        long waitNs = nowNs - queuedNs;
+        LoopCounters.ClassCounts c = counters.classes(backend.index());
+        c.dequeued[priority]++;
+        c.waitNs[priority] += waitNs;
+        if (waitNs > c.maxWaitNs[priority]) {
+            c.maxWaitNs[priority] = waitNs;
+        }
+    }
+
+    /** Every server stayed full for the queue timeout. */
+    void queueTimedOut(int priority) {
+        counters.classes(backend.index()).timedOut[priority]++;
     }
 
     /** A connect attempt begins; only the first one starts the connect time. */
@@ -109,6 +132,16 @@ final class TunnelLedger {
         if (lastServer != null) {
             counters.server(lastServer.slot()).ends[i]++;
         }
+    }
+
+    /** The client's TLS handshake finished. */
+    void tlsHandshake() {
+        frontendCounts.tlsHandshakes++;
+    }
+
+    /** The client's TLS handshake failed for {@code reason}. */
+    void tlsFailed(TlsFailure.Reason reason) {
+        frontendCounts.tlsFailures[reason.ordinal()]++;
     }
 
     TunnelEvent event(InetSocketAddress client, LiveServer lastServer, String key, long bytesIn, long bytesOut,

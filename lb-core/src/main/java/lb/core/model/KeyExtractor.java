@@ -32,9 +32,11 @@ public interface KeyExtractor {
      * Bytes to send the client before closing it when the tunnel cannot be served (for MQTT, a
      * CONNACK "server unavailable" or "server busy"); null to just close. {@code why} is one of
      * {@code NO_SERVER}, {@code QUEUE_FULL}, {@code QUEUE_TIMEOUT}, {@code MEMORY_EXHAUSTED},
-     * {@code KEY_RATE_LIMITED}, {@code CONNECT_FAILED} or {@code CONNECT_TIMEOUT};
-     * {@code firstBytes} is what was inspected (for {@code MEMORY_EXHAUSTED}, perhaps only a
-     * first part of the packet).
+     * {@code KEY_RATE_LIMITED}, {@code SOURCE_LIMITED}, {@code SOURCE_RATE_LIMITED},
+     * {@code CONNECT_FAILED} or {@code CONNECT_TIMEOUT}; {@code firstBytes} is what was inspected
+     * (for {@code MEMORY_EXHAUSTED}, perhaps only a first part of the packet; for the source
+     * limits, which refuse before inspection, whatever the client sent so far, perhaps nothing
+     * yet: an answer that needs more may return null, and is asked again as more arrives).
      */
     default ByteBuffer refusalReply(ByteBuffer firstBytes, Termination why) {
         return null;

@@ -18,6 +18,8 @@ public enum Termination {
     INSPECT_TOO_LARGE,
     /** The frontend expects a PROXY header and the client's was missing or malformed. */
     PROXY_INVALID,
+    /** A PROXY header came from a peer outside the frontend's trusted networks, which may not name a client. */
+    PROXY_UNTRUSTED,
     /**
      * The frontend terminates TLS and the client's handshake failed: not TLS at all (plain MQTT
      * or HTTP on the TLS port), no shared protocol or cipher, a missing or bad client
@@ -28,6 +30,10 @@ public enum Termination {
     TLS_HANDSHAKE_TIMEOUT,
     /** The client's key connected more often than the frontend's key rate limit allows. */
     KEY_RATE_LIMITED,
+    /** The client's source (address, or block of addresses) had as many live connections as the frontend allows one. */
+    SOURCE_LIMITED,
+    /** The client's source made more new connections within the rate period than the frontend allows one. */
+    SOURCE_RATE_LIMITED,
     /** The key extractor rejected the client's first bytes. */
     INSPECT_REJECTED,
     /** The client closed (or reset) before the tunnel reached a server. */

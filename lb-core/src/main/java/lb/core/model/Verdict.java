@@ -16,17 +16,19 @@ public final class Verdict {
     private final String reason;
     private final ByteBuffer reply;
     private final long clientTimeoutNs;
+    private final String user;
 
     private Verdict(Kind kind, String key, String reason, ByteBuffer reply) {
-        this(kind, key, reason, reply, 0);
+        this(kind, key, reason, reply, 0, null);
     }
 
-    private Verdict(Kind kind, String key, String reason, ByteBuffer reply, long clientTimeoutNs) {
+    private Verdict(Kind kind, String key, String reason, ByteBuffer reply, long clientTimeoutNs, String user) {
         this.kind = kind;
         this.key = key;
         this.reason = reason;
         this.reply = reply;
         this.clientTimeoutNs = clientTimeoutNs;
+        this.user = user;
     }
 
     /**
@@ -37,7 +39,23 @@ public final class Verdict {
         if (kind != Kind.ROUTE) {
             throw new IllegalStateException("only a route carries a client timeout");
         }
-        return new Verdict(kind, key, reason, reply, timeout.toNanos());
+        return new Verdict(kind, key, reason, reply, timeout.toNanos(), user);
+    }
+
+    /**
+     * This route, with the user name the client gave (an MQTT CONNECT's, say), for the
+     * frontend's priority rules; null for none.
+     */
+    public Verdict withUser(String userName) {
+        if (kind != Kind.ROUTE) {
+            throw new IllegalStateException("only a route carries a user name");
+        }
+        return new Verdict(kind, key, reason, reply, clientTimeoutNs, userName);
+    }
+
+    /** The user name the client gave, or null. */
+    public String user() {
+        return user;
     }
 
     /** The client timeout for this tunnel, or 0 for the frontend's. */

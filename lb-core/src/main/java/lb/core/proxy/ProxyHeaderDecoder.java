@@ -64,6 +64,16 @@ public final class ProxyHeaderDecoder {
         return MISSING;
     }
 
+    /**
+     * Whether {@code bytesSoFar} (from its position to its limit) may be the start of a header:
+     * they agree with version 1's or version 2's signature for as many bytes as they have, and
+     * so do no bytes at all. A frontend uses it to spot a header from a peer it does not trust
+     * without holding up other clients longer than their first byte.
+     */
+    public boolean mayBeHeader(ByteBuffer bytesSoFar) {
+        return startsLike(bytesSoFar, V1TextFormat.PREFIX) || startsLike(bytesSoFar, V2BinaryFormat.SIGNATURE);
+    }
+
     /** Whether the bytes so far agree with {@code prefix} for as many bytes as both have. */
     private static boolean startsLike(ByteBuffer in, byte[] prefix) {
         int start = in.position();

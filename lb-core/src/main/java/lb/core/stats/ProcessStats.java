@@ -15,9 +15,10 @@ package lb.core.stats;
  *                         error it could not contain
  * @param faults           units of loop work that threw and were contained (bugs, each logged)
  * @param memory           the memory budget and its use
+ * @param kernel           the kernel's counts of connections dropped at listening sockets
  */
 public record ProcessStats(int eventLoops, int connections, int maxConnections, int tunnels, long acceptErrors,
                            int buffersInUse, int buffersIdle, long buffersCreated, int bufferSize,
                            double busyRatio, double busiestLoopRatio, int liveLoops, long faults,
-                           MemoryStats memory) {
+                           MemoryStats memory, KernelListenStats kernel) {
 }

@@ -248,7 +248,9 @@ class StatsAccuracyTest {
         assertTraffic("server a", b.server("a").traffic(), 0, 1, a.tunnels, a.bytesIn, a.bytesOut, 0, 0, 0, a.ends);
         assertTraffic("server c", b.server("c").traffic(), 0, 1, c.tunnels, c.bytesIn, c.bytesOut, 0, 0, 0, c.ends);
         assertEquals(10, a.tunnels + c.tunnels);
-        assertEquals(new QueueStats(0, 0, 0), b.queue());
+        assertEquals(new QueueStats(0, 0, 0, 4, b.queue().classes()), b.queue());
+        assertEquals(List.of(0), b.queue().classes().stream().map(PriorityClassStats::priority).toList(),
+                "no priority rule: every tunnel in class 0");
         assertEquals(new StickTableStats(storedKeys.size(), table.capacity()), b.stickTable());
         assertEquals(10, storedKeys.size());
         assertFalse(b.healthChecked());

@@ -15,12 +15,27 @@ public final class Clients {
     public static Socket connect(InetSocketAddress address) {
         try {
             Socket s = new Socket();
-            s.connect(address, 5_000);
+            // set before connecting: a peer that resets at once would fail a setter after it
             s.setSoTimeout(10_000);
             s.setTcpNoDelay(true);
+            s.connect(address, 5_000);
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException("connect " + address, e);
+        }
+    }
+
+    /** Connects from {@code local} (another loopback address, say 127.0.0.2, to play another client host). */
+    public static Socket connectFrom(String local, InetSocketAddress address) {
+        try {
+            Socket s = new Socket();
+            s.bind(new InetSocketAddress(local, 0));
+            s.setSoTimeout(10_000);
+            s.setTcpNoDelay(true);
+            s.connect(address, 5_000);
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("connect " + address + " from " + local, e);
         }
     }
 

@@ -72,6 +72,7 @@ class TlsTerminationTest {
             assertEquals(payload.length, e.bytesFromClient(), "decrypted bytes are counted");
             assertEquals("mqtt.example.com", e.tls().serverName(), "the event tells the handshake");
             assertEquals("TLSv1.3", e.tls().protocol());
+            assertEquals(1, lb.stats().frontend("f").tls().handshakes());
             assertEquals(payload.length, echo.bytesReceived(), "the server got plaintext");
         }
     }
@@ -115,6 +116,9 @@ class TlsTerminationTest {
             assertEquals(Termination.TLS_HANDSHAKE_FAILED, e.termination());
             assertTrue(e.detail().contains("NOT_TLS"), e.detail());
             assertEquals(0, echo.accepted(), "nothing reached a server");
+            lb.core.stats.TlsStats tls = lb.stats().frontend("f").tls();
+            assertEquals(1L, tls.failures().get("not_tls"), "counted by reason: " + tls);
+            assertEquals(0, tls.handshakes());
         }
     }
 
@@ -263,6 +267,40 @@ class TlsTerminationTest {
             assertEquals(Termination.SERVER_ERROR, refused.termination());
             assertTrue(refused.detail().startsWith("TLS"), refused.detail());
             echo.join(WAIT.toMillis());
+        }
+    }
+
+    @Test
+    void healthChecksOfABackendThatSpeaksTlsPassOnlyThroughAVerifiedHandshake() throws Exception {
+        try (javax.net.ssl.SSLServerSocket broker = (javax.net.ssl.SSLServerSocket) serverContext(
+                new ServerEngines(TlsSettings.of(TestKeys.BROKER))).getServerSocketFactory()
+                .createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!broker.isClosed()) {
+                    try (Socket s = broker.accept()) {
+                        ((SSLSocket) s).startHandshake();
+                    } catch (IOException e) {
+                        // a probe that gave up, or the end of the test
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            InetSocketAddress at = new InetSocketAddress("127.0.0.1", broker.getLocalPort());
+            UpstreamTlsSettings trusting = UpstreamTlsSettings.trusting(TestKeys.CA);
+            lb.core.health.HealthCheck check = lb.core.health.HealthCheck.tcp().interval(Duration.ofMillis(100))
+                    .fastInterval(Duration.ofMillis(100)).rise(1).fall(1);
+            try (LoadBalancer good = Balancers.start(null,
+                    b -> b.server("a", at).tls(trusting.withoutHostNameVerification()).healthCheck(check));
+                 LoadBalancer strict = Balancers.start(null, b -> b.server("a", at).tls(trusting).healthCheck(check))) {
+                lb.core.model.Server unverifiable = strict.backend("b").server("a");
+                Await.equal(false, WAIT, unverifiable::isUp);
+                assertTrue(unverifiable.healthReason().startsWith("TLS"), unverifiable.healthReason());
+                Thread.sleep(500); // five more checks each: with fall 1, one failed check would take it down
+                lb.core.model.Server verified = good.backend("b").server("a");
+                assertTrue(verified.isUp(), verified.healthReason());
+                assertEquals(0, verified.downTransitions(), verified.healthReason());
+            }
         }
     }
 

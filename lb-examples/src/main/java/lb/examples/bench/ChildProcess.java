@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,9 +55,24 @@ final class ChildProcess implements AutoCloseable {
      * says the program exits by itself when its stdin closes (the benchmark's own mains do).
      */
     static ChildProcess start(String name, List<String> command, Path log, boolean stopsAtEndOfInput) throws IOException {
-        Process p = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+        return start(name, command, Map.of(), log, stopsAtEndOfInput);
+    }
+
+    /**
+     * As {@link #start(String, List, Path, boolean)}, with changes to the inherited environment:
+     * each entry is set, or removed where its value is empty.
+     */
+    static ChildProcess start(String name, List<String> command, Map<String, String> environment, Path log,
+            boolean stopsAtEndOfInput) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        environment.forEach((key, value) -> {
+            if (value.isEmpty()) {
+                builder.environment().remove(key);
+            } else {
+                builder.environment().put(key, value);
+            }
+        });
+        Process p = builder.start();
         ChildProcess child = new ChildProcess(name, p, log, stopsAtEndOfInput);
         OPEN.add(child);
         return child;

@@ -25,6 +25,35 @@ final class HaproxyConfig {
     static String render(int threads, int maxconn, int mqttPort, int pubsubPort, List<InetSocketAddress> brokers) {
         long expiryMinutes = BalancerProcess.STICK_EXPIRY.toMinutes();
         StringBuilder s = new StringBuilder();
+        globalAndDefaults(s, threads, maxconn);
+        frontend(s, "mqtt", port(mqttPort), "brokers");
+        frontend(s, "pubsub", port(pubsubPort), "pubsub-broker");
+        backend(s, "brokers", brokers, expiryMinutes);
+        backend(s, "pubsub-broker", brokers.subList(0, 1), expiryMinutes);
+        return s.toString();
+    }
+
+    /**
+     * The same setup with a plain frontend and a TLS-terminating one ({@code bind ... ssl crt}) in
+     * front of the same brokers, as the gateway runs with {@code --listen} and {@code --tls-listen}.
+     *
+     * @param certificateAndKey a PEM file holding the certificate chain and its private key
+     */
+    static String renderWithTls(int threads, int maxconn, int mqttPort, int tlsPort, String certificateAndKey,
+            List<InetSocketAddress> brokers) {
+        StringBuilder s = new StringBuilder();
+        globalAndDefaults(s, threads, maxconn);
+        frontend(s, "mqtt", port(mqttPort), "brokers");
+        frontend(s, "mqtts", port(tlsPort) + " ssl crt " + certificateAndKey, "brokers");
+        backend(s, "brokers", brokers, BalancerProcess.STICK_EXPIRY.toMinutes());
+        return s.toString();
+    }
+
+    private static String port(int port) {
+        return "127.0.0.1:" + port + " backlog " + BalancerProcess.BACKLOG;
+    }
+
+    private static void globalAndDefaults(StringBuilder s, int threads, int maxconn) {
         s.append("global\n")
                 .append("    nbthread ").append(threads).append('\n')
                 .append("    maxconn ").append(maxconn).append('\n')
@@ -35,16 +64,12 @@ final class HaproxyConfig {
                 .append("    timeout connect ").append(BalancerProcess.CONNECT_TIMEOUT.toSeconds()).append("s\n")
                 .append("    timeout client ").append(BalancerProcess.IDLE_TIMEOUT.toMinutes()).append("m\n")
                 .append("    timeout server ").append(BalancerProcess.IDLE_TIMEOUT.toMinutes()).append("m\n");
-        frontend(s, "mqtt", mqttPort, "brokers");
-        frontend(s, "pubsub", pubsubPort, "pubsub-broker");
-        backend(s, "brokers", brokers, expiryMinutes);
-        backend(s, "pubsub-broker", brokers.subList(0, 1), expiryMinutes);
-        return s.toString();
     }
 
-    private static void frontend(StringBuilder s, String name, int port, String backend) {
+    /** {@code bind} is what follows the keyword: address and options. */
+    private static void frontend(StringBuilder s, String name, String bind, String backend) {
         s.append("\nfrontend ").append(name).append('\n')
-                .append("    bind 127.0.0.1:").append(port).append(" backlog ").append(BalancerProcess.BACKLOG).append('\n')
+                .append("    bind ").append(bind).append('\n')
                 .append("    tcp-request inspect-delay ").append(BalancerProcess.INSPECT_DELAY.toSeconds()).append("s\n")
                 .append("    tcp-request content reject unless { req.payload(0,0),mqtt_is_valid }\n")
                 .append("    default_backend ").append(backend).append('\n');

@@ -99,12 +99,12 @@ final class HaproxyTarget implements Target {
     }
 
     /** As many as the inherited descriptor limit allows at two per connection, with room for the rest. */
-    private static int maxConnections() {
+    static int maxConnections() {
         long limit = ProcessUsage.openFileLimit();
         return limit < 0 ? 4_000 : (int) Math.min(100_000, Math.max(100, (limit - 200) / 2));
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

@@ -225,7 +225,7 @@ final class Measurement {
      * until two agree within 0.5%, at most {@value #SETTLE_READINGS} of them. A JVM frees its
      * compiler's scratch memory some seconds after a burst of compiling; HAProxy settles at once.
      */
-    private static long settledRss(long pid) throws InterruptedException {
+    static long settledRss(long pid) throws InterruptedException {
         Thread.sleep(SETTLE_MS);
         long previous = ProcessUsage.rssBytes(pid);
         for (int i = 0; i < SETTLE_READINGS; i++) {

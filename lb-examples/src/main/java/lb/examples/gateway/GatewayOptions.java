@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import lb.core.config.Network;
+import lb.core.config.PriorityRule;
+import lb.core.config.SourceLimits;
+
 /**
  * The gateway's settings, from command-line flags and an optional properties file with the
  * same keys (flags win). Every bad flag or value is a {@link UsageException} naming it.
@@ -22,8 +26,23 @@ final class GatewayOptions {
                       List<String[]> sources, String proxy) {
     }
 
+    /**
+     * A {@code frontend NAME} or {@code backend NAME} section of a sectioned configuration file
+     * ({@link ConfigFile}): its own settings, with the keys of the flags; a frontend names its
+     * backend. {@code where} is FILE:LINE of the section's header, for messages.
+     */
+    record Section(String name, GatewayOptions settings, String backend, String where) {
+    }
+
     boolean help;
     boolean demo;
+    /** {@code --check-config FILE}: validate, describe, exit. */
+    boolean checkOnly;
+    /** The configuration file, if any: what a reload reads again. */
+    Path configFile;
+    /** Frontends and backends from a sectioned configuration file; empty with the flat forms. */
+    final List<Section> frontends = new ArrayList<>();
+    final List<Section> backends = new ArrayList<>();
     final List<InetSocketAddress> listen = new ArrayList<>();
     final List<ServerSpec> servers = new ArrayList<>();
     String balancer = "leastconn";
@@ -37,6 +56,17 @@ final class GatewayOptions {
     boolean mqttInspection = true;
     boolean connackReplies = true;
     boolean acceptProxy;
+    final List<Network> trustedProxies = new ArrayList<>();
+    int backlog = 4096;
+    int maxConnectionsPerSource;
+    int maxConnectionRatePerSource;
+    Duration sourceRatePeriod = Duration.ofSeconds(1);
+    int sourcePrefixV4 = 24;
+    int sourcePrefixV6 = 64;
+    int sourceTableSize = 65_536;
+    Duration sourceTableExpire = Duration.ofMinutes(1);
+    final List<PriorityRule> priorities = new ArrayList<>();
+    int queuePriorityBurst = 4;
     int maxConnections = -1;
     long memoryBudget;
     int frontendMaxConnections;
@@ -54,8 +84,9 @@ final class GatewayOptions {
     Duration duration;
     int demoClients = 2_000;
     final List<InetSocketAddress> tlsListen = new ArrayList<>();
-    Path tlsCert;
-    Path tlsKey;
+    /** Certificate files, the first the default, the others chosen by SNI; keys paired in order, or none. */
+    final List<Path> tlsCerts = new ArrayList<>();
+    final List<Path> tlsKeys = new ArrayList<>();
     String tlsKeyPassword;
     Path tlsClientCa;
     String tlsClientAuth;
@@ -67,6 +98,23 @@ final class GatewayOptions {
     int shutdownRate;
     boolean willOnBalancerEnd;
     int maxConnectRate;
+    Path serverTlsCa;
+    Path serverTlsCert;
+    Path serverTlsKey;
+    boolean serverTlsVerifyHost = true;
+    Duration slowStart = Duration.ZERO;
+    int observeFailedConnects;
+    boolean closeOnDown;
+    String healthSendProxy;
+    int maxQueue = -1;
+    Duration queueTimeout;
+    int maxKeyConnectionRate;
+    Duration keyRatePeriod = Duration.ofSeconds(10);
+    int maxConnectPacket;
+    InetSocketAddress admin;
+    String adminUser;
+    String adminPassword;
+    String logFormat = "text";
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
@@ -74,11 +122,16 @@ final class GatewayOptions {
         List<String> serverFlags = new ArrayList<>();
         List<String> listenFlags = new ArrayList<>();
         List<String> tlsListenFlags = new ArrayList<>();
+        List<String> priorityFlags = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
                 o.help = true;
                 return o;
+            }
+            if (a.equals("--check-config") || a.startsWith("--check-config=")) {
+                o.checkOnly = true;
+                a = "--config" + a.substring("--check-config".length());
             }
             if (!a.startsWith("--")) {
                 throw new UsageException("unexpected argument '" + a + "' (flags start with --; see --help)");
@@ -100,11 +153,23 @@ final class GatewayOptions {
                 case "server" -> serverFlags.add(value);
                 case "listen" -> listenFlags.add(value);
                 case "tls-listen" -> tlsListenFlags.add(value);
+                case "tls-cert" -> o.tlsCerts.add(Path.of(value));
+                case "tls-key" -> o.tlsKeys.add(Path.of(value));
+                case "priority" -> priorityFlags.add(value);
                 default -> flags.put(name, value);
             }
         }
+        boolean prioritiesOnCommandLine = !priorityFlags.isEmpty();
         String config = flags.remove("config");
-        if (config != null) {
+        if (config != null && ConfigFile.isSectioned(Path.of(config))) {
+            o.configFile = Path.of(config);
+            if (!serverFlags.isEmpty() || !listenFlags.isEmpty() || !tlsListenFlags.isEmpty() || flags.containsKey("backends")) {
+                throw new UsageException("--server, --backends, --listen and --tls-listen cannot be given with a "
+                        + "configuration file that has frontend and backend sections: put them in the file");
+            }
+            ConfigFile.read(o.configFile, o, flags);
+        } else if (config != null) {
+            o.configFile = Path.of(config);
             Properties file = load(config);
             for (String key : file.stringPropertyNames()) {
                 String v = file.getProperty(key);
@@ -112,6 +177,13 @@ final class GatewayOptions {
                     case "server" -> { for (String s : v.split(";")) { if (!s.isBlank()) serverFlags.add(s.trim()); } }
                     case "listen" -> { for (String s : v.split(",")) { if (!s.isBlank()) listenFlags.add(s.trim()); } }
                     case "tls-listen" -> { for (String s : v.split(",")) { if (!s.isBlank()) tlsListenFlags.add(s.trim()); } }
+                    case "priority" -> {
+                        for (String s : v.split(";")) {
+                            if (!s.isBlank() && !prioritiesOnCommandLine) {
+                                priorityFlags.add(s.trim());
+                            }
+                        }
+                    }
                     default -> flags.putIfAbsent(key, v);
                 }
             }
@@ -125,8 +197,19 @@ final class GatewayOptions {
         for (String s : serverFlags) {
             o.servers.add(server(s));
         }
+        for (String p : priorityFlags) {
+            o.priorities.add(priority(p));
+        }
         for (Map.Entry<String, String> f : flags.entrySet()) {
-            o.set(f.getKey(), f.getValue());
+            boolean givenOnCommandLine = f.getKey().equals("tls-cert") && !o.tlsCerts.isEmpty()
+                    || f.getKey().equals("tls-key") && !o.tlsKeys.isEmpty();
+            if (!givenOnCommandLine) { // certificates on the command line win over the file's
+                o.set(f.getKey(), f.getValue());
+            }
+        }
+        if (!o.frontends.isEmpty()) {
+            o.validate();
+            return o;
         }
         o.demo = o.demo || (o.servers.isEmpty() && o.listen.isEmpty());
         if (!o.demo && o.servers.isEmpty()) {
@@ -139,15 +222,15 @@ final class GatewayOptions {
         return o;
     }
 
-    private static boolean isSwitch(String name) {
+    static boolean isSwitch(String name) {
         return switch (name) {
             case "demo", "accept-proxy", "connection-log", "no-stats", "no-inspection", "no-connack-replies",
-                 "tls-client-id-from-cert", "will-on-balancer-end" -> true;
+                 "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end" -> true;
             default -> false;
         };
     }
 
-    private void set(String name, String v) throws UsageException {
+    void set(String name, String v) throws UsageException {
         String flag = "--" + name;
         switch (name) {
             case "demo" -> demo = Boolean.parseBoolean(v);
@@ -171,6 +254,28 @@ final class GatewayOptions {
             case "no-inspection" -> mqttInspection = !Boolean.parseBoolean(v);
             case "no-connack-replies" -> connackReplies = !Boolean.parseBoolean(v);
             case "accept-proxy" -> acceptProxy = Boolean.parseBoolean(v);
+            case "trusted-proxies" -> trustedProxies.addAll(networks(flag, v));
+            case "backlog" -> backlog = Values.count(flag, v, 1, 1 << 20);
+            case "max-connections-per-source" -> maxConnectionsPerSource = Values.count(flag, v, 0, Integer.MAX_VALUE);
+            case "max-connection-rate-per-source" -> {
+                String[] countPer = v.split("/", 2);
+                maxConnectionRatePerSource = Values.count(flag, countPer[0], 0, 65_535);
+                if (countPer.length == 2) {
+                    sourceRatePeriod = positive(flag, Values.duration(flag, countPer[1]));
+                }
+            }
+            case "source-prefix" -> {
+                String[] v4v6 = v.split(",", 2);
+                if (v4v6.length != 2) {
+                    throw new UsageException(flag + ": expected IPV4,IPV6 prefix lengths (like 24,64), got '"
+                            + v + "'");
+                }
+                sourcePrefixV4 = Values.count(flag + " (IPv4)", v4v6[0], 0, 32);
+                sourcePrefixV6 = Values.count(flag + " (IPv6)", v4v6[1], 0, 128);
+            }
+            case "source-table-size" -> sourceTableSize = Values.count(flag, v, 1, 100_000_000);
+            case "source-table-expire" -> sourceTableExpire = positive(flag, Values.duration(flag, v));
+            case "queue-priority-burst" -> queuePriorityBurst = Values.count(flag, v, 1, 1_000_000);
             case "max-connections" -> maxConnections = Values.count(flag, v, 0, Integer.MAX_VALUE);
             case "memory-budget" -> memoryBudget = Values.bytes(flag, v);
             case "frontend-max-connections" -> frontendMaxConnections = Values.count(flag, v, 0, Integer.MAX_VALUE);
@@ -196,8 +301,9 @@ final class GatewayOptions {
             case "connection-log" -> connectionLog = Boolean.parseBoolean(v);
             case "duration" -> duration = Values.duration(flag, v);
             case "demo-clients" -> demoClients = Values.count(flag, v, 10, 8_000);
-            case "tls-cert" -> tlsCert = Path.of(v);
-            case "tls-key" -> tlsKey = Path.of(v);
+            // repeatable, or a comma-separated list
+            case "tls-cert" -> Values.list(v).forEach(f -> tlsCerts.add(Path.of(f)));
+            case "tls-key" -> Values.list(v).forEach(f -> tlsKeys.add(Path.of(f)));
             case "tls-key-password" -> tlsKeyPassword = v;
             case "tls-client-ca" -> tlsClientCa = Path.of(v);
             case "tls-client-auth" -> tlsClientAuth = oneOf(flag, v, "none", "optional", "required");
@@ -209,16 +315,44 @@ final class GatewayOptions {
             case "shutdown-rate" -> shutdownRate = Values.count(flag, v, 0, 1_000_000);
             case "will-on-balancer-end" -> willOnBalancerEnd = Boolean.parseBoolean(v);
             case "max-connect-rate" -> maxConnectRate = Values.count(flag, v, 0, 1_000_000);
+            case "server-tls-ca" -> serverTlsCa = Path.of(v);
+            case "server-tls-cert" -> serverTlsCert = Path.of(v);
+            case "server-tls-key" -> serverTlsKey = Path.of(v);
+            case "server-tls-no-verify-host" -> serverTlsVerifyHost = !Boolean.parseBoolean(v);
+            case "slow-start" -> slowStart = Values.duration(flag, v);
+            case "observe-failed-connects" -> observeFailedConnects = Values.count(flag, v, 0, 1000);
+            case "close-on-down" -> closeOnDown = Boolean.parseBoolean(v);
+            case "health-send-proxy" -> healthSendProxy = oneOf(flag, v, "v1", "v2", "none");
+            case "max-queue" -> maxQueue = Values.count(flag, v, 0, Integer.MAX_VALUE);
+            case "queue-timeout" -> queueTimeout = positive(flag, Values.duration(flag, v));
+            case "max-key-connection-rate" -> maxKeyConnectionRate = Values.count(flag, v, 0, 1_000_000);
+            case "key-rate-period" -> keyRatePeriod = positive(flag, Values.duration(flag, v));
+            case "max-connect-packet" -> maxConnectPacket = Values.count(flag, v, 0, 16 * 1024 * 1024);
+            case "admin" -> admin = loopbackUnlessNamed(flag, v);
+            case "admin-user" -> adminUser = v;
+            case "admin-password" -> adminPassword = v;
+            case "log-format" -> logFormat = oneOf(flag, v, "text", "json");
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }
 
+    /** {@code PORT} (on loopback), {@code HOST:PORT}, or {@code :PORT} (all interfaces). */
+    private static InetSocketAddress loopbackUnlessNamed(String flag, String v) throws UsageException {
+        if (v.indexOf(':') < 0) {
+            return new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), Values.count(flag + " (port)", v, 0, 65535));
+        }
+        return Values.address(flag, v);
+    }
+
     /** Cross-flag rules, after every flag is read. */
     private void validate() throws UsageException {
+        if (admin != null && (adminUser == null || adminPassword == null || adminPassword.isEmpty())) {
+            throw new UsageException("--admin needs its own credentials: --admin-user and --admin-password");
+        }
         if ((statsUser == null) != (statsPassword == null)) {
             throw new UsageException("--stats-user and --stats-password go together");
         }
-        if (tlsCert == null && (!tlsListen.isEmpty() || tlsKey != null || tlsClientCa != null)) {
+        if (tlsCerts.isEmpty() && (!tlsListen.isEmpty() || !tlsKeys.isEmpty() || tlsClientCa != null)) {
             throw new UsageException("--tls-listen, --tls-key and --tls-client-ca need --tls-cert");
         }
         if (tlsClientCa == null && tlsClientAuth != null && !tlsClientAuth.equals("none")) {
@@ -230,9 +364,75 @@ final class GatewayOptions {
         if (shutdownGrace.toMillis() < 1) {
             throw new UsageException("--shutdown-grace: must be at least 1ms, was " + shutdownGrace);
         }
-        if (tlsCert != null && tlsListen.isEmpty()) {
+        if (serverTlsCa == null && (serverTlsCert != null || serverTlsKey != null || !serverTlsVerifyHost)) {
+            throw new UsageException("--server-tls-cert, --server-tls-key and --server-tls-no-verify-host need --server-tls-ca");
+        }
+        if (!tlsKeys.isEmpty() && tlsKeys.size() != tlsCerts.size()) {
+            throw new UsageException("--tls-key: " + tlsKeys.size() + " keys for " + tlsCerts.size()
+                    + " certificates; give one per --tls-cert, in the same order, or none (keys in the certificate files)");
+        }
+        if (!tlsCerts.isEmpty() && tlsListen.isEmpty()) {
             tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));
         }
+    }
+
+    /** The per-source limits the flags describe (none unless a limit is set). */
+    SourceLimits sourceLimits() {
+        return SourceLimits.perSource().maxConnections(maxConnectionsPerSource)
+                .maxConnectionRate(maxConnectionRatePerSource, sourceRatePeriod)
+                .prefixes(sourcePrefixV4, sourcePrefixV6).table(sourceTableSize, sourceTableExpire);
+    }
+
+    /** {@code CIDR,CIDR,...}: address literals, never names to look up. */
+    private static List<Network> networks(String flag, String v) throws UsageException {
+        List<Network> out = new ArrayList<>();
+        for (String n : v.split(",")) {
+            if (!n.isBlank()) {
+                try {
+                    out.add(Network.parse(n));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(flag + ": " + e.getMessage());
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new UsageException(flag + ": expected networks like 10.0.0.0/8,2001:db8::/32, got '" + v + "'");
+        }
+        return out;
+    }
+
+    /** {@code LEVEL:key=REGEX}, {@code LEVEL:user=REGEX} or {@code LEVEL:net=CIDR[,CIDR...]}. */
+    static PriorityRule priority(String spec) throws UsageException {
+        String flag = "--priority";
+        int colon = spec.indexOf(':');
+        int eq = spec.indexOf('=', Math.max(colon, 0));
+        if (colon <= 0 || eq < 0) {
+            throw new UsageException(flag + ": expected LEVEL:key=REGEX, LEVEL:user=REGEX, LEVEL:net=CIDR,... or "
+                    + "LEVEL:cert=REGEX, got '"
+                    + spec + "'");
+        }
+        int level = Values.count(flag + " (level)", spec.substring(0, colon), 1, PriorityRule.MAX_PRIORITY);
+        String kind = spec.substring(colon + 1, eq);
+        String value = spec.substring(eq + 1);
+        try {
+            PriorityRule rule = PriorityRule.priority(level);
+            return switch (kind) {
+                case "key" -> rule.keyMatching(value);
+                case "user" -> rule.userMatching(value);
+                case "net" -> rule.from(networks(flag, value));
+                case "cert" -> rule.certificateMatching(value);
+                default -> throw new UsageException(flag + ": '" + kind + "' is not one of key, user, net, cert");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(flag + ": " + e.getMessage());
+        }
+    }
+
+    private static Duration positive(String flag, Duration d) throws UsageException {
+        if (d.isZero() || d.isNegative()) {
+            throw new UsageException(flag + ": must be longer than 0, was " + d);
+        }
+        return d;
     }
 
     private static String oneOf(String flag, String value, String... allowed) throws UsageException {

@@ -3,6 +3,7 @@ package lb.examples.gateway;
 import java.time.Duration;
 import java.util.function.Supplier;
 
+import lb.core.BackendBuilder;
 import lb.core.FrontendBuilder;
 import lb.core.LoadBalancer;
 import lb.core.LoadBalancerBuilder;
@@ -19,6 +20,7 @@ import lb.core.health.HealthCheck;
 import lb.core.proxy.ProxyFormat;
 import lb.core.tls.KeyFileException;
 import lb.core.tls.TlsSettings;
+import lb.core.tls.UpstreamTlsSettings;
 import lb.mqtt.ConnectInspector;
 import lb.mqtt.Mqtt;
 
@@ -51,51 +53,23 @@ final class GatewaySetup {
 
     /** The description with TLS settings read from the TLS flags' files (if any). */
     static LoadBalancerBuilder builder(GatewayOptions o) throws KeyFileException {
-        return builder(o, TlsFiles.read(o));
+        return builder(o, TlsFiles.read(o), TlsFiles.upstream(o));
     }
 
-    static LoadBalancerBuilder builder(GatewayOptions o, TlsSettings tls) {
-        LoadBalancerBuilder b = LoadBalancer.builder().eventLoops(o.eventLoops)
-                .onLoopFailure(GatewaySetup::exitForRestart);
-        if (o.maxConnections >= 0) {
-            b.maxConnections(o.maxConnections);
+    static LoadBalancerBuilder builder(GatewayOptions o, TlsSettings tls, UpstreamTlsSettings upstream) {
+        LoadBalancerBuilder b = global(o);
+        if (!o.frontends.isEmpty()) {
+            return sections(o, b);
         }
-        b.memoryBudget(o.memoryBudget);
-        b.backend("brokers", be -> {
-            for (GatewayOptions.ServerSpec s : o.servers) {
-                be.server(s.name(), s.address(), so -> {
-                    so.weight(s.weight()).maxConnections(s.maxConnections()).maxConnectRate(o.maxConnectRate);
-                    for (String[] src : s.sources()) {
-                        so.source(src[0], Integer.parseInt(src[1]), Integer.parseInt(src[2]));
-                    }
-                    if (s.proxy() != null) {
-                        so.sendProxy(s.proxy().equals("v1") ? ProxyFormat.V1 : ProxyFormat.V2);
-                    }
-                });
-            }
-            be.balancer(balancer(o));
-            if (o.stickiness.equals("table")) {
-                be.stickTable(Mqtt.clientIdStickTable(o.stickCapacity, o.stickExpire));
-            }
-            HealthCheck check = switch (o.health) {
-                case "mqtt" -> Mqtt.connectCheck();
-                case "tcp" -> HealthCheck.tcp();
-                default -> null;
-            };
-            if (check != null) {
-                be.healthCheck(check.interval(o.healthInterval).fastInterval(fast(o.healthInterval))
-                        .rise(o.healthRise).fall(o.healthFall).timeout(timeout(o.healthInterval)));
-            }
-            be.connectTimeout(o.connectTimeout).serverTimeout(o.serverTimeout);
-        });
+        b.backend("brokers", be -> backendSide(o, be, upstream, o.maxKeyConnectionRate > 0));
         b.frontend("mqtt", f -> {
             o.listen.forEach(f::listen);
-            clientSide(o, f);
+            clientSide(o, f, "brokers");
         });
         if (tls != null) {
             b.frontend("mqtts", f -> {
                 o.tlsListen.forEach(f::listen);
-                clientSide(o, f);
+                clientSide(o, f, "brokers");
                 f.tls(tls);
                 if (o.mqttInspection && o.tlsClientIdFromCert) {
                     f.keyExtractor(inspector(o).withClientIdFromCertificate());
@@ -105,19 +79,148 @@ final class GatewaySetup {
         return b;
     }
 
-    /** What both frontends share: limits, timeouts, PROXY, the CONNECT inspector. */
-    private static void clientSide(GatewayOptions o, FrontendBuilder f) {
-        f.backend("brokers").clientTimeout(o.clientTimeout).maxConnections(o.frontendMaxConnections)
-                .acceptProxy(o.acceptProxy).inspectDelay(o.inspectDelay);
+    /** The process-wide settings: loops, limits, memory, the connection log. */
+    private static LoadBalancerBuilder global(GatewayOptions o) {
+        LoadBalancerBuilder b = LoadBalancer.builder().eventLoops(o.eventLoops)
+                .onLoopFailure(GatewaySetup::exitForRestart);
+        if (o.maxConnections >= 0) {
+            b.maxConnections(o.maxConnections);
+        }
+        b.memoryBudget(o.memoryBudget);
+        b.connectionLog(o.connectionLog);
+        return b;
+    }
+
+    /** A sectioned configuration file: each section with its own settings and TLS files. */
+    private static LoadBalancerBuilder sections(GatewayOptions o, LoadBalancerBuilder b) {
+        for (GatewayOptions.Section be : o.backends) {
+            boolean counts = false;
+            for (GatewayOptions.Section fe : o.frontends) {
+                counts |= fe.backend().equals(be.name()) && fe.settings().maxKeyConnectionRate > 0;
+            }
+            UpstreamTlsSettings upstream = readOrThrow(() -> TlsFiles.upstream(be.settings()), be);
+            boolean countsConnections = counts;
+            b.backend(be.name(), x -> backendSide(be.settings(), x, upstream, countsConnections));
+        }
+        for (GatewayOptions.Section fe : o.frontends) {
+            GatewayOptions s = fe.settings();
+            TlsSettings tls = readOrThrow(() -> TlsFiles.read(s), fe);
+            b.frontend(fe.name(), f -> {
+                s.listen.forEach(f::listen);
+                clientSide(s, f, fe.backend());
+                if (tls != null) {
+                    f.tls(tls);
+                    if (s.mqttInspection && s.tlsClientIdFromCert) {
+                        f.keyExtractor(inspector(s).withClientIdFromCertificate());
+                    }
+                }
+            });
+        }
+        return b;
+    }
+
+    private interface TlsRead<T> {
+        T read() throws KeyFileException;
+    }
+
+    /** TLS files of one section; a failure names the section. */
+    private static <T> T readOrThrow(TlsRead<T> read, GatewayOptions.Section where) {
+        try {
+            return read.read();
+        } catch (KeyFileException e) {
+            throw new IllegalArgumentException(where.where() + ": '" + where.name() + "': TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** One backend: servers, balancer, stickiness, health checks, queue, timeouts. */
+    private static void backendSide(GatewayOptions o, BackendBuilder be, UpstreamTlsSettings upstream,
+                                    boolean countKeyConnections) {
+        for (GatewayOptions.ServerSpec s : o.servers) {
+            be.server(s.name(), s.address(), so -> {
+                so.weight(s.weight()).maxConnections(s.maxConnections()).maxConnectRate(o.maxConnectRate);
+                for (String[] src : s.sources()) {
+                    so.source(src[0], Integer.parseInt(src[1]), Integer.parseInt(src[2]));
+                }
+                if (s.proxy() != null) {
+                    so.sendProxy(s.proxy().equals("v1") ? ProxyFormat.V1 : ProxyFormat.V2);
+                }
+            });
+        }
+        be.balancer(balancer(o));
+        if (o.stickiness.equals("table")) {
+            be.stickTable(countKeyConnections ? Mqtt.clientIdStickTable(o.stickCapacity, o.stickExpire, o.keyRatePeriod)
+                    : Mqtt.clientIdStickTable(o.stickCapacity, o.stickExpire));
+        }
+        HealthCheck check = switch (o.health) {
+            case "mqtt" -> Mqtt.connectCheck();
+            case "tcp" -> HealthCheck.tcp();
+            default -> null;
+        };
+        if (check != null) {
+            check = check.interval(o.healthInterval).fastInterval(fast(o.healthInterval))
+                    .rise(o.healthRise).fall(o.healthFall).timeout(timeout(o.healthInterval))
+                    .observeFailedConnects(o.observeFailedConnects).slowStart(o.slowStart)
+                    .closeTunnelsOnDown(o.closeOnDown);
+            ProxyFormat proxy = healthProxy(o);
+            if (proxy != null) {
+                check = check.sendProxy(proxy);
+            }
+            be.healthCheck(check);
+        }
+        be.connectTimeout(o.connectTimeout).serverTimeout(o.serverTimeout).queuePriorityBurst(o.queuePriorityBurst);
+        if (o.maxQueue >= 0) {
+            be.maxQueue(o.maxQueue);
+        }
+        if (o.queueTimeout != null) {
+            be.queueTimeout(o.queueTimeout);
+        }
+        if (upstream != null) {
+            be.tls(upstream); // health checks then speak TLS too
+        }
+    }
+
+    /**
+     * The PROXY header health checks send: as set, or, unset, the one every server gets (a
+     * broker that requires PROXY on each connection would refuse a check without one).
+     */
+    static ProxyFormat healthProxy(GatewayOptions o) {
+        if (o.healthSendProxy != null) {
+            return o.healthSendProxy.equals("none") ? null : o.healthSendProxy.equals("v1") ? ProxyFormat.V1 : ProxyFormat.V2;
+        }
+        String common = null;
+        for (GatewayOptions.ServerSpec s : o.servers) {
+            if (s.proxy() == null || (common != null && !common.equals(s.proxy()))) {
+                return null;
+            }
+            common = s.proxy();
+        }
+        return common == null ? null : common.equals("v1") ? ProxyFormat.V1 : ProxyFormat.V2;
+    }
+
+    /** What every frontend has: limits, timeouts, PROXY trust, priorities, the CONNECT inspector. */
+    private static void clientSide(GatewayOptions o, FrontendBuilder f, String backend) {
+        f.backend(backend).clientTimeout(o.clientTimeout).maxConnections(o.frontendMaxConnections)
+                .inspectDelay(o.inspectDelay).backlog(o.backlog).sourceLimits(o.sourceLimits())
+                .maxKeyConnectionRate(o.maxKeyConnectionRate);
+        if (!o.trustedProxies.isEmpty()) {
+            f.acceptProxy(o.trustedProxies);
+        } else {
+            f.acceptProxy(o.acceptProxy);
+        }
+        if (o.maxConnectPacket > 64 * 1024) {
+            f.inspectMaxBytes(o.maxConnectPacket); // the frontend must read that much for the inspector to judge it
+        }
+        o.priorities.forEach(f::priority);
         if (o.mqttInspection) {
             f.keyExtractor(inspector(o));
         }
     }
 
     private static ConnectInspector inspector(GatewayOptions o) {
-        return Mqtt.connectInspector().withConnackReplies(o.connackReplies)
+        ConnectInspector inspector = Mqtt.connectInspector().withConnackReplies(o.connackReplies)
                 .withKeepAliveTimeout(o.keepAliveFactor, KEEP_ALIVE_MINIMUM)
                 .withWillOnBalancerEnd(o.willOnBalancerEnd);
+        return o.maxConnectPacket > 0 ? inspector.withMaxPacketSize(o.maxConnectPacket) : inspector;
     }
 
     /** With hash stickiness the key picks the broker (no table, the same on every gateway). */

@@ -14,6 +14,7 @@ final class Help {
                 mqtt-gateway --listen HOST:PORT --backends HOST:PORT,HOST:PORT,...
                 mqtt-gateway --server NAME=HOST:PORT[,OPTION=VALUE...] ... [FLAGS]
                 mqtt-gateway --config FILE [FLAGS]
+                mqtt-gateway --check-config FILE
 
             DESCRIPTION
                 Accepts MQTT clients, reads each CONNECT, and sends the client to a broker:
@@ -41,7 +42,17 @@ final class Help {
                 --listen HOST:PORT         address for MQTT clients (repeatable;
                                            default 127.0.0.1:1883)
                 --accept-proxy             clients arrive through an L4 balancer that sends a
-                                           PROXY header (v1 or v2); its address is the client's
+                                           PROXY header (v1 or v2), and every peer is trusted
+                                           to send one: only where no one else can reach the
+                                           port (a header claims any address it likes)
+                --trusted-proxies CIDR,... only peers in these networks (the L4 balancers)
+                                           send, and must send, a PROXY header; its address
+                                           is then the client's. Other peers are served as
+                                           themselves, and a header from one is refused
+                                           (PROXY_UNTRUSTED)
+                --backlog N                connections the kernel queues while the listener
+                                           is at its limit (default 4096; the kernel caps it
+                                           at net.core.somaxconn, which is logged)
                 --max-connections N        most tunnels in the process (default: from the
                                            open-file limit and the heap, 6 KiB a tunnel)
                 --memory-budget SIZE       most bytes clients may make the gateway hold
@@ -59,12 +70,51 @@ final class Help {
                                            the queue (up to 10s), then hear CONNACK "server
                                            busy"; ramps up with a recovering broker
 
+            PER-SOURCE LIMITS
+                A source is a block of client addresses: its /24 (IPv4) or /64 (IPv6)
+                unless told otherwise. Clients are counted when accepted, before their
+                CONNECT is read, so silent ones hold no more than their source's share;
+                behind --trusted-proxies, by the address the PROXY header gives. Refused
+                clients get CONNACK "connection rate exceeded" (5.0 0x9F) or "quota
+                exceeded" (0x97), 3.1.1 clients "server unavailable", once their CONNECT
+                arrives (within a second).
+                --max-connections-per-source N
+                                           live connections one source may hold (default 0:
+                                           no limit); refusals end as SOURCE_LIMITED
+                --max-connection-rate-per-source N[/DURATION]
+                                           new connections per source within DURATION
+                                           (default 1s), refused ones included (default 0:
+                                           no limit); refusals end as SOURCE_RATE_LIMITED
+                --source-prefix V4,V6      prefix lengths of a source (default 24,64;
+                                           32,128 counts each address alone)
+                --source-table-size N      sources counted at once (default 65536); past it
+                                           new sources go uncounted (and that is counted)
+                --source-table-expire DURATION
+                                           forget a source without connections after this
+                                           long (default 1m)
+
+            PRIORITY
+                --priority LEVEL:key=REGEX | LEVEL:user=REGEX | LEVEL:net=CIDR,... | LEVEL:cert=REGEX
+                                           put clients whose whole client id, or user name,
+                                           or TLS client certificate subject (e.g.
+                                           CN=gw-.*,O=Acme) matches REGEX, or whose address
+                                           is in a network, in class LEVEL (1..7; everyone else is
+                                           in 0). Repeatable; the first match wins. When
+                                           every broker is full (maxconn), higher classes
+                                           leave the queue first
+                --queue-priority-burst N   while a lower class waits, at most N clients of
+                                           higher classes go in a row before one of it
+                                           (default 4: a fifth of the slots), so none starves
+
             TLS
                 --tls-cert FILE            terminate TLS for MQTT clients (MQTT over TLS) with
                                            this certificate chain: PEM (leaf first; with the
                                            key too unless --tls-key is given) or a PKCS#12
-                                           file (.p12, .pfx; --tls-key-password)
-                --tls-key FILE             its private key, PEM (PKCS#8, PKCS#1 RSA, SEC1 EC)
+                                           file (.p12, .pfx; --tls-key-password). Repeatable:
+                                           the certificate whose names match the host a client
+                                           asks for (SNI) is used, the first one otherwise
+                --tls-key FILE             its private key, PEM (PKCS#8, PKCS#1 RSA, SEC1 EC);
+                                           one per --tls-cert, in the same order
                 --tls-listen HOST:PORT     address for TLS clients (repeatable; default
                                            127.0.0.1:8883 with --tls-cert)
                 --tls-client-ca FILE       CA certificates (PEM) client certificates must chain
@@ -79,6 +129,13 @@ final class Help {
                 --tls-reload-interval DURATION
                                            check the files this often and use changed ones for
                                            new clients, without a restart (default 10s; 0 = off)
+                --server-tls-ca FILE       speak TLS to the brokers (and health-check them over
+                                           TLS), trusting these CA certificates (PEM)
+                --server-tls-cert FILE --server-tls-key FILE
+                                           the certificate to present to brokers that ask
+                --server-tls-no-verify-host
+                                           do not require a broker's certificate to name the
+                                           host connected to (its CA is still checked)
                 A failed or slow handshake (plain MQTT or HTTP on the TLS port, a bad client
                 certificate) is closed within --inspect-delay and counted; nothing of it
                 reaches a broker. Brokers see decrypted MQTT.
@@ -119,6 +176,10 @@ final class Help {
                                            require HTTP basic authentication
                 --no-stats                 no statistics endpoint
                 --connection-log           one log line per finished tunnel
+                                           The page and /metrics also show each listening
+                                           address's kernel accept queue (n/a where the
+                                           platform does not show it), per priority class
+                                           the queue's waits, and the host's listen drops.
 
             SHUTDOWN
                 On SIGTERM (or at the end of --duration) the gateway stops accepting and ends
@@ -143,12 +204,93 @@ final class Help {
                 --config FILE              read any of these flags from a properties file:
                                            one KEY=VALUE per line, KEY without the dashes;
                                            server=... takes several servers separated by ';',
-                                           listen=... several addresses separated by ','.
+                                           listen=... several addresses separated by ',',
+                                           priority=... several rules separated by ';'.
                                            Flags on the command line win.
                 --duration DURATION        stop after this long (default: until Ctrl-C)
                 --demo                     run the demo even with other flags
                 --demo-clients N           clients in the demo's load (default 2000)
                 --help                     this text
+
+            CONFIGURATION FILE
+                --config FILE              either KEY=VALUE lines (the flags without dashes,
+                                           one frontend "mqtt", one backend "brokers"), or
+                                           sections, told apart by the first line:
+                                             global              process-wide keys
+                                             frontend NAME       listen HOST:PORT (repeat),
+                                                                 backend NAME, client keys
+                                             backend NAME        server NAME HOST:PORT
+                                                                 [weight=N] [maxconn=N]
+                                                                 [source=ADDR:LOW-HIGH]
+                                                                 [proxy=v1|v2], backend keys
+                                           A line is KEY VALUE; '#' starts a comment; section
+                                           headers start a line, keys are indented. A frontend
+                                           with tls-cert terminates TLS on its listen
+                                           addresses. Every key, and which section takes it:
+                                           conf/mqtt-gateway.conf in the distribution. Errors
+                                           name FILE:LINE and the key.
+                --check-config FILE        validate FILE as a start would (TLS files too,
+                                           nothing bound) and print the frontends, their
+                                           addresses, the backends and their servers; exit 0,
+                                           or print the reason and exit 2
+
+            MORE BACKEND KEYS
+                --slow-start DURATION      a recovered server's weight ramps up over this
+                                           long (default 0: at once; needs health checks)
+                --observe-failed-connects N
+                                           mark a server down after N failed tunnel connects
+                                           in a row, before the next check (default 0: off)
+                --close-on-down            close a server's tunnels when it is marked down,
+                                           so its clients reconnect elsewhere at once
+                --health-send-proxy v1|v2|none
+                                           PROXY header (command LOCAL) before each check
+                                           (default: the one every server gets, if all do)
+                --max-queue N              clients that may wait when every server is full
+                                           (default 10000; 0 refuses them at once)
+                --queue-timeout DURATION   how long one may wait (default 10s)
+                --key-rate-period DURATION the period of --max-key-connection-rate
+                                           (default 10s)
+
+            MORE FRONTEND KEYS
+                --max-key-connection-rate N
+                                           refuse a client id that connected more than N
+                                           times within the key rate period (a reconnect
+                                           loop) with CONNACK 5.0 0x9F / 3.1.1 "server
+                                           unavailable"; needs stickiness table (0: off)
+                --max-connect-packet BYTES largest CONNECT accepted; a larger one gets its
+                                           version's CONNACK (5.0 0x95 "packet too large")
+                                           (default 0: the parser's own limit)
+
+            RUN-TIME CHANGES
+                SIGHUP and the admin endpoint's POST /reload read the configuration again
+                (the same flags; the --config file anew) and apply the difference: new and
+                removed frontends, servers (removed ones drain), weights, limits, timeouts.
+                Established tunnels to servers that stay are untouched. Each change is
+                logged (reload_applied, reload_not_applied: needs a restart); a file that
+                does not parse or validate is refused whole (reload_refused, with the
+                reason) and the running configuration stays. Changes made through the admin
+                endpoint last until the next reload.
+                --admin [HOST:]PORT        serve the admin endpoint (default: off; a bare
+                                           port is on loopback). JSON over HTTP:
+                                           GET /servers; GET, POST (weight=N,
+                                           state=ready|drain|maintenance, health=up|down),
+                                           PUT (address=HOST:PORT [weight=N] [maxconn=N]),
+                                           DELETE ([drain=DURATION], default 30s)
+                                           /backends/B/servers/S; POST /reload.
+                                           401 without credentials, 400 with the reason,
+                                           404, 405, 409 when adding an existing server
+                --admin-user NAME, --admin-password SECRET
+                                           its own basic-auth credentials (required with
+                                           --admin; put them in the --config file rather than
+                                           on the command line, where ps shows them)
+
+            LOGS
+                --log-format text|json     text: "TIME LEVEL EVENT MESSAGE", json: one object
+                                           per line (time, level, event, message); TIME is
+                                           ISO 8601 with date and zone offset
+                                           (2026-12-01T10:15:30.123+01:00). The connection
+                                           log (--connection-log) is a line per tunnel in
+                                           the same form.
 
             DURATIONS
                 500ms, 30s, 10m, 2h, 1d; a bare number means seconds.
@@ -164,5 +306,10 @@ final class Help {
                     --tls-key key.pem --tls-alpn mqtt --backends 10.0.0.11:1883,10.0.0.12:1883
                 mqtt-gateway --server a=10.0.0.11:1883,weight=2 --server b=10.0.0.12:1883 \\
                     --stickiness hash --health-interval 5s --stats 127.0.0.1:1936
+                mqtt-gateway --listen 0.0.0.0:1883 --trusted-proxies 10.0.5.0/24 \\
+                    --server a=10.0.0.11:1883,maxconn=50000 \\
+                    --server b=10.0.0.12:1883,maxconn=50000 \\
+                    --max-connections-per-source 500 --max-connection-rate-per-source 100/10s \\
+                    --priority 2:key=ctrl-.* --priority 1:net=10.20.0.0/16
             """;
 }

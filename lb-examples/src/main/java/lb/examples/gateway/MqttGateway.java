@@ -39,6 +39,10 @@ public final class MqttGateway {
             out.print(Help.TEXT);
             return 0;
         }
+        if (o.checkOnly) {
+            return ConfigReport.check(o, out, err);
+        }
+        Log.use(o.logFormat);
         if (o.demo) {
             return GatewayDemo.run(o, out, err);
         }
@@ -53,7 +57,10 @@ public final class MqttGateway {
             return e instanceof IllegalArgumentException ? 2 : 1;
         }
         AutoCloseable stats = StatsServer.start(lb, o, err);
-        AutoCloseable certificates = CertificateReloader.start(lb, o, err);
+        ConfigReloader reloader = new ConfigReloader(lb, args, o, err);
+        reloader.onHangup();
+        AutoCloseable certificates = CertificateReloader.start(lb, reloader::current, err);
+        AutoCloseable admin = AdminServer.start(lb, reloader, o, err);
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM: clients are told goodbye and leave a few at a time over the grace, not all at once
         Pacing pacing = Pacing.of(o.shutdownRate, o.shutdownGrace);
@@ -61,10 +68,17 @@ public final class MqttGateway {
             lb.shutdown(pacing);
             stopped.countDown();
         }));
-        out.println("mqtt-gateway: listening on " + lb.frontend("mqtt").boundAddresses()
-                + (o.tlsCert == null ? "" : " and with TLS on " + lb.frontend("mqtts").boundAddresses()) + ", "
-                + o.servers.size() + " brokers, balancer " + o.balancer + ", stickiness " + o.stickiness
-                + ", health " + o.health);
+        if (o.frontends.isEmpty()) {
+            out.println("mqtt-gateway: listening on " + lb.frontend("mqtt").boundAddresses()
+                    + (o.tlsCerts.isEmpty() ? "" : " and with TLS on " + lb.frontend("mqtts").boundAddresses()) + ", "
+                    + o.servers.size() + " brokers, balancer " + o.balancer + ", stickiness " + o.stickiness
+                    + ", health " + o.health);
+        } else {
+            for (lb.core.Frontend f : lb.frontends()) {
+                out.println("mqtt-gateway: frontend " + f.name() + " listening on " + f.boundAddresses()
+                        + " -> backend " + f.backendName());
+            }
+        }
         if (o.duration != null) {
             stopped.await(o.duration.toMillis(), TimeUnit.MILLISECONDS);
             lb.shutdown(pacing);
@@ -72,6 +86,7 @@ public final class MqttGateway {
             stopped.await();
         }
         certificates.close();
+        admin.close();
         if (stats != null) {
             stats.close();
         }

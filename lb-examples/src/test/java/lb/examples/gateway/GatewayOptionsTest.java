@@ -12,9 +12,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import lb.core.LoadBalancer;
+import lb.core.config.FrontendPolicy;
+import lb.core.config.Network;
+import lb.core.config.PriorityRule;
+import lb.core.config.SourceLimits;
 
 class GatewayOptionsTest {
 
@@ -90,6 +97,67 @@ class GatewayOptionsTest {
         try (var lb = GatewaySetup.builder(o).build().start()) {
             assertEquals(500, lb.stats().backend("brokers").server("a").maxConnectRate());
             assertEquals(500, lb.stats().backend("brokers").server("b").maxConnectRate());
+        }
+    }
+
+    @Test
+    void queueAndSourceFlagsReachTheLoadBalancer() throws Exception {
+        GatewayOptions o = GatewayOptions.parse(new String[] {
+                "--backends", "127.0.0.1:1884", "--listen", "127.0.0.1:0", "--no-stats", "--health", "none",
+                "--trusted-proxies", "10.0.5.0/24,2001:db8::/32", "--backlog", "1024",
+                "--max-connections-per-source", "200", "--max-connection-rate-per-source", "50/10s",
+                "--source-prefix", "32,128", "--source-table-size", "1000", "--source-table-expire", "5m",
+                "--priority", "2:key=ctrl-.*", "--priority", "1:net=10.20.0.0/16,10.21.0.0/16",
+                "--priority", "1:user=gateway", "--queue-priority-burst", "9"});
+        try (LoadBalancer lb = GatewaySetup.builder(o).build().start()) {
+            FrontendPolicy f = lb.frontend("mqtt").policy();
+            assertEquals(List.of(Network.parse("10.0.5.0/24"), Network.parse("2001:db8::/32")), f.trustedProxies());
+            assertEquals(SourceLimits.perSource().maxConnections(200).maxConnectionRate(50, Duration.ofSeconds(10))
+                    .prefixes(32, 128).table(1000, Duration.ofMinutes(5)), f.sourceLimits());
+            assertEquals(List.of(PriorityRule.priority(2).keyMatching("ctrl-.*"),
+                    PriorityRule.priority(1).from(Network.parse("10.20.0.0/16"), Network.parse("10.21.0.0/16")),
+                    PriorityRule.priority(1).userMatching("gateway")), f.priorityRules());
+            assertEquals(1024, lb.frontend("mqtt").backlog());
+            assertEquals(9, lb.backend("brokers").policy().queuePriorityBurst());
+            assertEquals(1024, lb.stats().frontend("mqtt").listeners().get(0).backlog());
+        }
+        GatewayOptions plain = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:1884", "--accept-proxy"});
+        assertEquals(SourceLimits.NONE, plain.sourceLimits(), "no per-source limit unless asked");
+        assertEquals(List.of(Network.ANY_IPV4, Network.ANY_IPV6),
+                GatewaySetup.builder(plain).build().frontend("mqtt").policy().trustedProxies(),
+                "--accept-proxy alone trusts every peer, as before");
+    }
+
+    @Test
+    void prioritiesComeFromThePropertiesFileUnlessGivenOnTheCommandLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gateway.properties");
+        Files.writeString(file, "backends=127.0.0.1:1884\npriority=3:key=ctrl-.*;1:net=10.0.0.0/8\n");
+        assertEquals(2, GatewayOptions.parse(new String[] {"--config", file.toString()}).priorities.size());
+        assertEquals(List.of(PriorityRule.priority(5).userMatching("ops")), GatewayOptions.parse(new String[] {
+                "--config", file.toString(), "--priority", "5:user=ops"}).priorities);
+    }
+
+    @Test
+    void badQueueAndSourceFlagsNameTheFlag() {
+        fails("--priority (level): 9 is out of range", "--backends", "127.0.0.1:1884", "--priority", "9:key=x");
+        fails("--priority: 'host' is not one of key, user, net", "--backends", "127.0.0.1:1884", "--priority", "1:host=x");
+        fails("--priority: expected LEVEL:key=REGEX", "--backends", "127.0.0.1:1884", "--priority", "ctrl-.*");
+        fails("--priority: priority rule key pattern", "--backends", "127.0.0.1:1884", "--priority", "1:key=(");
+        fails("--trusted-proxies: network 'balancer.example'", "--backends", "127.0.0.1:1884",
+                "--trusted-proxies", "balancer.example");
+        fails("--source-prefix: expected IPV4,IPV6", "--backends", "127.0.0.1:1884", "--source-prefix", "24");
+        fails("--source-prefix (IPv4): 33 is out of range", "--backends", "127.0.0.1:1884", "--source-prefix", "33,64");
+        fails("--max-connection-rate-per-source: not a duration", "--backends", "127.0.0.1:1884",
+                "--max-connection-rate-per-source", "10/soon");
+    }
+
+    @Test
+    void everyQueueAndSourceFlagIsInTheManual() {
+        for (String flag : List.of("--trusted-proxies", "--backlog", "--max-connections-per-source",
+                "--max-connection-rate-per-source", "--source-prefix", "--source-table-size", "--source-table-expire",
+                "--priority", "--queue-priority-burst", "SOURCE_LIMITED", "SOURCE_RATE_LIMITED", "PROXY_UNTRUSTED",
+                "accept queue")) {
+            assertTrue(Help.TEXT.contains(flag), flag);
         }
     }
 

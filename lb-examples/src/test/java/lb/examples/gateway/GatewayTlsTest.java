@@ -49,7 +49,7 @@ class GatewayTlsTest {
             GatewayOptions o = GatewayOptions.parse(new String[] {
                 "--server", "a=127.0.0.1:" + broker.address().getPort(), "--listen", "127.0.0.1:0",
                 "--tls-listen", "127.0.0.1:0", "--tls-cert", cert.toString(), "--tls-key", key.toString(),
-                "--health", "none", "--no-stats", "--tls-reload-interval", "100ms"});
+                "--health", "none", "--no-stats", "--tls-reload-interval", "100ms", "--inspect-delay", "30s"});
             ByteArrayOutputStream log = new ByteArrayOutputStream();
             try (LoadBalancer lb = GatewaySetup.builder(o).build().start();
                  AutoCloseable reloader = CertificateReloader.start(lb, o, new PrintStream(log, true, StandardCharsets.UTF_8))) {
@@ -83,6 +83,49 @@ class GatewayTlsTest {
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("key.pem"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void repeatedCertificatesAreChosenBySni() throws Exception {
+        Path brokerCert = copy("broker-chain.pem", "broker.pem");
+        Path brokerKey = copy("broker-key-pkcs8.pem", "broker.key");
+        Path devicesCert = copy("devices-cert.pem", "devices.pem");
+        Path devicesKey = copy("devices-key-pkcs8.pem", "devices.key");
+        try (FakeBroker broker = new FakeBroker("a", new InetSocketAddress("127.0.0.1", 0), 1).start()) {
+            GatewayOptions o = GatewayOptions.parse(new String[] {
+                "--server", "a=127.0.0.1:" + broker.address().getPort(), "--listen", "127.0.0.1:0",
+                "--tls-listen", "127.0.0.1:0", "--tls-cert", brokerCert.toString(), "--tls-key", brokerKey.toString(),
+                "--tls-cert", devicesCert.toString(), "--tls-key", devicesKey.toString(), "--health", "none", "--no-stats", "--inspect-delay", "30s"});
+            try (LoadBalancer lb = GatewaySetup.builder(o).build().start()) {
+                InetSocketAddress tls = lb.frontend("mqtts").boundAddresses().get(0);
+                assertEquals("broker.example.com", connackThrough(tls, "mqtt.example.com"));
+                assertEquals("*.devices.example.com", connackThrough(tls, "sensor-3.devices.example.com"));
+                assertEquals("broker.example.com", connackThrough(tls, "unknown.example.org"), "the first is the default");
+            }
+        }
+    }
+
+    @Test
+    void tlsFlagsThatNeedAnotherSayWhich() {
+        for (String[] args : new String[][] {
+            {"--backends", "127.0.0.1:1883", "--tls-key", "key.pem"},
+            {"--backends", "127.0.0.1:1883", "--server-tls-no-verify-host"},
+            {"--backends", "127.0.0.1:1883", "--tls-cert", "c.pem", "--tls-client-id-from-cert"},
+            {"--backends", "127.0.0.1:1883", "--tls-cert", "a.pem", "--tls-cert", "b.pem", "--tls-key", "a.key"}}) {
+            UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+                    () -> GatewayOptions.parse(args));
+            assertTrue(e.getMessage().startsWith("--"), "names the flag: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void brokersBehindTlsAreReachedAndCheckedOverTls() throws Exception {
+        Path ca = copy("ca-cert.pem", "ca.pem");
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:8883", "--listen", "127.0.0.1:0",
+            "--server-tls-ca", ca.toString(), "--server-tls-no-verify-host", "--no-stats"});
+        try (LoadBalancer lb = GatewaySetup.builder(o).build().start()) {
+            assertTrue(lb.backend("brokers").policy().tls() != null, "the backend re-encrypts");
+        }
     }
 
     /** Sends a CONNECT over TLS, checks the CONNACK, and returns the common name the gateway presented. */

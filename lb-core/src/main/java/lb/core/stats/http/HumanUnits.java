@@ -45,6 +45,19 @@ final class HumanUnits {
         return String.format(Locale.ROOT, "%.0f%%", ratio * 100);
     }
 
+    /** A short span of time: "0 ms", "4.2 ms", "350 ms", "2.5 s", "95 s". */
+    static String duration(long nanos) {
+        double ms = nanos / 1e6;
+        if (ms < 10) {
+            return String.format(Locale.ROOT, ms == 0 ? "%.0f ms" : "%.1f ms", ms);
+        }
+        if (ms < 1000) {
+            return String.format(Locale.ROOT, "%.0f ms", ms);
+        }
+        double s = ms / 1000;
+        return String.format(Locale.ROOT, s < 10 ? "%.1f s" : "%,.0f s", s);
+    }
+
     /** How long before {@code nowMillis} {@code thenMillis} was, in the largest whole unit. */
     static String ago(long thenMillis, long nowMillis) {
         long s = Math.max(0, nowMillis - thenMillis) / 1000;

@@ -8,8 +8,11 @@ import lb.core.model.ServerState;
 import lb.core.model.Termination;
 import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;
+import lb.core.stats.KernelListenStats;
+import lb.core.stats.ListenerStats;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
+import lb.core.stats.PriorityClassStats;
 import lb.core.stats.ProcessStats;
 import lb.core.stats.ServerStats;
 import lb.core.stats.StatsSnapshot;
@@ -18,10 +21,11 @@ import lb.core.stats.Traffic;
 /**
  * Renders a {@link StatsSnapshot} in the Prometheus text exposition format (0.0.4). Names carry
  * their unit and counters end in {@code _total}; labels are {@code frontend}, {@code backend},
- * {@code server}, {@code loop}, {@code termination} and {@code reason}. Byte counters follow
- * HAProxy's exporter ({@code bytes_in} from clients, {@code bytes_out} to them), so existing
- * dashboards map one to one. No rates are exported: Prometheus derives them from the counters
- * with {@code rate()}. Stateless.
+ * {@code server}, {@code loop}, {@code termination}, {@code reason}, {@code priority} and
+ * {@code address}. Figures the platform does not have are left out, not zero. Byte
+ * counters follow HAProxy's exporter ({@code bytes_in} from clients, {@code bytes_out} to them),
+ * so existing dashboards map one to one. No rates are exported: Prometheus derives them from
+ * the counters with {@code rate()}. Stateless.
  */
 public final class PrometheusText {
     /** The media type of this format. */
@@ -72,6 +76,15 @@ public final class PrometheusText {
                 .sample(m.buffersOverBudget());
         w.gauge("lb_live_event_loops", "Event loops working; fewer than lb_event_loops means a loop died.")
                 .sample(p.liveLoops());
+        KernelListenStats k = p.kernel();
+        k.listenOverflows().ifPresent(n -> w.counter("lb_kernel_listen_overflows_total",
+                "Connections the kernel dropped because an accept queue was full, at any listening socket of the "
+                        + "host (ListenOverflows).").sample(n));
+        k.listenDrops().ifPresent(n -> w.counter("lb_kernel_listen_drops_total",
+                "Connections the kernel dropped at any listening socket of the host, for any reason (ListenDrops).")
+                .sample(n));
+        w.counter("lb_kernel_stats_failures_total", "Readings of the kernel's listen figures that could not be parsed.")
+                .sample(k.sampleFailures());
     }
 
     private static void loop(ExpositionWriter w, LoopStats l) {
@@ -98,6 +111,29 @@ public final class PrometheusText {
         }
         w.counter("lb_frontend_connections_total", "Client connections a frontend accepted.")
                 .sample(t.totalConnections(), id);
+        for (ListenerStats l : f.listeners()) {
+            String[] at = with(id, "address", l.address());
+            l.acceptQueue().ifPresent(n -> w.gauge("lb_frontend_accept_queue",
+                    "Connections waiting in the kernel to be accepted on a frontend's address.").sample(n, at));
+            l.acceptQueueLimit().ifPresent(n -> w.gauge("lb_frontend_accept_queue_limit",
+                    "How many connections the kernel queues for accepting on a frontend's address.").sample(n, at));
+        }
+        if (f.sources() != null) {
+            w.gauge("lb_frontend_source_blocks", "Client address blocks a frontend's per-source limits count now.")
+                    .sample(f.sources().blocks(), id);
+            w.gauge("lb_frontend_source_blocks_limit", "The most client address blocks a frontend counts at once.")
+                    .sample(f.sources().capacity(), id);
+            w.counter("lb_frontend_source_uncounted_total",
+                    "Connections let in uncounted because the per-source table was full.")
+                    .sample(f.sources().uncounted(), id);
+        }
+        if (f.tls() != null) {
+            w.counter("lb_frontend_tls_handshakes_total", "TLS handshakes a frontend finished with clients.")
+                    .sample(f.tls().handshakes(), id);
+            ExpositionWriter.Family failed = w.counter("lb_frontend_tls_handshake_failures_total",
+                    "TLS handshakes with clients that failed, by reason.");
+            f.tls().failures().forEach((reason, n) -> failed.sample(n, with(id, "reason", reason)));
+        }
         bytes(w, "frontend", t, id);
         ends(w, "frontend", t, id);
         rejects(w, "frontend", t, id);
@@ -138,6 +174,7 @@ public final class PrometheusText {
         w.counter("lb_backend_connects_delayed_total",
                 "Tunnels that waited in the queue because the backend-wide connect rate was spent.")
                 .sample(b.queue().connectsDelayed(), id);
+        priorityClasses(w, b, id);
         w.gauge("lb_backend_servers", "Servers of a backend.").sample(b.servers().size(), id);
         w.gauge("lb_backend_usable_servers", "Servers of a backend taking new tunnels.").sample(b.usableServers(), id);
         if (b.stickTable() != null) {
@@ -145,6 +182,34 @@ public final class PrometheusText {
                     .sample(b.stickTable().entries(), id);
             w.gauge("lb_backend_stick_table_capacity", "The most keys a backend's stick table holds.")
                     .sample(b.stickTable().capacity(), id);
+        }
+    }
+
+    /** Per priority class: tunnels, the queue now, and what it did to them. */
+    private static void priorityClasses(ExpositionWriter w, BackendStats b, String[] id) {
+        ExpositionWriter.Family tunnels = w.counter("lb_backend_class_tunnels_total",
+                "Tunnels routed to a backend, by priority class.");
+        ExpositionWriter.Family queue = w.gauge("lb_backend_class_current_queue",
+                "Tunnels of a priority class waiting for a free server slot.");
+        ExpositionWriter.Family queued = w.counter("lb_backend_class_queued_total",
+                "Tunnels of a priority class that had to wait, every server being full.");
+        ExpositionWriter.Family dequeued = w.counter("lb_backend_class_dequeued_total",
+                "Waiting tunnels of a priority class the queue let go to a server.");
+        ExpositionWriter.Family timedOut = w.counter("lb_backend_class_queue_timeouts_total",
+                "Waiting tunnels of a priority class refused when the queue timeout passed.");
+        ExpositionWriter.Family waited = w.counter("lb_backend_class_queue_wait_seconds_total",
+                "Time waited by the tunnels of a priority class the queue let go, added up.");
+        ExpositionWriter.Family longest = w.gauge("lb_backend_class_queue_wait_max_seconds",
+                "The longest wait of one tunnel of a priority class the queue let go.");
+        for (PriorityClassStats c : b.queue().classes()) {
+            String[] labels = with(id, "priority", Integer.toString(c.priority()));
+            tunnels.sample(c.tunnels(), labels);
+            queue.sample(c.queued(), labels);
+            queued.sample(c.queuedTotal(), labels);
+            dequeued.sample(c.dequeued(), labels);
+            timedOut.sample(c.timedOut(), labels);
+            waited.sample(c.waitNanosTotal() / 1e9, labels);
+            longest.sample(c.maxWaitNanos() / 1e9, labels);
         }
     }
 

@@ -2,14 +2,18 @@ package lb.core.stats.http;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import lb.core.model.RejectReason;
 import lb.core.model.Termination;
 import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;
 import lb.core.stats.HealthChange;
+import lb.core.stats.KernelListenStats;
+import lb.core.stats.ListenerStats;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
+import lb.core.stats.PriorityClassStats;
 import lb.core.stats.ProcessStats;
 import lb.core.stats.RebalanceStats;
 import lb.core.stats.ServerStats;
@@ -18,7 +22,8 @@ import lb.core.stats.Traffic;
 
 /**
  * Renders a {@link StatsSnapshot} as JSON: the records' fields under the same names, times in
- * epoch milliseconds, the rate interval in seconds, enum values in lower case. Stateless.
+ * epoch milliseconds, the rate interval in seconds, enum values in lower case, figures the
+ * platform does not have as null. Stateless.
  */
 public final class StatsJson {
     public static final String CONTENT_TYPE = "application/json; charset=utf-8";
@@ -49,6 +54,29 @@ public final class StatsJson {
             }
             w.endArray().name("backend").value(f.backend());
             traffic(w.name("traffic"), f.traffic());
+            w.name("listeners").beginArray();
+            for (ListenerStats l : f.listeners()) {
+                w.beginObject().name("address").value(l.address()).name("backlog").value(l.backlog());
+                optional(w.name("acceptQueue"), l.acceptQueue());
+                optional(w.name("acceptQueueLimit"), l.acceptQueueLimit());
+                w.endObject();
+            }
+            w.endArray().name("sources");
+            if (f.sources() == null) {
+                w.nullValue();
+            } else {
+                w.beginObject().name("blocks").value(f.sources().blocks())
+                        .name("capacity").value(f.sources().capacity())
+                        .name("uncounted").value(f.sources().uncounted()).endObject();
+            }
+            w.name("tls");
+            if (f.tls() == null) {
+                w.nullValue();
+            } else {
+                w.beginObject().name("handshakes").value(f.tls().handshakes()).name("failures").beginObject();
+                f.tls().failures().forEach((reason, n) -> w.name(reason).value(n));
+                w.endObject().endObject();
+            }
             w.endObject();
         }
         w.endArray();
@@ -70,15 +98,40 @@ public final class StatsJson {
         MemoryStats m = p.memory();
         w.name("memory").beginObject().name("budgetBytes").value(m.budgetBytes()).name("usedBytes").value(m.usedBytes())
                 .name("refusals").value(m.refusals()).name("buffersOverBudget").value(m.buffersOverBudget())
+                .endObject();
+        KernelListenStats k = p.kernel();
+        w.name("kernel").beginObject();
+        optional(w.name("listenOverflows"), k.listenOverflows());
+        optional(w.name("listenDrops"), k.listenDrops());
+        w.name("sampledAtMillis").value(k.sampledAtMillis()).name("sampleFailures").value(k.sampleFailures())
                 .endObject().endObject();
+    }
+
+    /** A figure the platform may not have: null when absent. */
+    private static void optional(JsonWriter w, OptionalLong v) {
+        if (v.isPresent()) {
+            w.value(v.getAsLong());
+        } else {
+            w.nullValue();
+        }
     }
 
     private static void backend(JsonWriter w, BackendStats b) {
         w.beginObject().name("name").value(b.name());
         traffic(w.name("traffic"), b.traffic());
         w.name("queue").beginObject().name("queued").value(b.queue().queued()).name("peak").value(b.queue().peak())
-                .name("limit").value(b.queue().limit()).name("maxConnectRate").value(b.queue().maxConnectRate())
-                .name("connectsDelayed").value(b.queue().connectsDelayed()).endObject();
+                .name("limit").value(b.queue().limit()).name("priorityBurst").value(b.queue().priorityBurst())
+                .name("maxConnectRate").value(b.queue().maxConnectRate())
+                .name("connectsDelayed").value(b.queue().connectsDelayed());
+        w.name("classes").beginArray();
+        for (PriorityClassStats c : b.queue().classes()) {
+            w.beginObject().name("priority").value(c.priority()).name("tunnels").value(c.tunnels())
+                    .name("queued").value(c.queued()).name("queuedTotal").value(c.queuedTotal())
+                    .name("dequeued").value(c.dequeued()).name("timedOut").value(c.timedOut())
+                    .name("waitNanosTotal").value(c.waitNanosTotal()).name("meanWaitNanos").value(c.meanWaitNanos())
+                    .name("maxWaitNanos").value(c.maxWaitNanos()).endObject();
+        }
+        w.endArray().endObject();
         w.name("stickTable");
         if (b.stickTable() == null) {
             w.nullValue();

@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import lb.core.model.RejectReason;
 import lb.core.model.ServerState;
@@ -14,8 +15,11 @@ import lb.core.model.Termination;
 import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;
 import lb.core.stats.HealthChange;
+import lb.core.stats.KernelListenStats;
+import lb.core.stats.ListenerStats;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
+import lb.core.stats.PriorityClassStats;
 import lb.core.stats.ProcessStats;
 import lb.core.stats.QueueStats;
 import lb.core.stats.ServerStats;
@@ -25,10 +29,11 @@ import lb.core.stats.Traffic;
 
 /**
  * Renders a {@link StatsSnapshot} as one self-contained HTML page: summary cards, the
- * frontends, a table per backend with its servers (states coloured, health and its last change,
- * weights, connections, rates, bytes), recent health changes, and the event loops. No script and
- * no external asset: the style is inline and a meta refresh reloads it. Every name is escaped.
- * Stateless.
+ * frontends (with the kernel's accept queue in front of each address, "n/a" where the platform
+ * does not show it), a table per backend with its servers (states coloured, health and its last
+ * change, weights, connections, rates, bytes) and its queue by priority class, recent health
+ * changes, and the event loops. No script and no external asset: the style is inline and a meta
+ * refresh reloads it. Every name is escaped. Stateless.
  */
 public final class StatsPage {
     public static final String CONTENT_TYPE = "text/html; charset=utf-8";
@@ -112,6 +117,9 @@ public final class StatsPage {
                 HumanUnits.count(p.buffersIdle()) + " idle &middot; "
                         + HumanUnits.bytes((double) (p.buffersInUse() + p.buffersIdle()) * p.bufferSize()) + " held");
         card("Accept errors", HumanUnits.count(p.acceptErrors()), "failed accepts (file descriptors)");
+        KernelListenStats k = p.kernel();
+        card("Kernel listen drops", "<span data-listen-overflows>" + optional(k.listenOverflows()) + "</span>",
+                "accept queue full, host-wide &middot; " + optional(k.listenDrops()) + " dropped at listeners in all");
         MemoryStats m = p.memory();
         card("Memory budget", HumanUnits.percent(m.usedBytes() / (double) m.budgetBytes()),
                 HumanUnits.bytes(m.usedBytes()) + " of " + HumanUnits.bytes(m.budgetBytes()) + " &middot; "
@@ -131,23 +139,64 @@ public final class StatsPage {
     private void frontends() {
         out.append("<section><h2>Frontends</h2><table><thead><tr><th>Frontend</th><th class=\"l\">Listening</th>")
                 .append("<th class=\"l\">Backend</th><th>Current</th><th>Limit</th><th>Accepted</th><th>Rate</th>")
-                .append("<th>In</th><th>Out</th><th>Rejected</th></tr></thead><tbody>");
+                .append("<th>In</th><th>Out</th><th>Rejected</th><th>Kernel accept queue</th></tr></thead><tbody>");
         for (FrontendStats f : s.frontends()) {
             Traffic t = f.traffic();
             out.append("<tr data-frontend=\"").append(esc(f.name())).append("\"><td><b>").append(esc(f.name()))
-                    .append("</b></td><td class=\"l\">").append(esc(String.join(", ", f.addresses())))
+                    .append("</b>");
+            if (f.sources() != null) {
+                out.append("<small>per source: ").append(HumanUnits.count(f.sources().blocks())).append(" of ")
+                        .append(HumanUnits.count(f.sources().capacity())).append(" blocks counted</small>");
+            }
+            if (f.tls() != null) {
+                out.append("<small>TLS: ").append(HumanUnits.count(f.tls().handshakes())).append(" handshakes, ")
+                        .append(HumanUnits.count(f.tls().failed())).append(" failed");
+                f.tls().failures().forEach((reason, n) -> {
+                    if (n > 0) {
+                        out.append(", ").append(esc(reason)).append(' ').append(HumanUnits.count(n));
+                    }
+                });
+                out.append("</small>");
+            }
+            out.append("</td><td class=\"l\">").append(esc(String.join(", ", f.addresses())))
                     .append("</td><td class=\"l\">").append(esc(f.backend())).append("</td>");
             connectionCells(t);
             byteCells(t);
             long rejected = t.ends().rejectedTotal();
             out.append("<td>").append(rejected == 0 ? "0" : "<span class=\"rej\">" + HumanUnits.count(rejected)
-                    + "</span> <span class=\"tag\">" + breakdown(t.ends().rejects()) + "</span>").append("</td></tr>");
+                    + "</span> <span class=\"tag\">" + breakdown(t.ends().rejects()) + "</span>").append("</td><td>");
+            acceptQueues(f);
+            out.append("</td></tr>");
         }
         out.append("</tbody></table>");
         for (FrontendStats f : s.frontends()) {
             endings("How tunnels of frontend " + esc(f.name()) + " ended", f.traffic().ends());
         }
         out.append("</section>");
+    }
+
+    /** Each listening address's accept queue, "waiting / limit", or n/a where the platform does not say. */
+    private void acceptQueues(FrontendStats f) {
+        for (int i = 0; i < f.listeners().size(); i++) {
+            ListenerStats l = f.listeners().get(i);
+            if (i > 0) {
+                out.append("<br>");
+            }
+            out.append("<span data-accept-queue=\"").append(esc(l.address())).append("\">")
+                    .append(optional(l.acceptQueue())).append("</span>");
+            if (l.acceptQueueLimit().isPresent()) {
+                out.append(" <span class=\"tag\">/ ").append(HumanUnits.count(l.acceptQueueLimit().getAsLong()))
+                        .append("</span>");
+            }
+            if (f.listeners().size() > 1) {
+                out.append("<small>").append(esc(l.address())).append("</small>");
+            }
+        }
+    }
+
+    /** A figure the platform may not have: "n/a" when absent, never a made-up zero. */
+    private static String optional(OptionalLong v) {
+        return v.isPresent() ? HumanUnits.count(v.getAsLong()) : "n/a";
     }
 
     private void backend(BackendStats b) {
@@ -185,6 +234,7 @@ public final class StatsPage {
         byteCells(t);
         errorCell(t);
         out.append("<td></td><td></td></tr></tbody></table>");
+        priorityClasses(q);
         history(b);
         endings("How tunnels of backend " + esc(b.name()) + " ended", t.ends());
         out.append("</section>");
@@ -214,6 +264,34 @@ public final class StatsPage {
                     .append(HumanUnits.ago(server.healthChangedAtMillis(), s.takenAtMillis()));
         }
         out.append(" &middot; ").append(esc(server.healthReason())).append("</td></tr>");
+    }
+
+    /** The queue by priority class, once classes or queueing happened. */
+    private void priorityClasses(QueueStats q) {
+        boolean queuedEver = false;
+        for (PriorityClassStats c : q.classes()) {
+            queuedEver |= c.queuedTotal() > 0;
+        }
+        if (q.classes().size() < 2 && !queuedEver) {
+            return;
+        }
+        out.append("<table class=\"classes\"><thead><tr><th>Priority class</th><th>Tunnels</th><th>Waiting</th>")
+                .append("<th>Queued</th><th>Let go</th><th>Mean wait</th><th>Longest wait</th><th>Timed out</th>")
+                .append("</tr></thead><tbody>");
+        for (int i = q.classes().size() - 1; i >= 0; i--) {
+            PriorityClassStats c = q.classes().get(i);
+            out.append("<tr data-priority=\"").append(c.priority()).append("\"><td>").append(c.priority())
+                    .append(c.priority() == 0 ? " <span class=\"tag\">no rule</span>" : "").append("</td><td>")
+                    .append(HumanUnits.count(c.tunnels())).append("</td><td>").append(HumanUnits.count(c.queued()))
+                    .append("</td><td>").append(HumanUnits.count(c.queuedTotal())).append("</td><td>")
+                    .append(HumanUnits.count(c.dequeued())).append("</td><td>")
+                    .append(c.dequeued() == 0 ? NONE : HumanUnits.duration(c.meanWaitNanos())).append("</td><td>")
+                    .append(c.dequeued() == 0 ? NONE : HumanUnits.duration(c.maxWaitNanos())).append("</td><td>")
+                    .append(c.timedOut() == 0 ? "0"
+                            : "<span class=\"rej\">" + HumanUnits.count(c.timedOut()) + "</span>")
+                    .append("</td></tr>");
+        }
+        out.append("</tbody></table>");
     }
 
     private void history(BackendStats b) {

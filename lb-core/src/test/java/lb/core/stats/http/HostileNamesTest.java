@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +16,8 @@ import lb.core.model.Termination;
 import lb.core.stats.BackendStats;
 import lb.core.stats.FrontendStats;
 import lb.core.stats.HealthChange;
+import lb.core.stats.KernelListenStats;
+import lb.core.stats.ListenerStats;
 import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
 import lb.core.stats.ProcessStats;
@@ -81,11 +84,14 @@ class HostileNamesTest {
         Traffic traffic = new Traffic(1, 0, 7, 0.5, 100, 200, 10, 20, 0, 0, 0, none);
         ServerStats server = new ServerStats(SERVER, "10.0.0.1:1883", ServerState.MAINTENANCE, false, false, false,
                 REASON, 1_700_000_000_000L, 2, 1, 1, 0, traffic);
-        BackendStats backend = new BackendStats(BACKEND, traffic, new QueueStats(0, 0, 10), null, true,
+        BackendStats backend = new BackendStats(BACKEND, traffic, new QueueStats(0, 0, 10, 4, List.of()), null, true,
                 List.of(server), List.of(new HealthChange(BACKEND, SERVER, false, REASON, 1_700_000_000_000L)));
-        FrontendStats frontend = new FrontendStats("f<", List.of("127.0.0.1:1883"), BACKEND, traffic);
+        FrontendStats frontend = new FrontendStats("f<", List.of("127.0.0.1:1883"), BACKEND, traffic,
+                List.of(new ListenerStats("127.0.0.1:1883", 4096, OptionalLong.empty(), OptionalLong.empty())), null,
+                new lb.core.stats.TlsStats(5, java.util.Map.of("not_tls", 2L, "bad_certificate", 0L)));
         ProcessStats process = new ProcessStats(1, 1, 0, 1, 0, 0, 0, 0, 16384, 0.25, 0.25, 1, 0,
-                new MemoryStats(1 << 20, 0, 0, 0));
+                new MemoryStats(1 << 20, 0, 0, 0),
+                new KernelListenStats(OptionalLong.empty(), OptionalLong.empty(), 1_700_000_005_000L, 0));
         return new StatsSnapshot(1_700_000_005_000L, 10_000_000_000L, process,
                 List.of(new LoopStats(0, 1, 5, 0.25, 0, 0, 0, true, 0)), List.of(frontend), List.of(backend));
     }
