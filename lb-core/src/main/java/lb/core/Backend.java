@@ -8,10 +8,13 @@ import java.util.function.Consumer;
 
 import lb.core.balance.ServerSet;
 import lb.core.config.BackendPolicy;
+import lb.core.config.Pacing;
+import lb.core.config.Rebalance;
 import lb.core.engine.LiveBackend;
 import lb.core.engine.LiveServer;
 import lb.core.health.HealthCheck;
 import lb.core.model.Server;
+import lb.core.stats.RebalanceStats;
 import lb.core.stick.StickTable;
 
 /**
@@ -77,13 +80,36 @@ public final class Backend {
 
     /**
      * Removes a server: it takes no new tunnels at once (drain), its tunnels may finish for up
-     * to {@code drain}, then those left are closed ({@code SERVER_REMOVED}) and it is gone.
-     * The future completes when it is. Adding the server back at the same address before then
-     * cancels the removal (the future is cancelled) and keeps its tunnels; removing it again
+     * to {@code drain}, then those left are ended ({@code SERVER_REMOVED}) and it is gone. The
+     * future completes when it is. Tunnels whose packets frame end cleanly (for MQTT: a
+     * DISCONNECT to the broker in the client's name, and "use another server" to a 5.0 client),
+     * which may take up to two seconds more. Adding the server back at the same address before
+     * then cancels the removal (the future is cancelled) and keeps its tunnels; removing it again
      * meanwhile returns the same future.
      */
     public CompletableFuture<Void> removeServer(String serverName, Duration drain) {
         return live.removeServer(serverName, drain);
+    }
+
+    /**
+     * Removes a server as {@link #removeServer(String, Duration)} does, but ends its tunnels
+     * itself at {@code pacing}'s pace over its grace (clients reconnect to the other servers a
+     * few at a time), those left when the grace is over all at once.
+     */
+    public CompletableFuture<Void> removeServer(String serverName, Pacing pacing) {
+        return live.removeServer(serverName, pacing);
+    }
+
+    /**
+     * Evens out the servers' clients after servers were added (or came back): when a server
+     * strays from its weighted share by more than the tolerance, clients are moved from the
+     * servers above their share at the given pace, each ended cleanly (an MQTT 5 client hears
+     * "use another server") with its stick-table entry re-pointed to a server below its share,
+     * where it lands when it reconnects. One at a time: while one runs, asking again returns it.
+     * The future completes with what was planned and moved; {@code lb.stats()} shows progress.
+     */
+    public CompletableFuture<RebalanceStats> rebalance(Rebalance how) {
+        return live.rebalance(how);
     }
 
     /**

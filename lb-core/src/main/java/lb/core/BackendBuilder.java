@@ -36,6 +36,7 @@ public final class BackendBuilder {
     int retries = 3;
     boolean redispatch = true;
     int maxQueue = 10_000;
+    int maxConnectRate;
     Duration queueTimeout = Duration.ofSeconds(10);
     int queuePriorityBurst = 4;
     Duration drainOnRemove = Duration.ofSeconds(30);
@@ -81,7 +82,8 @@ public final class BackendBuilder {
         }
         ServerOptions o = new ServerOptions(where + "server '" + serverName + "': ");
         options.accept(o);
-        return new ServerSpec(serverName, resolved, o.weight, o.maxConnections, o.state, o.sources, o.sendProxy);
+        return new ServerSpec(serverName, resolved, o.weight, o.maxConnections, o.state, o.sources, o.sendProxy,
+                o.maxConnectRate);
     }
 
     /** The algorithm, as a factory: each event loop gets its own instance. */
@@ -177,6 +179,19 @@ public final class BackendBuilder {
         return this;
     }
 
+    /**
+     * Sends the whole backend at most {@code perSecond} new connections a second, whichever
+     * servers they go to; clients over it wait in the queue as for a server's own
+     * {@link ServerOptions#maxConnectRate}. 0 (the default): no limit.
+     */
+    public BackendBuilder maxConnectRate(int perSecond) {
+        if (perSecond < 0) {
+            throw new IllegalArgumentException(where() + "maxConnectRate must be >= 0, was " + perSecond);
+        }
+        this.maxConnectRate = perSecond;
+        return this;
+    }
+
     /** Per-server settings inside {@link #server(String, InetSocketAddress, Consumer)}. */
     public static final class ServerOptions {
         private final String where;
@@ -185,6 +200,7 @@ public final class BackendBuilder {
         ServerState state = ServerState.READY;
         final List<ServerSpec.SourceRange> sources = new ArrayList<>();
         ProxyFormat sendProxy;
+        int maxConnectRate;
 
         ServerOptions(String where) {
             this.where = where;
@@ -239,12 +255,29 @@ public final class BackendBuilder {
             this.state = Objects.requireNonNull(s, "state");
             return this;
         }
+
+        /**
+         * Sends this server at most {@code perSecond} new connections a second (storm
+         * admission), so a restarted broker is not flattened by a reconnect storm; clients over
+         * the rate wait in the backend queue (within its size and timeout), those left over are
+         * refused as for a full queue (for MQTT, CONNACK "server busy"). While the server warms
+         * up after recovering (slow start), the rate ramps with its weight. 0 (the default): no
+         * limit.
+         */
+        public ServerOptions maxConnectRate(int perSecond) {
+            if (perSecond < 0) {
+                throw new IllegalArgumentException(where + "maxConnectRate must be >= 0, was " + perSecond);
+            }
+            this.maxConnectRate = perSecond;
+            return this;
+        }
     }
 
     /** Everything but the servers, as the value a running backend follows. */
     BackendPolicy policy() {
         return new BackendPolicy(balancer, stickTable, healthCheck, connectTimeout.toNanos(), serverTimeout.toNanos(),
-                retries, redispatch, maxQueue, queueTimeout.toNanos(), queuePriorityBurst, drainOnRemove, tls);
+                retries, redispatch, maxQueue, queueTimeout.toNanos(), queuePriorityBurst, drainOnRemove, tls,
+                maxConnectRate);
     }
 
     private String where() {

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 
+import lb.core.config.Pacing;
 import lb.core.engine.EventLoopGroup;
 import lb.core.engine.LiveBackend;
 import lb.core.engine.LiveFrontend;
@@ -192,7 +193,10 @@ public final class LoadBalancer implements AutoCloseable {
 
     /**
      * Stops accepting at once, lets established tunnels finish for up to {@code grace}, then
-     * closes the rest (their events say {@code SHUTDOWN}) and stops the loops.
+     * ends the rest (their events say {@code SHUTDOWN}) and stops the loops. Tunnels whose
+     * packets frame end cleanly (for MQTT: a DISCONNECT to the broker in the client's name, and
+     * "server shutting down" to a 5.0 client), which may take up to two seconds more; a zero
+     * grace closes everything at once.
      */
     public synchronized void shutdown(Duration grace) {
         if (stopped) {
@@ -201,6 +205,23 @@ public final class LoadBalancer implements AutoCloseable {
         stopped = true;
         if (started) {
             loops.shutdown(grace);
+        } else {
+            loops.closeUnstarted();
+        }
+    }
+
+    /**
+     * Stops accepting at once and ends established tunnels itself at {@code pacing}'s pace (so
+     * clients reconnect elsewhere a few at a time, not all together), those left when its grace
+     * is over all at once; then stops the loops. Ends are clean as for {@link #shutdown(Duration)}.
+     */
+    public synchronized void shutdown(Pacing pacing) {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (started) {
+            loops.shutdown(pacing);
         } else {
             loops.closeUnstarted();
         }

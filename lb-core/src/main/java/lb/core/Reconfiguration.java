@@ -147,10 +147,12 @@ final class Reconfiguration {
                 stickTable(where, old.stickTable(), fresh.stickTable()),
                 sameChecks ? old.healthCheck() : fresh.healthCheck(),
                 fresh.connectTimeoutNs(), fresh.serverTimeoutNs(), fresh.retries(), fresh.redispatch(),
-                fresh.maxQueue(), fresh.queueTimeoutNs(), fresh.queuePriorityBurst(), fresh.drainOnRemove(), fresh.tls());
+                fresh.maxQueue(), fresh.queueTimeoutNs(), fresh.queuePriorityBurst(), fresh.drainOnRemove(), fresh.tls(),
+                fresh.maxConnectRate());
         BackendPolicy sameRest = new BackendPolicy(merged.balancerFactory(), merged.stickTable(), merged.healthCheck(),
                 old.connectTimeoutNs(), old.serverTimeoutNs(), old.retries(), old.redispatch(),
-                old.maxQueue(), old.queueTimeoutNs(), old.queuePriorityBurst(), old.drainOnRemove(), old.tls());
+                old.maxQueue(), old.queueTimeoutNs(), old.queuePriorityBurst(), old.drainOnRemove(), old.tls(),
+                old.maxConnectRate());
         if (!merged.equals(sameRest)) {
             applied(Scope.BACKEND, where + "timeouts, retries or queue updated");
         }
@@ -211,6 +213,10 @@ final class Reconfiguration {
                 if (current.maxConnections() != s.maxConnections()) {
                     current.maxConnections(s.maxConnections());
                     applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " maxConnections " + s.maxConnections());
+                }
+                if (current.maxConnectRate() != s.maxConnectRate()) {
+                    current.maxConnectRate(s.maxConnectRate());
+                    applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " maxConnectRate " + s.maxConnectRate());
                 }
                 if (current.state() != s.state()) {
                     current.state(s.state());

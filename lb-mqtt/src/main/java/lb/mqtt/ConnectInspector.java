@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import lb.core.model.ClientFacts;
 import lb.core.model.KeyExtractor;
+import lb.core.model.PacketFraming;
 import lb.core.model.Termination;
 import lb.core.model.Verdict;
 
@@ -42,6 +43,13 @@ import lb.core.model.Verdict;
  * <p>Behind a frontend that terminates TLS with client certificates, {@link
  * #withClientIdFromCertificate()} refuses a CONNECT whose client id is not the identity its
  * certificate names, so a device cannot take over another's session (or its stickiness).
+ *
+ * <p>It frames each routed client's packets ({@link #framing}, on by default): the balancer then
+ * ends a tunnel it ends itself (shutdown, server removal, rebalancing) between packets, telling
+ * the broker the client left normally (DISCONNECT, so no will is published) and a 5.0 client to
+ * go elsewhere (DISCONNECT 0x8B "server shutting down" or 0x9C "use another server"); a 3.1.1
+ * client sees its connection end after the broker's last whole packet. Bytes after the CONNECT
+ * that are no MQTT packet close the tunnel ({@code FRAMING_INVALID}).
  */
 public final class ConnectInspector implements KeyExtractor {
     private final MqttConnectParser parser;
@@ -49,23 +57,34 @@ public final class ConnectInspector implements KeyExtractor {
     private final double keepAliveFactor;
     private final Duration keepAliveMinimum;
     private final boolean clientIdFromCertificate;
+    /** How clients of 3.1/3.1.1 and of 5.0 frame and are told goodbye; both null when framing is off. */
+    private final Ending ending;
+
+    /** The framing settings: on or off, the will, the server reference; and the framings made of them. */
+    private record Ending(boolean willOnEnd, String serverReference, MqttFraming v3, MqttFraming v5) {
+        static Ending of(boolean willOnEnd, String serverReference) {
+            return new Ending(willOnEnd, serverReference, new MqttFraming(MqttVersion.V3_1_1, willOnEnd, serverReference),
+                    new MqttFraming(MqttVersion.V5, willOnEnd, serverReference));
+        }
+    }
 
     ConnectInspector(MqttConnectParser parser, boolean connackReplies) {
-        this(parser, connackReplies, 0, Duration.ZERO, false);
+        this(parser, connackReplies, 0, Duration.ZERO, false, Ending.of(false, null));
     }
 
     private ConnectInspector(MqttConnectParser parser, boolean connackReplies, double keepAliveFactor,
-                             Duration keepAliveMinimum, boolean clientIdFromCertificate) {
+                             Duration keepAliveMinimum, boolean clientIdFromCertificate, Ending ending) {
         this.parser = parser;
         this.connackReplies = connackReplies;
         this.keepAliveFactor = keepAliveFactor;
         this.keepAliveMinimum = keepAliveMinimum;
         this.clientIdFromCertificate = clientIdFromCertificate;
+        this.ending = ending;
     }
 
     /** A copy that does (or does not) send a refusing CONNACK before closing. */
     public ConnectInspector withConnackReplies(boolean enabled) {
-        return new ConnectInspector(parser, enabled, keepAliveFactor, keepAliveMinimum, clientIdFromCertificate);
+        return new ConnectInspector(parser, enabled, keepAliveFactor, keepAliveMinimum, clientIdFromCertificate, ending);
     }
 
     /**
@@ -77,7 +96,7 @@ public final class ConnectInspector implements KeyExtractor {
             throw new IllegalArgumentException("keep-alive factor must be 0 (off) or >= 1, was " + factor);
         }
         return new ConnectInspector(parser, connackReplies, factor, java.util.Objects.requireNonNull(minimum, "minimum"),
-                clientIdFromCertificate);
+                clientIdFromCertificate, ending);
     }
 
     /**
@@ -87,7 +106,7 @@ public final class ConnectInspector implements KeyExtractor {
      */
     public ConnectInspector withMaxPacketSize(int bytes) {
         return new ConnectInspector(new MqttConnectParser(bytes), connackReplies, keepAliveFactor, keepAliveMinimum,
-                clientIdFromCertificate);
+                clientIdFromCertificate, ending);
     }
 
     /**
@@ -97,7 +116,44 @@ public final class ConnectInspector implements KeyExtractor {
      * plain frontend the rule does nothing: there is no certificate to hold the id to.
      */
     public ConnectInspector withClientIdFromCertificate() {
-        return new ConnectInspector(parser, connackReplies, keepAliveFactor, keepAliveMinimum, true);
+        return new ConnectInspector(parser, connackReplies, keepAliveFactor, keepAliveMinimum, true, ending);
+    }
+
+    /**
+     * A copy that frames clients' packets (the default) or forwards them unexamined: then the
+     * balancer can only cut a tunnel it ends, and the broker publishes the client's will.
+     */
+    public ConnectInspector withPacketFraming(boolean enabled) {
+        Ending next = !enabled ? null : ending != null ? ending : Ending.of(false, null);
+        return new ConnectInspector(parser, connackReplies, keepAliveFactor, keepAliveMinimum, clientIdFromCertificate, next);
+    }
+
+    /**
+     * A copy that, when the balancer ends a tunnel itself, lets the broker publish the client's
+     * will: no DISCONNECT for a 3.1.1 client (the broker sees the connection end), DISCONNECT
+     * 0x04 "with will message" for a 5.0 one. By default the will is suppressed: the client is
+     * not gone, it reconnects elsewhere at once. Turns framing on.
+     */
+    public ConnectInspector withWillOnBalancerEnd(boolean publish) {
+        String reference = ending == null ? null : ending.serverReference();
+        return new ConnectInspector(parser, connackReplies, keepAliveFactor, keepAliveMinimum, clientIdFromCertificate,
+                Ending.of(publish, reference));
+    }
+
+    /**
+     * A copy that names {@code reference} (host, or host:port, as MQTT 5.0 §4.11 describes) as
+     * the Server Reference of the "use another server" DISCONNECT sent to 5.0 clients when a
+     * server is removed or the load is rebalanced; null for none (the default). Turns framing on.
+     */
+    public ConnectInspector withServerReference(String reference) {
+        boolean will = ending != null && ending.willOnEnd();
+        return new ConnectInspector(parser, connackReplies, keepAliveFactor, keepAliveMinimum, clientIdFromCertificate,
+                Ending.of(will, reference));
+    }
+
+    /** True if routed clients' packets are framed (so tunnels end cleanly). */
+    public boolean packetFraming() {
+        return ending != null;
     }
 
     public boolean connackReplies() {
@@ -147,6 +203,15 @@ public final class ConnectInspector implements KeyExtractor {
         return route.withClientTimeout(timeout.compareTo(keepAliveMinimum) < 0 ? keepAliveMinimum : timeout);
     }
 
+    /** The framing of the client's version (5.0, or 3.1/3.1.1, which frame alike), or null when off. */
+    @Override
+    public PacketFraming framing(ByteBuffer firstBytes) {
+        if (ending == null) {
+            return null;
+        }
+        return MqttConnectParser.peekVersion(firstBytes) == MqttVersion.V5 ? ending.v5() : ending.v3();
+    }
+
     @Override
     public ByteBuffer refusalReply(ByteBuffer firstBytes, Termination why) {
         if (!connackReplies) {
@@ -163,6 +228,7 @@ public final class ConnectInspector implements KeyExtractor {
 
     @Override
     public String toString() {
-        return "ConnectInspector[maxPacketSize=" + parser.maxPacketSize() + " connackReplies=" + connackReplies + "]";
+        return "ConnectInspector[maxPacketSize=" + parser.maxPacketSize() + " connackReplies=" + connackReplies
+                + " framing=" + (ending == null ? "off" : ending.willOnEnd() ? "on, will on balancer end" : "on") + "]";
     }
 }

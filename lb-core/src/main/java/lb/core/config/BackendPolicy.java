@@ -26,5 +26,14 @@ public record BackendPolicy(
         long queueTimeoutNs,
         int queuePriorityBurst,
         java.time.Duration drainOnRemove,
-        UpstreamTlsSettings tls) {
+        UpstreamTlsSettings tls,
+        int maxConnectRate) {
+
+    /** A policy with no backend-wide connect rate limit. */
+    public BackendPolicy(Supplier<? extends Balancer> balancerFactory, StickTable stickTable, HealthCheck healthCheck,
+                         long connectTimeoutNs, long serverTimeoutNs, int retries, boolean redispatch, int maxQueue,
+                         long queueTimeoutNs, java.time.Duration drainOnRemove, UpstreamTlsSettings tls) {
+        this(balancerFactory, stickTable, healthCheck, connectTimeoutNs, serverTimeoutNs, retries, redispatch, maxQueue,
+                queueTimeoutNs, drainOnRemove, tls, 0);
+    }
 }

@@ -9,8 +9,9 @@ import lb.core.proxy.ProxyFormat;
 
 /**
  * One server as configured: name, resolved address, weight, connection limit, initial state,
- * the source addresses it is reached from and the PROXY header it receives (null for none). A
- * value: two configurations compare with {@code equals}.
+ * the source addresses it is reached from, the PROXY header it receives (null for none) and the
+ * most new connections it is sent per second (0: no limit). A value: two configurations compare
+ * with {@code equals}.
  */
 public record ServerSpec(
         String name,
@@ -19,10 +20,17 @@ public record ServerSpec(
         int maxConnections,
         ServerState state,
         List<SourceRange> sources,
-        ProxyFormat sendProxy) {
+        ProxyFormat sendProxy,
+        int maxConnectRate) {
 
     public ServerSpec {
         sources = List.copyOf(sources);
+    }
+
+    /** A server with no connect rate limit. */
+    public ServerSpec(String name, InetSocketAddress address, int weight, int maxConnections, ServerState state,
+                      List<SourceRange> sources, ProxyFormat sendProxy) {
+        this(name, address, weight, maxConnections, state, sources, sendProxy, 0);
     }
 
     /** Local ports {@code lowPort}..{@code highPort} of {@code address}, managed by the load balancer. */

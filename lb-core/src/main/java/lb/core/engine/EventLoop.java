@@ -9,7 +9,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -86,8 +85,6 @@ public final class EventLoop {
     /** When this cycle's first ready key was handled; 0 before it. */
     private long firstEventNs;
     private volatile boolean running;
-    private boolean draining;
-    private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private Thread thread;
 
     EventLoop(int index, EventLoopGroup group, Clock clock, int bufferSize, int maxIdleBuffers, int backendCount,
@@ -411,9 +408,6 @@ public final class EventLoop {
         last.slot = i;
         tunnels[tunnelCount] = null;
         load.decrementAndGet();
-        if (draining && tunnelCount == 0) {
-            drained.complete(null);
-        }
     }
 
     /** Live tunnels, for tests and stats; call on the loop thread. */
@@ -421,18 +415,9 @@ public final class EventLoop {
         return tunnelCount;
     }
 
-    /** Graceful shutdown's first step: stop accepting, and say when the last tunnel has gone. */
+    /** Graceful shutdown's first step: stop accepting. */
     void beginDrain() {
         closeListeners();
-        draining = true;
-        if (tunnelCount == 0) {
-            drained.complete(null);
-        }
-    }
-
-    /** Completes once draining has begun and no tunnel is left. */
-    CompletableFuture<Void> drained() {
-        return drained;
     }
 
     /** Closes this loop's listeners of {@code frontend} on {@code addresses} (as configured). */
@@ -472,12 +457,50 @@ public final class EventLoop {
         }
     }
 
-    /** Closes this loop's tunnels on {@code server} (it was marked down). */
+    /**
+     * Ends this loop's tunnels on {@code server} (it was marked down, or its removal's drain is
+     * over): cleanly where their packets frame (see {@link Tunnel#end}), else at once.
+     */
     public void closeTunnelsOf(LiveServer server, Termination reason) {
+        String detail = server.name() + (reason == Termination.SERVER_DOWN ? " marked down" : " removed");
         // backwards: closing swaps the last tunnel into the freed slot, which was seen already
         for (int i = tunnelCount - 1; i >= 0; i--) {
             if (i < tunnelCount && tunnels[i].server() == server) {
-                tunnels[i].close(reason, server.name() + " marked down");
+                tunnels[i].end(reason, detail);
+            }
+        }
+    }
+
+    /**
+     * Ends up to {@code max} of this loop's tunnels that {@code ending} takes (and that are not
+     * ending already); returns how many. A tunnel whose end throws is counted and cut.
+     */
+    int endTunnels(PacedEnding ending, int max) {
+        int n = 0;
+        for (int i = tunnelCount - 1; i >= 0 && n < max; i--) {
+            if (i >= tunnelCount) {
+                continue;
+            }
+            Tunnel t = tunnels[i];
+            if (t.isEnding() || !ending.takes(t)) {
+                continue;
+            }
+            n++;
+            try {
+                t.end(ending.reason, ending.detail);
+            } catch (RuntimeException e) {
+                countFault(t, e);
+                t.onFault(e);
+            }
+        }
+        return n;
+    }
+
+    /** Cuts this loop's tunnels on {@code server} that are still open (ending or not). */
+    void cutTunnelsOf(LiveServer server, Termination reason, String detail) {
+        for (int i = tunnelCount - 1; i >= 0; i--) {
+            if (i < tunnelCount && tunnels[i].server() == server) {
+                tunnels[i].close(reason, detail);
             }
         }
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import lb.core.config.Pacing;
 import lb.core.limit.ConnectionLimit;
 import lb.core.limit.MemoryBudget;
 import lb.core.model.AcceptMode;
@@ -232,44 +233,6 @@ public final class EventLoopGroup {
         }
     }
 
-    /**
-     * Runs {@code then} (on a loop) once {@code server} has no tunnel left or {@code drain} has
-     * passed, whichever comes first; checked every {@link #DRAIN_CHECK_NS}.
-     */
-    public void whenDrained(LiveServer server, Duration drain, Runnable then) {
-        EventLoop loop = loops[0];
-        loop.execute(() -> new DrainWatch(loop, server, loop.nowNs() + drain.toNanos(), then).check(loop.nowNs()));
-    }
-
-    private static final long DRAIN_CHECK_NS = 50_000_000L;
-
-    private static final class DrainWatch extends TimerWheel.Timeout {
-        private final EventLoop loop;
-        private final LiveServer server;
-        private final long deadlineNs;
-        private final Runnable then;
-
-        DrainWatch(EventLoop loop, LiveServer server, long deadlineNs, Runnable then) {
-            this.loop = loop;
-            this.server = server;
-            this.deadlineNs = deadlineNs;
-            this.then = then;
-        }
-
-        void check(long nowNs) {
-            if (server.connections() == 0 || nowNs - deadlineNs >= 0) {
-                then.run();
-            } else {
-                loop.timers().schedule(this, Math.min(deadlineNs, nowNs + DRAIN_CHECK_NS));
-            }
-        }
-
-        @Override
-        protected void onTimeout(long nowNs) {
-            check(nowNs);
-        }
-    }
-
     /** The loops' time source, read now; any thread. */
     public long nowNs() {
         return clock.nanoTime();
@@ -347,24 +310,46 @@ public final class EventLoopGroup {
         }
     }
 
-    /** Graceful stop: close listeners, let tunnels finish for {@code grace}, then close the rest. */
+    /**
+     * Graceful stop: close listeners, let tunnels finish for {@code grace}, then end the rest
+     * (cleanly where their packets frame, within {@link Tunnel#ENDING_NS}), then close whatever
+     * is left. A zero grace closes everything at once.
+     */
     public void shutdown(Duration grace) {
-        CompletableFuture<?>[] drained = new CompletableFuture<?>[loops.length];
-        for (int i = 0; i < loops.length; i++) {
-            EventLoop l = loops[i];
-            drained[i] = l.drained();
+        shutdown(grace.toNanos(), null);
+    }
+
+    /** Graceful stop that ends tunnels itself, at {@code pacing}'s pace over its grace. */
+    public void shutdown(Pacing pacing) {
+        shutdown(pacing.grace().toNanos(), pacing);
+    }
+
+    private void shutdown(long graceNs, Pacing pacing) {
+        for (EventLoop l : loops) {
             l.execute(l::beginDrain);
         }
-        try {
-            if (!grace.isZero()) {
-                CompletableFuture.allOf(drained).get(grace.toNanos(), TimeUnit.NANOSECONDS);
+        if (graceNs > 0) {
+            long perSecond = pacing == null ? 0 : pacing.clientsPerSecondFor(tunnelCount());
+            PacedEnding ending = new PacedEnding(this, Termination.SHUTDOWN, null, perSecond, graceNs, true) {
+                @Override
+                boolean takes(Tunnel t) {
+                    return true;
+                }
+
+                @Override
+                boolean isEmpty() {
+                    return tunnelCount() == 0;
+                }
+            };
+            try {
+                ending.start().get(graceNs + Tunnel.ENDING_NS + 1_000_000_000L, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                LOG.log(System.Logger.Level.INFO, () -> "shutdown_grace_expired closing_tunnels=" + tunnelCount());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                LOG.log(System.Logger.Level.WARNING, "shutdown_drain_failed", e);
             }
-        } catch (TimeoutException e) {
-            LOG.log(System.Logger.Level.INFO, () -> "shutdown_grace_expired closing_tunnels=" + tunnelCount());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            LOG.log(System.Logger.Level.WARNING, "shutdown_drain_failed", e);
         }
         for (EventLoop l : loops) {
             l.stop();

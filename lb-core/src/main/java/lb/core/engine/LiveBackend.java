@@ -11,12 +11,16 @@ import java.util.function.Supplier;
 import lb.core.balance.Balancer;
 import lb.core.balance.ServerSet;
 import lb.core.config.BackendPolicy;
+import lb.core.config.Pacing;
+import lb.core.config.Rebalance;
 import lb.core.config.ServerSpec;
 import lb.core.health.HealthCheck;
 import lb.core.limit.BackendQueue;
+import lb.core.limit.ConnectRate;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
 import lb.core.model.Termination;
+import lb.core.stats.RebalanceStats;
 import lb.core.stick.StickTable;
 import lb.core.tls.UpstreamEngines;
 import lb.core.time.Clock;
@@ -43,6 +47,11 @@ public final class LiveBackend {
     private volatile EventLoopGroup loops;
     private final ServerSlots slots;
     private final Clock clock;
+    /** The backend-wide bucket of new connections ({@code policy.maxConnectRate()}). */
+    private final ConnectRate connectRate = new ConnectRate();
+    /** Wakes queued tunnels as the connect rates allow more; armed while it runs. */
+    private final RateWake rateWake = new RateWake();
+    private volatile Rebalancing rebalancing;
 
     public LiveBackend(String name, int index, BackendPolicy policy, List<ServerSpec> servers, ServerSlots slots,
                        Clock clock) {
@@ -206,12 +215,25 @@ public final class LiveBackend {
 
     /**
      * Removes a server: it takes no new tunnels at once (drain), its tunnels may finish for up
-     * to {@code drain}, then those left are closed ({@code SERVER_REMOVED}) and it is gone.
-     * The future completes when it is. Adding the server back at the same address before then
-     * cancels the removal (the future is cancelled) and keeps its tunnels; removing it again
-     * meanwhile returns the same future.
+     * to {@code drain}, then those left are ended ({@code SERVER_REMOVED}: cleanly where their
+     * packets frame, within {@link Tunnel#ENDING_NS}) and it is gone. The future completes when
+     * it is. Adding the server back at the same address before then cancels the removal (the
+     * future is cancelled) and keeps its tunnels; removing it again meanwhile returns the same
+     * future.
      */
-    public synchronized CompletableFuture<Void> removeServer(String serverName, Duration drain) {
+    public CompletableFuture<Void> removeServer(String serverName, Duration drain) {
+        return remove(serverName, drain.toNanos(), null);
+    }
+
+    /**
+     * Removes a server as {@link #removeServer(String, Duration)} does, but ends its tunnels
+     * itself at {@code pacing}'s pace over its grace, instead of waiting for them to finish.
+     */
+    public CompletableFuture<Void> removeServer(String serverName, Pacing pacing) {
+        return remove(serverName, pacing.grace().toNanos(), pacing);
+    }
+
+    private synchronized CompletableFuture<Void> remove(String serverName, long graceNs, Pacing pacing) {
         LiveServer s = serversByName.get(serverName);
         if (s == null) {
             throw new IllegalArgumentException("backend '" + name + "': no server '" + serverName + "'");
@@ -228,15 +250,56 @@ public final class LiveBackend {
             removed.complete(null);
             return removed;
         }
-        group.whenDrained(s, drain, () -> {
+        long perSecond = pacing == null ? 0 : pacing.clientsPerSecondFor(s.connections());
+        PacedEnding ending = new PacedEnding(group, Termination.SERVER_REMOVED, s.name() + " removed", perSecond, graceNs,
+                true) {
+            @Override
+            boolean takes(Tunnel t) {
+                return t.server() == s;
+            }
+
+            @Override
+            boolean isEmpty() {
+                return s.connections() == 0;
+            }
+        };
+        removed.whenComplete((v, e) -> ending.stop()); // re-added meanwhile: its tunnels stay
+        ending.start().thenRun(() -> {
             if (forget(s, removed)) {
                 for (EventLoop loop : group.loops()) {
-                    loop.execute(() -> loop.closeTunnelsOf(s, Termination.SERVER_REMOVED));
+                    loop.execute(() -> loop.cutTunnelsOf(s, Termination.SERVER_REMOVED,
+                            s.name() + " removed; still open after its clean end"));
                 }
                 removed.complete(null);
             }
         });
         return removed;
+    }
+
+    /**
+     * Evens out the servers' clients as {@code how} says (see {@link Rebalancer}). One at a time:
+     * while one runs, asking again returns it. The future completes with what was moved.
+     */
+    public synchronized CompletableFuture<RebalanceStats> rebalance(Rebalance how) {
+        if (rebalancing != null && !rebalancing.future.isDone()) {
+            return rebalancing.future;
+        }
+        EventLoopGroup group = loops;
+        if (group == null) {
+            throw new IllegalStateException("backend '" + name + "': rebalance needs a running load balancer");
+        }
+        CompletableFuture<RebalanceStats> done = new CompletableFuture<>();
+        rebalancing = new Rebalancing(Rebalancer.start(group, this, how, done), done);
+        return done;
+    }
+
+    /** The latest rebalance's progress, or null if none ran. */
+    public RebalanceStats rebalanceStats() {
+        Rebalancing r = rebalancing;
+        return r == null ? null : r.rebalancer.stats();
+    }
+
+    private record Rebalancing(Rebalancer rebalancer, CompletableFuture<RebalanceStats> future) {
     }
 
     /** Stops a pending removal of {@code s}; its tunnels stay. */
@@ -343,6 +406,90 @@ public final class LiveBackend {
         usable = new ServerSet(usable.version() + 1, now);
         if (queue.size() > 0 && hasFreeSlot()) {
             queue.wakeNext();
+        }
+    }
+
+    /** The backend-wide bucket of new connections. */
+    public ConnectRate connectRate() {
+        return connectRate;
+    }
+
+    /** The backend-wide connect rate limit; 0: none. */
+    public int maxConnectRate() {
+        return policy.maxConnectRate();
+    }
+
+    /**
+     * Takes a new connection to {@code s} from its connect rate and the backend's: answers null,
+     * or (taking nothing) the bucket that is spent for now. Any loop.
+     */
+    ConnectRate admit(LiveServer s, long nowNs) {
+        int serverRate = s.connectRateNow();
+        if (!s.connectRate().tryTake(nowNs, serverRate)) {
+            return s.connectRate();
+        }
+        if (!connectRate.tryTake(nowNs, policy.maxConnectRate())) {
+            s.connectRate().giveBack(serverRate);
+            return connectRate;
+        }
+        return null;
+    }
+
+    /** Returns what {@link #admit} took, for a tunnel that did not use it. */
+    void giveBack(LiveServer s) {
+        s.connectRate().giveBack(s.connectRateNow());
+        connectRate.giveBack(policy.maxConnectRate());
+    }
+
+    /**
+     * A tunnel waits for a connect rate: makes sure {@code loop} (or whichever loop already
+     * does) wakes queued tunnels as the rates allow more.
+     */
+    void wakeForRate(EventLoop loop) {
+        if (rateWake.armed.compareAndSet(false, true)) {
+            rateWake.loop = loop;
+            loop.timers().schedule(rateWake, loop.nowNs() + RATE_TICK_NS);
+        }
+    }
+
+    private static final long RATE_TICK_NS = 10_000_000L;
+    /** Tunnels woken per tick at most, so a huge queue cannot stall the loop running the wake. */
+    private static final int RATE_WAKE_LIMIT = 1024;
+
+    /**
+     * Every tick while tunnels wait, wakes as many queued tunnels as the servers' and the
+     * backend's rates have room for now; each retries on its own loop and goes back to the head
+     * of the queue if it loses. Runs on the loop that armed it, until the queue is empty.
+     */
+    private final class RateWake extends TimerWheel.Timeout {
+        final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        EventLoop loop;
+
+        @Override
+        protected void onTimeout(long nowNs) {
+            int waiting = queue.size();
+            if (waiting == 0) {
+                armed.set(false);
+                if (queue.size() == 0 || !armed.compareAndSet(false, true)) {
+                    return; // a tunnel queued meanwhile armed it again, or none is waiting
+                }
+            }
+            int room = Math.min(waiting, roomNow(nowNs));
+            for (int i = 0; i < room; i++) {
+                queue.wakeNext();
+            }
+            loop.timers().schedule(this, nowNs + RATE_TICK_NS);
+        }
+
+        private int roomNow(long nowNs) {
+            long servers = 0;
+            for (LiveServer s : LiveBackend.this.servers) {
+                if (s.isUsable()) {
+                    servers += s.connectRate().available(nowNs, s.connectRateNow());
+                }
+            }
+            long room = Math.min(servers, connectRate.available(nowNs, policy.maxConnectRate()));
+            return (int) Math.min(RATE_WAKE_LIMIT, Math.max(1, room));
         }
     }
 

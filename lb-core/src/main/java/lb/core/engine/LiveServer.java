@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import lb.core.config.ServerSpec;
+import lb.core.limit.ConnectRate;
 import lb.core.limit.SourcePorts;
 import lb.core.model.Pick;
 import lb.core.model.Server;
@@ -49,6 +50,9 @@ public final class LiveServer implements Server {
     private final AtomicLong sourcePortsExhausted = new AtomicLong();
 
     private final ProxyFormat sendProxy;
+    /** New connections a second at most; 0: no limit. */
+    private volatile int maxConnectRate;
+    private final ConnectRate connectRate = new ConnectRate();
 
     LiveServer(ServerSpec spec) {
         this.spec = spec;
@@ -63,6 +67,7 @@ public final class LiveServer implements Server {
         this.weight = spec.weight();
         this.maxConnections = spec.maxConnections();
         this.state = spec.state();
+        this.maxConnectRate = spec.maxConnectRate();
     }
 
     /** The settings the server was made with (its address and sources never change). */
@@ -313,6 +318,37 @@ public final class LiveServer implements Server {
     @Override
     public long sourcePortsExhausted() {
         return sourcePortsExhausted.get();
+    }
+
+    /** The most new connections a second, as configured (0: no limit). */
+    public int maxConnectRate() {
+        return maxConnectRate;
+    }
+
+    /** Changes the connect rate limit; effective for the next connection. */
+    public void maxConnectRate(int perSecond) {
+        if (perSecond < 0) {
+            throw new IllegalArgumentException("server " + name + ": maxConnectRate must be >= 0, was " + perSecond);
+        }
+        this.maxConnectRate = perSecond;
+    }
+
+    /**
+     * The connect rate in force now: as configured, scaled like the weight while the server
+     * warms up after recovering (slow start), never below 1; 0 for no limit.
+     */
+    public int connectRateNow() {
+        int rate = maxConnectRate;
+        if (rate == 0 || !isWarmingUp()) {
+            return rate;
+        }
+        int full = Math.max(1, configuredWeight());
+        return (int) Math.max(1, (long) rate * weight() / full);
+    }
+
+    /** This server's bucket of new connections (see {@link #connectRateNow}). */
+    public ConnectRate connectRate() {
+        return connectRate;
     }
 
     /** Takes a connection slot if the server is below its limit. */

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 import lb.core.buffer.BufferPool;
+import lb.core.model.PacketFraming;
 
 /**
  * Moves bytes one way, source to sink, with back-pressure. Owned by its tunnel's loop.
@@ -18,10 +19,27 @@ import lb.core.buffer.BufferPool;
  * <p>When the client's end is TLS ({@link TlsEnd}), it stands in for the client socket on
  * the same side: the relay reads plaintext from it and writes plaintext to it. Its decrypted
  * bytes may wait without the socket being readable again, so the relay reads on while any do.
+ *
+ * <p>When the tunnel's packets frame (a {@link PacketFraming}, passed in by the tunnel), every
+ * byte read goes through it before it is written, and {@link #frameState} says where the current
+ * packet ends: one {@code long}, nothing held. To end between two packets the relay reads only
+ * up to the current packet's end ({@link #ending} {@code TO_BOUNDARY}), then sends a farewell
+ * packet and the end of its output ({@link #finish}), then reads what the source still sends and
+ * drops it ({@code DISCARDING}) until the source ends ({@code DRAINED}), so closing resets
+ * nothing the peer has not read.
  */
 final class Relay {
-    /** What went wrong, if anything: which side's socket failed. */
-    enum Outcome { OK, SOURCE_FAILED, SINK_FAILED }
+    /** What went wrong, if anything: which side's socket failed, or bytes that do not frame. */
+    enum Outcome { OK, SOURCE_FAILED, SINK_FAILED, MALFORMED }
+
+    /** {@link #ending}: forwarding as usual. */
+    static final byte FORWARDING = 0;
+    /** {@link #ending}: forwarding the rest of the current packet, nothing after it. */
+    static final byte TO_BOUNDARY = 1;
+    /** {@link #ending}: the farewell and the end were sent; what the source sends is dropped. */
+    static final byte DISCARDING = 2;
+    /** {@link #ending}: the source has ended too; nothing more will come this way. */
+    static final byte DRAINED = 3;
 
     /** Reads per readiness event when each fills the buffer: enough for bulk, fair to others. */
     private static final int READS_PER_EVENT = 4;
@@ -46,9 +64,18 @@ final class Relay {
     long lastSourceActivityNs;
     long lastSinkActivityNs;
     IOException failure;
+    /** Where the current packet ends, when the tunnel's packets frame; else unused. */
+    long frameState;
+    /** How far the tunnel's end has come on this side: {@link #FORWARDING} until it ends cleanly. */
+    byte ending;
 
     boolean wantsRead() {
-        return !sourceEnded && pending == null;
+        return !sourceEnded && pending == null && !(ending == TO_BOUNDARY && frameState == PacketFraming.BOUNDARY);
+    }
+
+    /** Everything read was written, and it ended a packet: the place for a packet of our own. */
+    boolean isAtBoundary() {
+        return pending == null && frameState == PacketFraming.BOUNDARY;
     }
 
     boolean hasPending() {
@@ -60,9 +87,16 @@ final class Relay {
         return sinkShut;
     }
 
-    Outcome onReadable(ByteBuffer scratch, BufferPool pool, long nowNs) {
+    /** Relays what the source has; {@code framing} is the tunnel's, or null when bytes are not framed. */
+    Outcome onReadable(ByteBuffer scratch, BufferPool pool, long nowNs, PacketFraming framing) {
         for (int i = 0; i < READS_PER_EVENT || hasBufferedInput(); i++) {
             scratch.clear();
+            if (ending == TO_BOUNDARY) {
+                if (frameState == PacketFraming.BOUNDARY) {
+                    return Outcome.OK; // the rest belongs after the farewell: not ours to send
+                }
+                scratch.limit(Math.min(scratch.capacity(), framing.bytesToBoundary(frameState)));
+            }
             int n;
             try {
                 n = tlsSource != null ? tlsSource.read(scratch) : source.read(scratch);
@@ -80,6 +114,12 @@ final class Relay {
             bytes += n;
             lastSourceActivityNs = nowNs;
             scratch.flip();
+            if (framing != null) {
+                frameState = framing.advance(frameState, scratch);
+                if (frameState < 0) {
+                    return Outcome.MALFORMED;
+                }
+            }
             try {
                 writeSink(scratch);
             } catch (IOException e) {
@@ -95,7 +135,57 @@ final class Relay {
                 return Outcome.OK;
             }
             lastSinkActivityNs = nowNs;
-            if (n < scratch.capacity() && !hasBufferedInput()) {
+            if ((n < scratch.capacity() && !hasBufferedInput()) || ending == TO_BOUNDARY) {
+                return Outcome.OK; // ending: the tunnel looks at the boundary before any more reads
+            }
+        }
+        return Outcome.OK;
+    }
+
+    /**
+     * Ends this direction at a packet boundary (call it there, with nothing pending): writes
+     * {@code farewell} (if any; a partial write keeps the rest in a pooled buffer), then ends
+     * the sink's output once it is out. From then on the source is only drained.
+     */
+    Outcome finish(ByteBuffer farewell, BufferPool pool, long nowNs) {
+        ending = DISCARDING;
+        sourceEnded = true; // nothing more is relayed: the end follows the farewell
+        if (farewell != null && farewell.hasRemaining()) {
+            try {
+                writeSink(farewell);
+            } catch (IOException e) {
+                failure = e;
+                return Outcome.SINK_FAILED;
+            }
+            lastSinkActivityNs = nowNs;
+            if (farewell.hasRemaining()) {
+                pending = pool.take().put(farewell).flip();
+                pendingPooled = true;
+                return Outcome.OK;
+            }
+        }
+        return passEndOn();
+    }
+
+    /**
+     * Reads and drops what the source sends after this direction finished, until it ends
+     * ({@link #DRAINED}); at most a few reads per call.
+     */
+    Outcome discard(ByteBuffer scratch) {
+        for (int i = 0; i < READS_PER_EVENT || hasBufferedInput(); i++) {
+            scratch.clear();
+            int n;
+            try {
+                n = tlsSource != null ? tlsSource.read(scratch) : source.read(scratch);
+            } catch (IOException e) {
+                ending = DRAINED; // gone: nothing left to wait for
+                return Outcome.OK;
+            }
+            if (n < 0) {
+                ending = DRAINED;
+                return Outcome.OK;
+            }
+            if (n == 0) {
                 return Outcome.OK;
             }
         }
@@ -115,7 +205,7 @@ final class Relay {
      * Writes what is pending; when it has all gone and the source holds decrypted bytes that no
      * readiness event will announce, relays those at once.
      */
-    Outcome onWritable(ByteBuffer scratch, BufferPool pool, long nowNs) {
+    Outcome onWritable(ByteBuffer scratch, BufferPool pool, long nowNs, PacketFraming framing) {
         try {
             if (writeSink(pending) > 0) {
                 lastSinkActivityNs = nowNs;
@@ -131,7 +221,7 @@ final class Relay {
         if (sourceEnded) {
             return passEndOn();
         }
-        return hasBufferedInput() ? onReadable(scratch, pool, nowNs) : Outcome.OK;
+        return hasBufferedInput() && wantsRead() ? onReadable(scratch, pool, nowNs, framing) : Outcome.OK;
     }
 
     /**

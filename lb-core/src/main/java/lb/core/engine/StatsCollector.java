@@ -153,7 +153,7 @@ public final class StatsCollector {
                 traffic(b, c, connections, unlimited ? 0 : limit, c.bytesIn, c.bytesOut),
                 queue(b),
                 table == null ? null : new StickTableStats(table.size(), table.capacity()),
-                b.healthCheck() != null, servers, history.health.of(b.name()));
+                b.healthCheck() != null, servers, history.health.of(b.name()), b.rebalanceStats());
     }
 
     /** The queue, with each priority class that had a tunnel (class 0 always). */
@@ -174,7 +174,8 @@ public final class StatsCollector {
                         c.waitNs[p], c.maxWaitNs[p]));
             }
         }
-        return new QueueStats(q.size(), q.peak(), q.maxQueue(), q.burst(), classes);
+        return new QueueStats(q.size(), q.peak(), q.maxQueue(), q.burst(), classes, b.maxConnectRate(),
+                b.connectRate().delayed());
     }
 
     private ServerStats server(LiveServer s) {
@@ -182,7 +183,8 @@ public final class StatsCollector {
         return new ServerStats(s.name(), HostPort.of(s.address()), s.state(), s.isUp(), s.isUsable(),
                 s.isWarmingUp(), s.healthReason(), s.healthChangedAtMillis(), s.downTransitions(),
                 s.weight(), s.configuredWeight(), s.sourcePortsExhausted(),
-                traffic(s, c, s.connections(), s.maxConnections(), c.bytesIn, c.bytesOut));
+                traffic(s, c, s.connections(), s.maxConnections(), c.bytesIn, c.bytesOut), s.maxConnectRate(),
+                s.connectRate().delayed());
     }
 
     private Traffic traffic(Object counted, LoopCounters.Counts c, long connections, long maxConnections,

@@ -11,10 +11,12 @@ import lb.core.balance.Balancer;
 import lb.core.balance.KeyHash;
 import lb.core.config.Network;
 import lb.core.limit.BackendQueue;
+import lb.core.limit.ConnectRate;
 import lb.core.limit.SourcePorts;
 import lb.core.limit.SourceTable;
 import lb.core.model.ClientFacts;
 import lb.core.model.KeyExtractor;
+import lb.core.model.PacketFraming;
 import lb.core.model.Pick;
 import lb.core.model.RejectReason;
 import lb.core.model.Termination;
@@ -48,6 +50,9 @@ import lb.core.tls.UpstreamEngines;
  *              |   +--reject + reply--> LINGERING        |                         |
  *              v                           |             v                         v
  *            CLOSED <----------------------+-------------+--- both ended, or timeout
+ *              ^
+ *              +--- both sides ended, or timeout --- ENDING <-- the balancer ends it (shutdown,
+ *                                                               server removed or down, rebalance)
  * </pre>
  *
  * <p>The tunnel is its own (single) timer: inspect delay, queue timeout, connect timeout, idle
@@ -59,6 +64,13 @@ import lb.core.tls.UpstreamEngines;
  * <p>On a frontend that terminates TLS the client's end is a {@link TlsEnd}: a PROXY
  * header, if expected, is read in the clear first, then the handshake runs (HANDSHAKING, within
  * the inspect delay), and from then on inspection and the relays see decrypted bytes.
+ *
+ * <p>When the key extractor gives the tunnel a {@link PacketFraming}, both relays track where
+ * the current packet ends. Ending such a tunnel itself ({@link #end}), the balancer does not cut
+ * it: each direction forwards the rest of its current packet, then sends the framing's farewell
+ * (for MQTT, a DISCONNECT to the broker in the client's name, and one to a 5.0 client) and its
+ * end, and the tunnel closes once both peers have closed too (ENDING, bounded by
+ * {@link #ENDING_NS}). Without framing, or before forwarding, ending is closing.
  */
 final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.Waiter {
     private static final System.Logger LOG = System.getLogger(Tunnel.class.getName());
@@ -73,8 +85,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
      * costs at most this many descriptors and slots for a second, the rest are closed at once.
      */
     static final int MAX_REFUSALS_ANSWERING = 64;
+    /**
+     * How long a clean end may take: the rest of a packet each way, the farewells, and the peers
+     * closing after them (a broker closes on DISCONNECT at once). Then the tunnel is cut.
+     */
+    static final long ENDING_NS = 2_000_000_000L;
 
-    enum State { HANDSHAKING, INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, LINGERING, CLOSED }
+    enum State { HANDSHAKING, INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, ENDING, LINGERING, CLOSED }
 
     private final EventLoop loop;
     private final LiveFrontend frontend;
@@ -107,6 +124,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private int priority;
     /** The client timeout the extractor set for this tunnel (e.g. from MQTT keep-alive); 0 = the frontend's. */
     private long clientTimeoutNs;
+    /** How the tunnel's packets frame, as its key extractor said; null forwards bytes unexamined. */
+    private PacketFraming framing;
     /** The client's first bytes while inspected (null before and after). */
     private FirstBytes inspected;
     private boolean awaitingProxyHeader;
@@ -138,6 +157,21 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     /** The server this tunnel holds a slot on, or null. */
     LiveServer server() {
         return server;
+    }
+
+    /** The routing key, or null. */
+    String key() {
+        return key;
+    }
+
+    /** True while bytes flow between client and server (one side may have finished). */
+    boolean isForwarding() {
+        return state == State.FORWARDING || state == State.HALF_CLOSED;
+    }
+
+    /** True from the moment the balancer began ending it (or it closed). */
+    boolean isEnding() {
+        return state == State.ENDING || state == State.CLOSED;
     }
 
     void start() {
@@ -194,6 +228,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         if (state == State.FORWARDING || state == State.HALF_CLOSED) {
             afterIo();
+        } else if (state == State.ENDING) {
+            afterEndingIo();
         }
     }
 
@@ -216,13 +252,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             case HANDSHAKING -> onHandshaking();
             case INSPECTING -> onInspectable();
             case LINGERING -> onLingerReadable();
-            case FORWARDING, HALF_CLOSED -> {
+            case FORWARDING, HALF_CLOSED, ENDING -> {
                 if ((ready & SelectionKey.OP_WRITE) != 0 && down.hasPending()
-                        && !ok(down.onWritable(loop.readBuffer, loop.pool, loop.nowNs()), down)) {
+                        && !ok(down.onWritable(loop.readBuffer, loop.pool, loop.nowNs(), framing), down)) {
                     return;
                 }
-                if ((ready & SelectionKey.OP_READ) != 0 && up.wantsRead()) {
-                    ok(up.onReadable(loop.readBuffer, loop.pool, loop.nowNs()), up);
+                if ((ready & SelectionKey.OP_READ) != 0) {
+                    read(up);
                 }
             }
             default -> setInterest(clientKey, false, tls != null && tls.hasUnsent()); // queued or connecting
@@ -268,23 +304,46 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         switch (state) {
             case CONNECTING -> onConnectable();
-            case FORWARDING, HALF_CLOSED -> {
+            case FORWARDING, HALF_CLOSED, ENDING -> {
                 if ((ready & SelectionKey.OP_WRITE) != 0 && up.hasPending()
-                        && !ok(up.onWritable(loop.readBuffer, loop.pool, loop.nowNs()), up)) {
+                        && !ok(up.onWritable(loop.readBuffer, loop.pool, loop.nowNs(), framing), up)) {
                     return;
                 }
-                if ((ready & SelectionKey.OP_READ) != 0 && down.wantsRead()) {
-                    ok(down.onReadable(loop.readBuffer, loop.pool, loop.nowNs()), down);
+                if ((ready & SelectionKey.OP_READ) != 0) {
+                    read(down);
                 }
             }
             default -> { }
         }
     }
 
-    /** Closes on a failed relay step; true if the tunnel is still open. */
+    /** Relays what {@code relay}'s source sent; while ending, only up to the packet's end, then drops it. */
+    private void read(Relay relay) {
+        if (relay.ending == Relay.DISCARDING) {
+            relay.discard(loop.readBuffer);
+        } else if (relay.wantsRead()) {
+            ok(relay.onReadable(loop.readBuffer, loop.pool, loop.nowNs(), framing), relay);
+        }
+    }
+
+    /**
+     * Closes on a failed relay step; true if the tunnel is still open. While ending, a failure
+     * only cuts the end short: the tunnel closes for the reason it was being ended.
+     */
     private boolean ok(Relay.Outcome outcome, Relay relay) {
         if (outcome == Relay.Outcome.OK) {
             return true;
+        }
+        String side = relay == up ? "client" : "server";
+        String fault = outcome == Relay.Outcome.MALFORMED ? side + " sent bytes that are no packet: "
+                + framing.malformation(relay.frameState) : relay.failure.getMessage();
+        if (state == State.ENDING) {
+            close(lingerReason, lingerDetail == null ? fault : lingerDetail + "; " + fault);
+            return false;
+        }
+        if (outcome == Relay.Outcome.MALFORMED) {
+            close(Termination.FRAMING_INVALID, fault);
+            return false;
         }
         boolean clientSide = (relay == up) == (outcome == Relay.Outcome.SOURCE_FAILED);
         if (relay.failure instanceof TlsEnd.ClosedByPeer) {
@@ -292,7 +351,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             close(clientSide ? Termination.CLIENT_CLOSED : Termination.SERVER_CLOSED, null);
             return false;
         }
-        close(clientSide ? Termination.CLIENT_ERROR : Termination.SERVER_ERROR, relay.failure.getMessage());
+        close(clientSide ? Termination.CLIENT_ERROR : Termination.SERVER_ERROR, fault);
         return false;
     }
 
@@ -595,6 +654,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         inspected = null;
         if (firstBytes != null) {
             up.setPending(firstBytes);
+            if (!startFraming(firstBytes)) {
+                return;
+            }
         }
         setInterest(clientKey, false, tls != null && tls.hasUnsent());
         if (key != null && !countKeyConnection()) {
@@ -616,6 +678,21 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         return priority;
     }
 
+    /** Asks the extractor how this client's packets frame and runs its first bytes through it. */
+    private boolean startFraming(ByteBuffer firstBytes) {
+        KeyExtractor extractor = frontend.keyExtractor();
+        framing = extractor == null ? null : extractor.framing(firstBytes.asReadOnlyBuffer());
+        if (framing == null) {
+            return true;
+        }
+        up.frameState = framing.advance(PacketFraming.BOUNDARY, firstBytes);
+        if (up.frameState < 0) {
+            close(Termination.FRAMING_INVALID, "client sent bytes that are no packet: " + framing.malformation(up.frameState));
+            return false;
+        }
+        return true;
+    }
+
     private void releaseInspected() {
         if (inspected != null) {
             inspected.release();
@@ -626,10 +703,24 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     // ---- choosing a server -----------------------------------------------------------------
 
     private void route() {
-        LiveServer chosen = stickyServer();
+        ConnectRate spent = null; // a connect rate that had no room: then the tunnel waits for it
+        LiveServer chosen = null;
+        LiveServer remembered = stickyServer();
+        if (remembered != null) {
+            spent = backend.admit(remembered, loop.nowNs());
+            if (spent != null) {
+                enqueue(spent); // the client's broker keeps its session: wait for its rate, not elsewhere
+                return;
+            }
+            if (remembered.tryAcquire()) {
+                chosen = remembered;
+            } else {
+                backend.giveBack(remembered);
+            }
+        }
         if (chosen == null) {
             Balancer balancer = loop.balancer(backend);
-            for (int i = 0; i < PICK_RACE_RETRIES && chosen == null; i++) {
+            for (int i = 0; i < PICK_RACE_RETRIES && chosen == null && spent == null; i++) {
                 Pick pick = balancer.pick(keyHash, avoid);
                 if (pick == Pick.NO_SERVER) {
                     refuse(Termination.NO_SERVER, "no usable server in backend " + backend.name());
@@ -640,13 +731,18 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                 }
                 // Balancers pick from the sets the engine made of its own servers.
                 LiveServer picked = (LiveServer) pick.server();
-                if (picked.tryAcquire()) {
-                    chosen = picked;
+                spent = backend.admit(picked, loop.nowNs());
+                if (spent == null) {
+                    if (picked.tryAcquire()) {
+                        chosen = picked;
+                    } else {
+                        backend.giveBack(picked);
+                    }
                 }
             }
         }
         if (chosen == null) {
-            enqueue();
+            enqueue(spent);
             return;
         }
         if (state == State.QUEUED) {
@@ -677,7 +773,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         return true;
     }
 
-    /** The server the stick table remembers for this key, if it can take the tunnel now. */
+    /** The server the stick table remembers for this key, if it takes new tunnels. */
     private LiveServer stickyServer() {
         StickTable table = backend.stickTable();
         if (key == null || table == null) {
@@ -685,17 +781,24 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         String name = table.lookup(key, loop.nowNs());
         LiveServer remembered = name == null ? null : backend.server(name);
-        if (remembered != null && remembered != avoid && remembered.isUsable() && remembered.tryAcquire()) {
+        if (remembered != null && remembered != avoid && remembered.isUsable()) {
             return remembered;
         }
         return null;
     }
 
-    private void enqueue() {
+    /** Waits in the backend queue for a slot, or for room in {@code spent} (a connect rate) if not null. */
+    private void enqueue(ConnectRate spent) {
         BackendQueue queue = backend.queue();
+        if (spent != null) {
+            backend.wakeForRate(loop);
+        }
         if (state == State.QUEUED) {
             queue.requeue(this);
             return;
+        }
+        if (spent != null) {
+            spent.countDelayed();
         }
         if (!queue.offer(this)) {
             refuse(Termination.QUEUE_FULL, "all servers full and " + queue.maxQueue() + " tunnels queued");
@@ -839,10 +942,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (upstream != null && !startServerTls(upstream)) {
             return;
         }
-        if (up.hasPending() && !ok(up.onWritable(loop.readBuffer, loop.pool, now), up)) {
+        if (up.hasPending() && !ok(up.onWritable(loop.readBuffer, loop.pool, now, framing), up)) {
             return;
         }
-        if (up.hasBufferedInput() && !ok(up.onReadable(loop.readBuffer, loop.pool, now), up)) {
+        if (up.hasBufferedInput() && !ok(up.onReadable(loop.readBuffer, loop.pool, now, framing), up)) {
             return; // decrypted bytes that came with the inspected ones
         }
         armIdleTimer(now);
@@ -927,6 +1030,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                     "no answer within " + backend.connectTimeoutNs() / 1_000_000 + " ms", true);
             case FORWARDING -> onIdleCheck(nowNs);
             case HALF_CLOSED -> onHalfCloseCheck(nowNs);
+            case ENDING -> close(lingerReason, (lingerDetail == null ? "" : lingerDetail + "; ")
+                    + "peers still open " + ENDING_NS / 1_000_000 + " ms after the balancer began ending the tunnel");
             case LINGERING -> close(lingerReason, lingerDetail);
             default -> { }
         }
@@ -977,6 +1082,70 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         } else {
             armIdleTimer(nowNs);
         }
+    }
+
+    // ---- ending ----------------------------------------------------------------------------
+
+    /**
+     * The balancer ends this tunnel for {@code why}: between two packets with the framing's
+     * farewells when its packets frame and it is forwarding (ENDING), else by closing it now.
+     * Loop thread; a second call changes nothing.
+     */
+    void end(Termination why, String detail) {
+        if (state == State.ENDING || state == State.CLOSED) {
+            return;
+        }
+        if (framing == null || (state != State.FORWARDING && state != State.HALF_CLOSED)) {
+            close(why, detail);
+            return;
+        }
+        state = State.ENDING;
+        lingerReason = why;
+        lingerDetail = detail;
+        up.ending = up.sourceEnded ? Relay.DRAINED : Relay.TO_BOUNDARY;
+        down.ending = down.sourceEnded ? Relay.DRAINED : Relay.TO_BOUNDARY;
+        loop.timers.schedule(this, loop.nowNs() + ENDING_NS);
+        afterEndingIo();
+    }
+
+    /**
+     * Moves the end on: a direction at a boundary sends its farewell and its end; once both
+     * peers have closed their side too, the tunnel closes.
+     */
+    private void afterEndingIo() {
+        ledger.bytes(up.bytes, down.bytes);
+        if (!finishAtBoundary(up, true) || !finishAtBoundary(down, false)) {
+            return;
+        }
+        if (up.ending == Relay.DRAINED && down.ending == Relay.DRAINED && up.isDone() && down.isDone()) {
+            close(lingerReason, lingerDetail);
+            return;
+        }
+        setInterest(clientKey, up.ending == Relay.DISCARDING || up.wantsRead(),
+                down.hasPending() || (tls != null && tls.hasUnsent()));
+        setInterest(serverKey, down.ending == Relay.DISCARDING || down.wantsRead(), serverWantsWrite());
+    }
+
+    /** Sends {@code relay}'s farewell and end once it reached a boundary; false if the tunnel closed. */
+    private boolean finishAtBoundary(Relay relay, boolean toServer) {
+        if (relay.ending != Relay.TO_BOUNDARY) {
+            return true;
+        }
+        if (relay.sourceEnded) {
+            relay.ending = Relay.DRAINED; // the peer ended on its own; its end is passed on as usual
+            return true;
+        }
+        if (!relay.isAtBoundary()) {
+            return true;
+        }
+        ByteBuffer farewell = toServer ? framing.farewellToServer(lingerReason) : framing.farewellToClient(lingerReason);
+        if (!ok(relay.finish(farewell, loop.pool, loop.nowNs()), relay)) {
+            return false;
+        }
+        if (relay.hasBufferedInput()) {
+            relay.discard(loop.readBuffer); // decrypted bytes no readiness event will announce
+        }
+        return true;
     }
 
     // ---- closing ---------------------------------------------------------------------------
@@ -1037,7 +1206,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         RuntimeException fault = null;
         loop.timers.cancel(this);
         loop.remove(this);
-        if ((was == State.FORWARDING || was == State.HALF_CLOSED) && RejectReason.of(reason) == null) {
+        if ((was == State.FORWARDING || was == State.HALF_CLOSED || was == State.ENDING) && RejectReason.of(reason) == null) {
             up.flushOnce();
             down.flushOnce();
         }

@@ -41,4 +41,15 @@ public interface KeyExtractor {
     default ByteBuffer refusalReply(ByteBuffer firstBytes, Termination why) {
         return null;
     }
+
+    /**
+     * How this client's packets frame, for a tunnel just routed by {@link #inspect}: the engine
+     * then tracks packet boundaries both ways, ends the tunnel between packets when it ends it
+     * itself (shutdown, server removal, rebalancing), and closes it ({@code FRAMING_INVALID}) if
+     * either side's bytes stop framing. {@code firstBytes} are the bytes inspected, which the
+     * framing starts with. Null (the default) forwards bytes unexamined.
+     */
+    default PacketFraming framing(ByteBuffer firstBytes) {
+        return null;
+    }
 }

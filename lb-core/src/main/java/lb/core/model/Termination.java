@@ -60,6 +60,13 @@ public enum Termination {
     SERVER_REMOVED,
     /** The load balancer shut down before the tunnel finished. */
     SHUTDOWN,
+    /**
+     * The tunnel's packets stopped framing (its {@link PacketFraming} found bytes that are no
+     * packet, after the first bytes were routed); the detail names the side and the fault.
+     */
+    FRAMING_INVALID,
+    /** The balancer moved the client to another server to even out the load (a rebalance). */
+    REBALANCED,
     /** A bug: an unexpected exception on the loop; logged with its stack trace. */
     INTERNAL_ERROR
 }

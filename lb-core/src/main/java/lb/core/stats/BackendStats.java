@@ -9,12 +9,20 @@ import java.util.List;
  * @param stickTable    null when the backend does not stick
  * @param healthChecked whether servers are checked actively
  * @param healthChanges the servers' recent ups and downs, newest first
+ * @param rebalance     the latest rebalance, or null if none ran
  */
 public record BackendStats(String name, Traffic traffic, QueueStats queue, StickTableStats stickTable,
-                           boolean healthChecked, List<ServerStats> servers, List<HealthChange> healthChanges) {
+                           boolean healthChecked, List<ServerStats> servers, List<HealthChange> healthChanges,
+                           RebalanceStats rebalance) {
     public BackendStats {
         servers = List.copyOf(servers);
         healthChanges = List.copyOf(healthChanges);
+    }
+
+    /** A backend that never rebalanced. */
+    public BackendStats(String name, Traffic traffic, QueueStats queue, StickTableStats stickTable,
+                        boolean healthChecked, List<ServerStats> servers, List<HealthChange> healthChanges) {
+        this(name, traffic, queue, stickTable, healthChecked, servers, healthChanges, null);
     }
 
     /** The server called {@code serverName}; throws if there is none. */

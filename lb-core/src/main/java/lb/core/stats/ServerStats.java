@@ -15,9 +15,20 @@ import lb.core.model.ServerState;
  * @param weight                the weight balancers use now (slow start scales it)
  * @param configuredWeight      the weight as configured or last set
  * @param sourcePortsExhausted  connects refused because every source port toward it was taken
+ * @param maxConnectRate        the most new connections a second it is sent (0: no limit)
+ * @param connectsDelayed       tunnels that waited in the queue because its connect rate was spent
  */
 public record ServerStats(String name, String address, ServerState state, boolean up, boolean usable,
                           boolean warmingUp, String healthReason, long healthChangedAtMillis,
                           long downTransitions, int weight, int configuredWeight, long sourcePortsExhausted,
-                          Traffic traffic) {
+                          Traffic traffic, int maxConnectRate, long connectsDelayed) {
+
+    /** A server with no connect rate limit. */
+    public ServerStats(String name, String address, ServerState state, boolean up, boolean usable,
+                       boolean warmingUp, String healthReason, long healthChangedAtMillis,
+                       long downTransitions, int weight, int configuredWeight, long sourcePortsExhausted,
+                       Traffic traffic) {
+        this(name, address, state, up, usable, warmingUp, healthReason, healthChangedAtMillis, downTransitions, weight,
+                configuredWeight, sourcePortsExhausted, traffic, 0, 0);
+    }
 }

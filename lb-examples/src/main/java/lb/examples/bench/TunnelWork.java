@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 
 import lb.core.LoadBalancer;
 import lb.core.model.Verdict;
+import lb.mqtt.Mqtt;
 
 /**
  * A fixed amount of engine work in one process, for timing the whole process from outside
@@ -22,6 +23,9 @@ import lb.core.model.Verdict;
  * <pre>
  * TunnelWork forward MIB   one tunnel of a one-loop balancer carries MIB mebibytes into a sink
  * TunnelWork churn N       N short tunnels, each inspected (a keyed first line), answered, closed
+ * TunnelWork forward-mqtt MIB [unframed]
+ *                          as forward, but the bytes are an MQTT CONNECT and 1 KiB PUBLISHes
+ *                          through the CONNECT inspector, which frames them (or, unframed, not)
  * </pre>
  *
  * Clients and servers are plain blocking sockets on loopback in the same process.
@@ -31,12 +35,14 @@ public final class TunnelWork {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(args[0].equals("forward") || args[0].equals("churn"))) {
-            System.err.println("usage: TunnelWork forward MIB | churn N");
+        if (args.length < 2 || !(args[0].equals("forward") || args[0].equals("churn") || args[0].equals("forward-mqtt"))) {
+            System.err.println("usage: TunnelWork forward MIB | churn N | forward-mqtt MIB [unframed]");
             System.exit(2);
         }
         long amount = Long.parseLong(args[1]);
-        if (args[0].equals("forward")) {
+        if (args[0].equals("forward-mqtt")) {
+            forwardMqtt(amount << 20, !(args.length > 2 && args[2].equals("unframed")));
+        } else if (args[0].equals("forward")) {
             forward(amount << 20);
         } else {
             churn((int) amount);
@@ -56,6 +62,44 @@ public final class TunnelWork {
                 c.connect(lb.frontend("f").boundAddresses().get(0));
                 OutputStream out = c.getOutputStream();
                 byte[] chunk = new byte[1 << 16];
+                for (long sent = 0; sent < bytes; sent += chunk.length) {
+                    out.write(chunk);
+                }
+                c.shutdownOutput();
+                drain.join();
+            }
+        }
+    }
+
+    private static void forwardMqtt(long bytes, boolean framed) throws Exception {
+        try (ServerSocket sink = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread drain = serve(sink, s -> {
+                byte[] b = new byte[1 << 16];
+                InputStream in = s.getInputStream();
+                while (in.read(b) >= 0) {
+                    // discard
+                }
+            }, false);
+            LoadBalancer lb = LoadBalancer.builder().eventLoops(1)
+                    .backend("b", be -> be.server("s", (InetSocketAddress) sink.getLocalSocketAddress()))
+                    .frontend("f", f -> f.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).backend("b")
+                            .keyExtractor(Mqtt.connectInspector().withPacketFraming(framed)))
+                    .build().start();
+            try (lb; Socket c = new Socket()) {
+                c.connect(lb.frontend("f").boundAddresses().get(0));
+                OutputStream out = c.getOutputStream();
+                out.write(new byte[] {0x10, 0x11, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 5, 'b', 'e', 'n', 'c', 'h'});
+                // 64 PUBLISHes a chunk, 1,029 bytes each: 30, remaining length 1,026 (82 08), topic 00 01 't', payload
+                byte[] chunk = new byte[64 * 1029];
+                for (int p = 0; p < 64; p++) {
+                    int at = p * 1029;
+                    chunk[at] = 0x30;
+                    chunk[at + 1] = (byte) 0x82;
+                    chunk[at + 2] = 0x08;
+                    chunk[at + 3] = 0;
+                    chunk[at + 4] = 1;
+                    chunk[at + 5] = 't';
+                }
                 for (long sent = 0; sent < bytes; sent += chunk.length) {
                     out.write(chunk);
                 }

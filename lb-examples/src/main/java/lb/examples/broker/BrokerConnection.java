@@ -36,6 +36,8 @@ final class BrokerConnection implements FrameHandler {
     private boolean dirty;
     private boolean writeBlocked;
     private boolean closeAfterFlush;
+    private Message will;
+    private int willQos;
     private boolean closed;
 
     BrokerConnection(BrokerLoop loop, SocketChannel channel) {
@@ -191,7 +193,21 @@ final class BrokerConnection implements FrameHandler {
         key.interestOps((reading ? SelectionKey.OP_READ : 0) | (writeBlocked ? SelectionKey.OP_WRITE : 0));
     }
 
-    /** Closes the socket, with a reset when {@code abort}, and forgets the client's subscriptions. */
+    /** The will to publish if this connection ends without a normal DISCONNECT; null for none. */
+    void will(Message message, int qos) {
+        this.will = message;
+        this.willQos = qos;
+    }
+
+    /** A normal DISCONNECT came: the will is discarded. */
+    void dropWill() {
+        will = null;
+    }
+
+    /**
+     * Closes the socket, with a reset when {@code abort}, forgets the client's subscriptions,
+     * and publishes its will unless it said goodbye.
+     */
     void close(boolean abort) {
         if (closed) {
             return;
@@ -202,6 +218,12 @@ final class BrokerConnection implements FrameHandler {
                 loop.broker.subscriptions.remove(filter, this);
             }
             subscriptions = null;
+        }
+        if (will != null) {
+            Message last = will;
+            will = null;
+            loop.counters.willsPublished.increment();
+            loop.route(last, willQos);
         }
         if (clientId != null) {
             loop.broker.connectionsByClientId.remove(clientId, this);

@@ -17,6 +17,8 @@ final class BrokerCounters {
     final LongAdder connectsRefused = new LongAdder();
     final LongAdder messagesReceived = new LongAdder();
     final LongAdder messagesDelivered = new LongAdder();
+    /** Wills published: connections that ended without a normal DISCONNECT. */
+    final LongAdder willsPublished = new LongAdder();
     /** Numbers the identifiers given to clients that connect with an empty one. */
     final AtomicLong assignedClientIds = new AtomicLong();
 }

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * <p>The subset: CONNECT (3.1, 3.1.1, 5.0), SUBSCRIBE and UNSUBSCRIBE with {@code +} and
  * {@code #}, PUBLISH at QoS 0 and 1, PUBACK, PINGREQ, DISCONNECT. Anything else (QoS 2, AUTH, a
  * second CONNECT) closes the connection. No sessions survive a connection, no retained
- * messages, no will messages; properties of 5.0 packets are skipped.
+ * messages; properties of 5.0 packets are skipped. A will is published (at QoS 0 or 1) when the
+ * connection ends without a DISCONNECT, or with a 5.0 DISCONNECT 0x04 "with will message".
  */
 final class BrokerProtocol {
     private static final int V3_UNACCEPTABLE_PROTOCOL_VERSION = 0x01;
@@ -21,6 +22,8 @@ final class BrokerProtocol {
     private static final int SUBSCRIBE_FAILED = 0x80;
     private static final int V5_NO_SUBSCRIPTION_EXISTED = 0x11;
     private static final int MAX_GRANTED_QOS = 1;
+    private static final int WILL = 0x04;
+    private static final int DISCONNECT_WITH_WILL = 0x04;
 
     private final BrokerLoop loop;
     private final PacketCursor cursor = new PacketCursor();
@@ -52,8 +55,15 @@ final class BrokerProtocol {
                     MqttEncoder.pingresp(connection.out());
                     connection.markDirty();
                     return true;
+                case PacketType.DISCONNECT:
+                    // Normal disconnection discards the will; 5.0 may ask for it (reason 0x04).
+                    int reason = connection.level() == MqttEncoder.LEVEL_5 && cursor.hasRemaining() ? cursor.u8() : 0;
+                    if (reason != DISCONNECT_WITH_WILL) {
+                        connection.dropWill();
+                    }
+                    return closed(connection);
                 default:
-                    // DISCONNECT ends the connection normally; anything else is outside the subset.
+                    // anything else is outside the subset
                     return closed(connection);
             }
         } catch (MalformedPacketException e) {
@@ -69,7 +79,9 @@ final class BrokerProtocol {
      * | flags         | u8; bit 1 clean start          |
      * | keep alive    | u16                            |
      * | properties    | 5.0 only, skipped              |
-     * | client id     | string; will, user, password follow, unused |
+     * | client id     | string                         |
+     * | will          | if flag 2: 5.0 properties (skipped), topic, payload |
+     * | user, password| unused                         |
      * </pre>
      */
     private boolean onConnect(BrokerConnection connection) {
@@ -90,6 +102,14 @@ final class BrokerProtocol {
             cursor.skip(cursor.varint());
         }
         String clientId = cursor.string();
+        Message will = null;
+        if ((flags & WILL) != 0) {
+            if (level == MqttEncoder.LEVEL_5) {
+                cursor.skip(cursor.varint());
+            }
+            byte[] topicUtf8 = cursor.bytes(cursor.u16());
+            will = new Message(new String(topicUtf8, StandardCharsets.UTF_8), topicUtf8, cursor.bytes(cursor.u16()));
+        }
         boolean cleanStart = (flags & 0x02) != 0;
         if (loop.broker.owner.isRefusingConnects()) {
             loop.counters.connectsRefused.increment();
@@ -104,6 +124,7 @@ final class BrokerProtocol {
             assigned = level == MqttEncoder.LEVEL_5 ? clientId.getBytes(StandardCharsets.UTF_8) : null;
         }
         connection.onConnected(clientId, level);
+        connection.will(will, Math.min(MAX_GRANTED_QOS, (flags >> 3) & 0x03));
         MqttEncoder.connack(connection.out(), level, 0, assigned);
         connection.markDirty();
         return true;

@@ -177,6 +177,11 @@ public final class FakeBroker implements AutoCloseable {
         return counters.messagesDelivered.sum();
     }
 
+    /** Wills published: clients whose connection ended without a normal DISCONNECT. */
+    public long willsPublished() {
+        return counters.willsPublished.sum();
+    }
+
     @Override
     public String toString() {
         return name + "@" + address.getHostString() + ":" + address.getPort();

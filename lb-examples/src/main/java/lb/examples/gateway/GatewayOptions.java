@@ -111,6 +111,10 @@ final class GatewayOptions {
     String adminUser;
     String adminPassword;
     String logFormat = "text";
+    Duration shutdownGrace = Duration.ofSeconds(20);
+    int shutdownRate;
+    boolean willOnBalancerEnd;
+    int maxConnectRate;
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
@@ -221,7 +225,7 @@ final class GatewayOptions {
     static boolean isSwitch(String name) {
         return switch (name) {
             case "demo", "accept-proxy", "connection-log", "no-stats", "no-inspection", "no-connack-replies",
-                 "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down" -> true;
+                 "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end" -> true;
             default -> false;
         };
     }
@@ -324,6 +328,10 @@ final class GatewayOptions {
             case "admin-user" -> adminUser = v;
             case "admin-password" -> adminPassword = v;
             case "log-format" -> logFormat = oneOf(flag, v, "text", "json");
+            case "shutdown-grace" -> shutdownGrace = Values.duration(flag, v);
+            case "shutdown-rate" -> shutdownRate = Values.count(flag, v, 0, 1_000_000);
+            case "will-on-balancer-end" -> willOnBalancerEnd = Boolean.parseBoolean(v);
+            case "max-connect-rate" -> maxConnectRate = Values.count(flag, v, 0, 1_000_000);
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }
@@ -359,6 +367,9 @@ final class GatewayOptions {
         if (!tlsKeys.isEmpty() && tlsKeys.size() != tlsCerts.size()) {
             throw new UsageException("--tls-key: " + tlsKeys.size() + " keys for " + tlsCerts.size()
                     + " certificates; give one per --tls-cert, in the same order, or none (keys in the certificate files)");
+        }
+        if (shutdownGrace.toMillis() < 1) {
+            throw new UsageException("--shutdown-grace: must be at least 1ms, was " + shutdownGrace);
         }
         if (!tlsCerts.isEmpty() && tlsListen.isEmpty()) {
             tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));

@@ -137,7 +137,7 @@ final class GatewaySetup {
                                     boolean countKeyConnections) {
         for (GatewayOptions.ServerSpec s : o.servers) {
             be.server(s.name(), s.address(), so -> {
-                so.weight(s.weight()).maxConnections(s.maxConnections());
+                so.weight(s.weight()).maxConnections(s.maxConnections()).maxConnectRate(o.maxConnectRate);
                 for (String[] src : s.sources()) {
                     so.source(src[0], Integer.parseInt(src[1]), Integer.parseInt(src[2]));
                 }
@@ -218,7 +218,8 @@ final class GatewaySetup {
 
     private static ConnectInspector inspector(GatewayOptions o) {
         ConnectInspector inspector = Mqtt.connectInspector().withConnackReplies(o.connackReplies)
-                .withKeepAliveTimeout(o.keepAliveFactor, KEEP_ALIVE_MINIMUM);
+                .withKeepAliveTimeout(o.keepAliveFactor, KEEP_ALIVE_MINIMUM)
+                .withWillOnBalancerEnd(o.willOnBalancerEnd);
         return o.maxConnectPacket > 0 ? inspector.withMaxPacketSize(o.maxConnectPacket) : inspector;
     }
 

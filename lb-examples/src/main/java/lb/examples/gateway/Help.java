@@ -64,6 +64,11 @@ final class Help {
                 --frontend-max-connections N
                                            most tunnels on the MQTT listener (0 = no limit);
                                            beyond it clients wait in the kernel backlog
+                --max-connect-rate N       send each broker at most N new clients a second
+                                           (0 = no limit), so a restarted broker is not
+                                           flattened by a reconnect storm: the rest wait in
+                                           the queue (up to 10s), then hear CONNACK "server
+                                           busy"; ramps up with a recovering broker
 
             PER-SOURCE LIMITS
                 A source is a block of client addresses: its /24 (IPv4) or /64 (IPv6)
@@ -175,6 +180,24 @@ final class Help {
                                            address's kernel accept queue (n/a where the
                                            platform does not show it), per priority class
                                            the queue's waits, and the host's listen drops.
+
+            SHUTDOWN
+                On SIGTERM (or at the end of --duration) the gateway stops accepting and ends
+                its tunnels a few at a time: each client's broker hears DISCONNECT in the
+                client's name (so it publishes no will: the client is not gone, it reconnects
+                elsewhere), an MQTT 5 client hears DISCONNECT "server shutting down" (0x8B),
+                an MQTT 3.1.1 client sees its connection end after the broker's last whole
+                packet. The same happens to a broker's clients when it is removed (0x9C "use
+                another server").
+                --shutdown-grace DURATION  how long ending every tunnel may take (default 20s;
+                                           keep it 2s or more under the supervisor's stop
+                                           timeout: systemd's unit has 30s, docker stop 10s)
+                --shutdown-rate N          end at most N clients a second (default 0: spread
+                                           evenly over the grace); those left when the grace
+                                           is over end together
+                --will-on-balancer-end     let brokers publish the wills of clients the
+                                           gateway ends (3.1.1: no DISCONNECT is sent;
+                                           5.0: DISCONNECT 0x04 "with will message")
 
             OTHER
                 --event-loops N            I/O threads (default: number of processors)

@@ -1,11 +1,11 @@
 package lb.examples.gateway;
 
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import lb.core.LoadBalancer;
+import lb.core.config.Pacing;
 import lb.core.tls.KeyFileException;
 
 /**
@@ -62,8 +62,10 @@ public final class MqttGateway {
         AutoCloseable certificates = CertificateReloader.start(lb, reloader::current, err);
         AutoCloseable admin = AdminServer.start(lb, reloader, o, err);
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM: clients are told goodbye and leave a few at a time over the grace, not all at once
+        Pacing pacing = Pacing.of(o.shutdownRate, o.shutdownGrace);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            lb.shutdown(Duration.ofSeconds(5));
+            lb.shutdown(pacing);
             stopped.countDown();
         }));
         if (o.frontends.isEmpty()) {
@@ -79,7 +81,7 @@ public final class MqttGateway {
         }
         if (o.duration != null) {
             stopped.await(o.duration.toMillis(), TimeUnit.MILLISECONDS);
-            lb.shutdown(Duration.ofSeconds(5));
+            lb.shutdown(pacing);
         } else {
             stopped.await();
         }

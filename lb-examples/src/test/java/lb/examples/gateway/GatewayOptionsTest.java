@@ -135,6 +135,33 @@ class GatewayOptionsTest {
     }
 
     @Test
+    void shutdownIsPacedOverAGraceByDefaultAndFlagsSetTheGraceTheRateAndTheWill() throws Exception {
+        GatewayOptions defaults = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:1884"});
+        assertEquals(Duration.ofSeconds(20), defaults.shutdownGrace);
+        assertEquals(0, defaults.shutdownRate, "spread evenly over the grace");
+        assertFalse(defaults.willOnBalancerEnd);
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:1884",
+                "--shutdown-grace", "7s", "--shutdown-rate", "500", "--will-on-balancer-end"});
+        assertEquals(Duration.ofSeconds(7), o.shutdownGrace);
+        assertEquals(500, o.shutdownRate);
+        assertTrue(o.willOnBalancerEnd);
+        UsageException e = assertThrows(UsageException.class, () -> GatewayOptions.parse(new String[] {
+                "--backends", "127.0.0.1:1884", "--shutdown-rate", "-1"}));
+        assertTrue(e.getMessage().startsWith("--shutdown-rate"), e.getMessage());
+        assertTrue(Help.TEXT.contains("--shutdown-grace") && Help.TEXT.contains("--shutdown-rate"));
+    }
+
+    @Test
+    void aConnectRateReachesEveryBroker() throws Exception {
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--server", "a=127.0.0.1:1884", "--server", "b=127.0.0.1:1885",
+                "--max-connect-rate", "500", "--listen", "127.0.0.1:0", "--no-stats", "--health", "none"});
+        try (var lb = GatewaySetup.builder(o).build().start()) {
+            assertEquals(500, lb.stats().backend("brokers").server("a").maxConnectRate());
+            assertEquals(500, lb.stats().backend("brokers").server("b").maxConnectRate());
+        }
+    }
+
+    @Test
     void noArgumentsMeansTheDemo() throws Exception {
         assertTrue(GatewayOptions.parse(new String[0]).demo);
     }

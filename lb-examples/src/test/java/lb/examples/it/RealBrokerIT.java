@@ -48,7 +48,7 @@ import lb.mqtt.Mqtt;
  *
  * <p>Three frontends lead to the same broker: {@code mqtt} (defaults, MQTT health check),
  * {@code impatient} (a short client timeout) and {@code cuttable} (its own backend, which a test
- * may empty to cut its tunnels).
+ * may empty to end its tunnels, and the will asked for when the balancer ends one).
  */
 @Timeout(60)
 class RealBrokerIT {
@@ -97,7 +97,8 @@ class RealBrokerIT {
                         .backend("broker"))
                 .frontend("cuttable", frontend -> frontend
                         .listen(anyPort)
-                        .keyExtractor(Mqtt.connectInspector())
+                        // asks the broker for the will when the balancer ends a tunnel (by default it says DISCONNECT)
+                        .keyExtractor(Mqtt.connectInspector().withWillOnBalancerEnd(true))
                         .backend("cuttable"))
                 .build()
                 .start();
@@ -165,7 +166,7 @@ class RealBrokerIT {
     }
 
     @Test
-    void theWillIsPublishedWhenTheBalancerCutsTheClientsTunnel() throws Exception {
+    void theWillIsPublishedWhenTheBalancerEndsTheClientsTunnelWithTheWillSettingOn() throws Exception {
         BlockingQueue<Received> wills = new LinkedBlockingQueue<>();
         MqttClient watcher = connected("mqtt", "will-watcher", options -> { });
         watcher.subscribe("wills/#", 1, collectInto(wills));
@@ -174,7 +175,8 @@ class RealBrokerIT {
         device.setCallback(onConnectionLost(lost));
         device.connect(options(o -> o.setWill("wills/will-cut", utf8("gone"), 1, false)));
 
-        // An operator takes the server out with no drain period: its tunnels are cut at once.
+        // An operator takes the server out with no drain period: its tunnels end at once, and the
+        // broker is not told the client left normally (CleanEndIT shows the default, no will).
         lb.backend("cuttable").removeServer("moquette", Duration.ZERO).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
         assertTrue(lost.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the device saw its connection end");

@@ -162,6 +162,19 @@ public final class PrometheusText {
         w.gauge("lb_backend_queue_limit", "The most tunnels allowed to wait for a free server slot.")
                 .sample(b.queue().limit(), id);
         priorityClasses(w, b, id);
+        if (b.rebalance() != null) {
+            w.gauge("lb_backend_rebalance_running", "1 while a rebalance is moving clients, else 0.")
+                    .sample(b.rebalance().running() ? 1 : 0, id);
+            w.gauge("lb_backend_rebalance_planned", "Clients the latest rebalance set out to move.")
+                    .sample(b.rebalance().planned(), id);
+            w.gauge("lb_backend_rebalance_moved", "Clients the latest rebalance has moved so far.")
+                    .sample(b.rebalance().moved(), id);
+        }
+        w.gauge("lb_backend_max_connect_rate", "The most new connections a second a whole backend is sent (0: no limit).")
+                .sample(b.queue().maxConnectRate(), id);
+        w.counter("lb_backend_connects_delayed_total",
+                "Tunnels that waited in the queue because the backend-wide connect rate was spent.")
+                .sample(b.queue().connectsDelayed(), id);
         w.gauge("lb_backend_servers", "Servers of a backend.").sample(b.servers().size(), id);
         w.gauge("lb_backend_usable_servers", "Servers of a backend taking new tunnels.").sample(b.usableServers(), id);
         if (b.stickTable() != null) {
@@ -230,6 +243,11 @@ public final class PrometheusText {
         w.counter("lb_server_source_ports_exhausted_total",
                 "Connects refused because every source port toward a server was taken.")
                 .sample(s.sourcePortsExhausted(), id);
+        w.gauge("lb_server_max_connect_rate", "The most new connections a second a server is sent (0: no limit).")
+                .sample(s.maxConnectRate(), id);
+        w.counter("lb_server_connects_delayed_total",
+                "Tunnels that waited in the queue because a server's connect rate was spent.")
+                .sample(s.connectsDelayed(), id);
     }
 
     private static void bytes(ExpositionWriter w, String level, Traffic t, String[] id) {

@@ -15,6 +15,7 @@ import lb.core.stats.LoopStats;
 import lb.core.stats.MemoryStats;
 import lb.core.stats.PriorityClassStats;
 import lb.core.stats.ProcessStats;
+import lb.core.stats.RebalanceStats;
 import lb.core.stats.ServerStats;
 import lb.core.stats.StatsSnapshot;
 import lb.core.stats.Traffic;
@@ -119,7 +120,9 @@ public final class StatsJson {
         w.beginObject().name("name").value(b.name());
         traffic(w.name("traffic"), b.traffic());
         w.name("queue").beginObject().name("queued").value(b.queue().queued()).name("peak").value(b.queue().peak())
-                .name("limit").value(b.queue().limit()).name("priorityBurst").value(b.queue().priorityBurst());
+                .name("limit").value(b.queue().limit()).name("priorityBurst").value(b.queue().priorityBurst())
+                .name("maxConnectRate").value(b.queue().maxConnectRate())
+                .name("connectsDelayed").value(b.queue().connectsDelayed());
         w.name("classes").beginArray();
         for (PriorityClassStats c : b.queue().classes()) {
             w.beginObject().name("priority").value(c.priority()).name("tunnels").value(c.tunnels())
@@ -137,6 +140,15 @@ public final class StatsJson {
                     .name("capacity").value(b.stickTable().capacity()).endObject();
         }
         w.name("healthChecked").value(b.healthChecked());
+        w.name("rebalance");
+        RebalanceStats r = b.rebalance();
+        if (r == null) {
+            w.nullValue();
+        } else {
+            w.beginObject().name("running").value(r.running()).name("startedAtMillis").value(r.startedAtMillis())
+                    .name("clientsPerSecond").value(r.clientsPerSecond()).name("planned").value(r.planned())
+                    .name("moved").value(r.moved()).endObject();
+        }
         w.name("servers").beginArray();
         for (ServerStats s : b.servers()) {
             w.beginObject().name("name").value(s.name()).name("address").value(s.address())
@@ -146,7 +158,8 @@ public final class StatsJson {
                     .name("healthChangedAtMillis").value(s.healthChangedAtMillis())
                     .name("downTransitions").value(s.downTransitions()).name("weight").value(s.weight())
                     .name("configuredWeight").value(s.configuredWeight())
-                    .name("sourcePortsExhausted").value(s.sourcePortsExhausted());
+                    .name("sourcePortsExhausted").value(s.sourcePortsExhausted())
+                    .name("maxConnectRate").value(s.maxConnectRate()).name("connectsDelayed").value(s.connectsDelayed());
             traffic(w.name("traffic"), s.traffic());
             w.endObject();
         }
