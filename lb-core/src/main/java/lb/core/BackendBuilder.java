@@ -276,7 +276,8 @@ public final class BackendBuilder {
     /** Everything but the servers, as the value a running backend follows. */
     BackendPolicy policy() {
         return new BackendPolicy(balancer, stickTable, healthCheck, connectTimeout.toNanos(), serverTimeout.toNanos(),
-                retries, redispatch, maxQueue, queueTimeout.toNanos(), queuePriorityBurst, drainOnRemove, tls, maxConnectRate);
+                retries, redispatch, maxQueue, queueTimeout.toNanos(), queuePriorityBurst, drainOnRemove, tls,
+                maxConnectRate);
     }
 
     private String where() {

@@ -28,13 +28,4 @@ public record BackendPolicy(
         java.time.Duration drainOnRemove,
         UpstreamTlsSettings tls,
         int maxConnectRate) {
-
-    /** A policy with no backend-wide connect rate limit. */
-    public BackendPolicy(Supplier<? extends Balancer> balancerFactory, StickTable stickTable, HealthCheck healthCheck,
-                         long connectTimeoutNs, long serverTimeoutNs, int retries, boolean redispatch, int maxQueue,
-                         long queueTimeoutNs, int queuePriorityBurst, java.time.Duration drainOnRemove,
-                         UpstreamTlsSettings tls) {
-        this(balancerFactory, stickTable, healthCheck, connectTimeoutNs, serverTimeoutNs, retries, redispatch, maxQueue,
-                queueTimeoutNs, queuePriorityBurst, drainOnRemove, tls, 0);
-    }
 }

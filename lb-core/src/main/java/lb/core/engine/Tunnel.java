@@ -78,11 +78,6 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private static final long LINGER_NS = 1_000_000_000L;
     private static final int PICK_RACE_RETRIES = 4;
     private static final ProxyHeaderDecoder PROXY_DECODER = new ProxyHeaderDecoder();
-    /**
-     * How long a clean end may take: the rest of a packet each way, the farewells, and the peers
-     * closing after them (a broker closes on DISCONNECT at once). Then the tunnel is cut.
-     */
-    static final long ENDING_NS = 2_000_000_000L;
     /** How long a client refused by a per-source limit may take to send what its answer needs. */
     private static final long REFUSAL_READ_NS = 1_000_000_000L;
     /**
@@ -90,6 +85,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
      * costs at most this many descriptors and slots for a second, the rest are closed at once.
      */
     static final int MAX_REFUSALS_ANSWERING = 64;
+    /**
+     * How long a clean end may take: the rest of a packet each way, the farewells, and the peers
+     * closing after them (a broker closes on DISCONNECT at once). Then the tunnel is cut.
+     */
+    static final long ENDING_NS = 2_000_000_000L;
 
     enum State { HANDSHAKING, INSPECTING, QUEUED, CONNECTING, FORWARDING, HALF_CLOSED, ENDING, LINGERING, CLOSED }
 
@@ -666,6 +666,18 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         route();
     }
 
+    private void classify(String routingKey, String user) {
+        java.security.cert.X509Certificate certificate = tlsFacts == null ? null : tlsFacts.clientCertificate();
+        priority = frontend.priorityOf(routingKey, user, clientAddress.getAddress(),
+                certificate == null ? null : certificate.getSubjectX500Principal().getName());
+        ledger.classified(priority);
+    }
+
+    @Override
+    public int priority() {
+        return priority;
+    }
+
     /** Asks the extractor how this client's packets frame and runs its first bytes through it. */
     private boolean startFraming(ByteBuffer firstBytes) {
         KeyExtractor extractor = frontend.keyExtractor();
@@ -679,18 +691,6 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return false;
         }
         return true;
-    }
-
-    private void classify(String routingKey, String user) {
-        java.security.cert.X509Certificate certificate = tlsFacts == null ? null : tlsFacts.clientCertificate();
-        priority = frontend.priorityOf(routingKey, user, clientAddress.getAddress(),
-                certificate == null ? null : certificate.getSubjectX500Principal().getName());
-        ledger.classified(priority);
-    }
-
-    @Override
-    public int priority() {
-        return priority;
     }
 
     private void releaseInspected() {

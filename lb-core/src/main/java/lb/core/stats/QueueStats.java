@@ -5,11 +5,11 @@ import java.util.List;
 /**
  * A backend's queue of tunnels waiting for a free server slot.
  *
- * @param queued        tunnels waiting now
- * @param peak          the most that ever waited at once
- * @param limit         the most allowed to wait ({@code maxQueue}); 0 refuses at once
- * @param priorityBurst while a lower class waits, how many of higher classes go first in a row
- * @param classes       per priority class, lowest first: class 0 always, others once they had a tunnel
+ * @param queued          tunnels waiting now
+ * @param peak            the most that ever waited at once
+ * @param limit           the most allowed to wait ({@code maxQueue}); 0 refuses at once
+ * @param priorityBurst   while a lower class waits, how many of higher classes go first in a row
+ * @param classes         per priority class, lowest first: class 0 always, others once they had a tunnel
  * @param maxConnectRate  the backend-wide most new connections a second (0: no limit)
  * @param connectsDelayed tunnels that waited because the backend-wide connect rate was spent
  *                        (those waiting for a server's own rate are counted at the server)

@@ -94,10 +94,6 @@ final class GatewayOptions {
     List<String> tlsProtocols = List.of();
     Duration tlsReloadInterval = Duration.ofSeconds(10);
     boolean tlsClientIdFromCert;
-    Duration shutdownGrace = Duration.ofSeconds(20);
-    int shutdownRate;
-    boolean willOnBalancerEnd;
-    int maxConnectRate;
     Path serverTlsCa;
     Path serverTlsCert;
     Path serverTlsKey;
@@ -115,6 +111,10 @@ final class GatewayOptions {
     String adminUser;
     String adminPassword;
     String logFormat = "text";
+    Duration shutdownGrace = Duration.ofSeconds(20);
+    int shutdownRate;
+    boolean willOnBalancerEnd;
+    int maxConnectRate;
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
@@ -311,10 +311,6 @@ final class GatewayOptions {
             case "tls-protocols" -> tlsProtocols = Values.list(v);
             case "tls-reload-interval" -> tlsReloadInterval = Values.duration(flag, v);
             case "tls-client-id-from-cert" -> tlsClientIdFromCert = Boolean.parseBoolean(v);
-            case "shutdown-grace" -> shutdownGrace = Values.duration(flag, v);
-            case "shutdown-rate" -> shutdownRate = Values.count(flag, v, 0, 1_000_000);
-            case "will-on-balancer-end" -> willOnBalancerEnd = Boolean.parseBoolean(v);
-            case "max-connect-rate" -> maxConnectRate = Values.count(flag, v, 0, 1_000_000);
             case "server-tls-ca" -> serverTlsCa = Path.of(v);
             case "server-tls-cert" -> serverTlsCert = Path.of(v);
             case "server-tls-key" -> serverTlsKey = Path.of(v);
@@ -332,6 +328,10 @@ final class GatewayOptions {
             case "admin-user" -> adminUser = v;
             case "admin-password" -> adminPassword = v;
             case "log-format" -> logFormat = oneOf(flag, v, "text", "json");
+            case "shutdown-grace" -> shutdownGrace = Values.duration(flag, v);
+            case "shutdown-rate" -> shutdownRate = Values.count(flag, v, 0, 1_000_000);
+            case "will-on-balancer-end" -> willOnBalancerEnd = Boolean.parseBoolean(v);
+            case "max-connect-rate" -> maxConnectRate = Values.count(flag, v, 0, 1_000_000);
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }
@@ -361,15 +361,15 @@ final class GatewayOptions {
         if (tlsClientIdFromCert && tlsClientCa == null) {
             throw new UsageException("--tls-client-id-from-cert needs client certificates: --tls-client-ca");
         }
-        if (shutdownGrace.toMillis() < 1) {
-            throw new UsageException("--shutdown-grace: must be at least 1ms, was " + shutdownGrace);
-        }
         if (serverTlsCa == null && (serverTlsCert != null || serverTlsKey != null || !serverTlsVerifyHost)) {
             throw new UsageException("--server-tls-cert, --server-tls-key and --server-tls-no-verify-host need --server-tls-ca");
         }
         if (!tlsKeys.isEmpty() && tlsKeys.size() != tlsCerts.size()) {
             throw new UsageException("--tls-key: " + tlsKeys.size() + " keys for " + tlsCerts.size()
                     + " certificates; give one per --tls-cert, in the same order, or none (keys in the certificate files)");
+        }
+        if (shutdownGrace.toMillis() < 1) {
+            throw new UsageException("--shutdown-grace: must be at least 1ms, was " + shutdownGrace);
         }
         if (!tlsCerts.isEmpty() && tlsListen.isEmpty()) {
             tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));

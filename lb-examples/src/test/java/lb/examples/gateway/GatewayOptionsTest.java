@@ -74,33 +74,6 @@ class GatewayOptionsTest {
     }
 
     @Test
-    void shutdownIsPacedOverAGraceByDefaultAndFlagsSetTheGraceTheRateAndTheWill() throws Exception {
-        GatewayOptions defaults = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:1884"});
-        assertEquals(Duration.ofSeconds(20), defaults.shutdownGrace);
-        assertEquals(0, defaults.shutdownRate, "spread evenly over the grace");
-        assertFalse(defaults.willOnBalancerEnd);
-        GatewayOptions o = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:1884",
-                "--shutdown-grace", "7s", "--shutdown-rate", "500", "--will-on-balancer-end"});
-        assertEquals(Duration.ofSeconds(7), o.shutdownGrace);
-        assertEquals(500, o.shutdownRate);
-        assertTrue(o.willOnBalancerEnd);
-        UsageException e = assertThrows(UsageException.class, () -> GatewayOptions.parse(new String[] {
-                "--backends", "127.0.0.1:1884", "--shutdown-rate", "-1"}));
-        assertTrue(e.getMessage().startsWith("--shutdown-rate"), e.getMessage());
-        assertTrue(Help.TEXT.contains("--shutdown-grace") && Help.TEXT.contains("--shutdown-rate"));
-    }
-
-    @Test
-    void aConnectRateReachesEveryBroker() throws Exception {
-        GatewayOptions o = GatewayOptions.parse(new String[] {"--server", "a=127.0.0.1:1884", "--server", "b=127.0.0.1:1885",
-                "--max-connect-rate", "500", "--listen", "127.0.0.1:0", "--no-stats", "--health", "none"});
-        try (var lb = GatewaySetup.builder(o).build().start()) {
-            assertEquals(500, lb.stats().backend("brokers").server("a").maxConnectRate());
-            assertEquals(500, lb.stats().backend("brokers").server("b").maxConnectRate());
-        }
-    }
-
-    @Test
     void queueAndSourceFlagsReachTheLoadBalancer() throws Exception {
         GatewayOptions o = GatewayOptions.parse(new String[] {
                 "--backends", "127.0.0.1:1884", "--listen", "127.0.0.1:0", "--no-stats", "--health", "none",
@@ -158,6 +131,33 @@ class GatewayOptionsTest {
                 "--priority", "--queue-priority-burst", "SOURCE_LIMITED", "SOURCE_RATE_LIMITED", "PROXY_UNTRUSTED",
                 "accept queue")) {
             assertTrue(Help.TEXT.contains(flag), flag);
+        }
+    }
+
+    @Test
+    void shutdownIsPacedOverAGraceByDefaultAndFlagsSetTheGraceTheRateAndTheWill() throws Exception {
+        GatewayOptions defaults = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:1884"});
+        assertEquals(Duration.ofSeconds(20), defaults.shutdownGrace);
+        assertEquals(0, defaults.shutdownRate, "spread evenly over the grace");
+        assertFalse(defaults.willOnBalancerEnd);
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:1884",
+                "--shutdown-grace", "7s", "--shutdown-rate", "500", "--will-on-balancer-end"});
+        assertEquals(Duration.ofSeconds(7), o.shutdownGrace);
+        assertEquals(500, o.shutdownRate);
+        assertTrue(o.willOnBalancerEnd);
+        UsageException e = assertThrows(UsageException.class, () -> GatewayOptions.parse(new String[] {
+                "--backends", "127.0.0.1:1884", "--shutdown-rate", "-1"}));
+        assertTrue(e.getMessage().startsWith("--shutdown-rate"), e.getMessage());
+        assertTrue(Help.TEXT.contains("--shutdown-grace") && Help.TEXT.contains("--shutdown-rate"));
+    }
+
+    @Test
+    void aConnectRateReachesEveryBroker() throws Exception {
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--server", "a=127.0.0.1:1884", "--server", "b=127.0.0.1:1885",
+                "--max-connect-rate", "500", "--listen", "127.0.0.1:0", "--no-stats", "--health", "none"});
+        try (var lb = GatewaySetup.builder(o).build().start()) {
+            assertEquals(500, lb.stats().backend("brokers").server("a").maxConnectRate());
+            assertEquals(500, lb.stats().backend("brokers").server("b").maxConnectRate());
         }
     }
 

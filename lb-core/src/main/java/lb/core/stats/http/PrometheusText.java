@@ -161,6 +161,7 @@ public final class PrometheusText {
                 .sample(b.queue().peak(), id);
         w.gauge("lb_backend_queue_limit", "The most tunnels allowed to wait for a free server slot.")
                 .sample(b.queue().limit(), id);
+        priorityClasses(w, b, id);
         if (b.rebalance() != null) {
             w.gauge("lb_backend_rebalance_running", "1 while a rebalance is moving clients, else 0.")
                     .sample(b.rebalance().running() ? 1 : 0, id);
@@ -174,7 +175,6 @@ public final class PrometheusText {
         w.counter("lb_backend_connects_delayed_total",
                 "Tunnels that waited in the queue because the backend-wide connect rate was spent.")
                 .sample(b.queue().connectsDelayed(), id);
-        priorityClasses(w, b, id);
         w.gauge("lb_backend_servers", "Servers of a backend.").sample(b.servers().size(), id);
         w.gauge("lb_backend_usable_servers", "Servers of a backend taking new tunnels.").sample(b.usableServers(), id);
         if (b.stickTable() != null) {
