@@ -22,8 +22,10 @@ import com.sun.net.httpserver.HttpServer;
 
 import lb.core.Backend;
 import lb.core.LoadBalancer;
+import lb.core.config.Rebalance;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
+import lb.core.stats.RebalanceStats;
 
 /**
  * The admin endpoint: JSON over HTTP to list servers and change them while the gateway runs
@@ -39,6 +41,8 @@ import lb.core.model.ServerState;
  * PUT    /backends/B/servers/S  address=HOST:PORT [weight=N] [maxconn=N]    adds it (201)
  * DELETE /backends/B/servers/S  [drain=DURATION, default 30s]                removes it, draining (202)
  * POST   /reload                                                            re-reads the configuration
+ * POST   /backends/B/rebalance  [tolerance=0.1] [rate=N, default 100]        moves clients to even out
+ *                                                                           (202 while moving, 200 if done)
  * </pre>
  *
  * Parameters come in the query string or a form-encoded body. 401 without the credentials,
@@ -109,6 +113,10 @@ final class AdminServer implements AutoCloseable {
                     ConfigReloader.Outcome o = reloader.reload("admin " + who);
                     reply(x, o.accepted() ? 200 : 400, o.json());
                 }
+            } else if (p.length == 4 && p[1].equals("backends") && p[3].equals("rebalance")) {
+                if (allow(x, method, "POST")) {
+                    rebalance(x, p[2], params, who);
+                }
             } else if (p.length == 5 && p[1].equals("backends") && p[3].equals("servers")) {
                 server(x, method, p[2], p[4], params, who);
             } else {
@@ -166,6 +174,61 @@ final class AdminServer implements AutoCloseable {
                 reply(x, 405, error("method " + method + " not allowed"));
             }
         }
+    }
+
+    /** Starts a rebalance (or joins the one running) and answers its plan and progress. */
+    private void rebalance(HttpExchange x, String backendName, Map<String, String> params, String who) throws IOException {
+        Backend backend = backend(backendName);
+        if (backend == null) {
+            reply(x, 404, error("no backend '" + backendName + "'"));
+            return;
+        }
+        Rebalance how;
+        try {
+            double tolerance = 0.1;
+            int rate = 100;
+            for (Map.Entry<String, String> e : params.entrySet()) {
+                switch (e.getKey()) {
+                    case "tolerance" -> tolerance = fraction("tolerance", e.getValue());
+                    case "rate" -> rate = Values.count("rate", e.getValue(), 1, 1_000_000);
+                    default -> throw new UsageException("unknown parameter '" + e.getKey() + "' (tolerance, rate)");
+                }
+            }
+            how = Rebalance.of(tolerance, rate);
+        } catch (UsageException e) {
+            reply(x, 400, error(e.getMessage()));
+            return;
+        }
+        java.util.concurrent.CompletableFuture<RebalanceStats> running = backend.rebalance(how);
+        RebalanceStats now = running.isDone() ? running.join() : lb.stats().backend(backendName).rebalance();
+        changed(who, backendName + ": rebalance, " + now.planned() + " clients to move at " + now.clientsPerSecond() + "/s");
+        reply(x, running.isDone() ? 200 : 202, json(now));
+    }
+
+    private static double fraction(String what, String value) throws UsageException {
+        try {
+            double d = Double.parseDouble(value);
+            if (d >= 0 && d < 1) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new UsageException(what + ": expected a fraction in [0, 1), got '" + value + "'");
+    }
+
+    private static String json(RebalanceStats r) {
+        return "{\"running\":" + r.running() + ",\"planned\":" + r.planned() + ",\"moved\":" + r.moved()
+                + ",\"clientsPerSecond\":" + r.clientsPerSecond() + ",\"from\":" + counts(r.from())
+                + ",\"to\":" + counts(r.to()) + "}";
+    }
+
+    private static String counts(Map<String, Integer> byServer) {
+        StringBuilder b = new StringBuilder("{");
+        for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(byServer).entrySet()) {
+            b.append(b.length() > 1 ? "," : "").append(Json.string(e.getKey())).append(':').append(e.getValue());
+        }
+        return b.append('}').toString();
     }
 
     private void change(HttpExchange x, Backend backend, Server s, Map<String, String> params, String who)

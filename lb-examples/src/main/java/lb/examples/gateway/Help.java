@@ -276,7 +276,13 @@ final class Help {
                                            state=ready|drain|maintenance, health=up|down),
                                            PUT (address=HOST:PORT [weight=N] [maxconn=N]),
                                            DELETE ([drain=DURATION], default 30s)
-                                           /backends/B/servers/S; POST /reload.
+                                           /backends/B/servers/S; POST /reload;
+                                           POST /backends/B/rebalance ([tolerance=0.1]
+                                           [rate=N, default 100]): after brokers were
+                                           added or came back, move clients from those
+                                           above their share to those below, N a second,
+                                           each told goodbye (MQTT 5: 0x9C use another
+                                           server) and re-pointed in the stick table.
                                            401 without credentials, 400 with the reason,
                                            404, 405, 409 when adding an existing server
                 --admin-user NAME, --admin-password SECRET

@@ -109,6 +109,14 @@ class AdminServerTest {
                 assertEquals("GET", wrongMethod.headers().firstValue("Allow").orElse(""));
                 assertEquals(405, call("GET", "/reload", null).statusCode());
 
+                HttpResponse<String> balanced = call("POST", "/backends/brokers/rebalance", "tolerance=0.2&rate=50");
+                assertEquals(200, balanced.statusCode(), balanced.body());
+                assertTrue(balanced.body().startsWith("{\"running\":false,\"planned\":0,"), "no clients, nothing to move: "
+                        + balanced.body());
+                assertEquals(400, call("POST", "/backends/brokers/rebalance", "tolerance=2").statusCode());
+                assertEquals(404, call("POST", "/backends/nowhere/rebalance", null).statusCode());
+                assertEquals(405, call("GET", "/backends/brokers/rebalance", null).statusCode());
+
                 HttpResponse<String> reload = call("POST", "/reload", null);
                 assertEquals(200, reload.statusCode(), reload.body());
                 assertTrue(reload.body().startsWith("{\"accepted\":true"), reload.body());
@@ -117,6 +125,7 @@ class AdminServerTest {
                 assertTrue(logged.contains("admin_change by ops@127.0.0.1: brokers/a: weight 1 -> 5"), logged);
                 assertTrue(logged.contains("admin_change by ops@127.0.0.1: brokers/c: removed, draining for up to PT0S"), logged);
                 assertTrue(logged.contains("by admin ops@127.0.0.1"), logged);
+                assertTrue(logged.contains("admin_change by ops@127.0.0.1: brokers: rebalance, 0 clients to move at 50/s"), logged);
             } finally {
                 server.close();
                 statsEndpoint.close();
