@@ -192,9 +192,13 @@ final class Relay {
         return Outcome.OK;
     }
 
-    /** Decrypted bytes wait in the source: readable now, whatever the socket says. */
+    /**
+     * The source has something to read now, whatever the socket says: decrypted bytes, or the
+     * end its close_notify announced (which may have come with the last bytes, and the socket
+     * may stay open after it).
+     */
     boolean hasBufferedInput() {
-        return tlsSource != null && tlsSource.hasBufferedInput();
+        return tlsSource != null && !sourceEnded && (tlsSource.hasBufferedInput() || tlsSource.isInputDone());
     }
 
     private int writeSink(ByteBuffer bytesOut) throws IOException {
