@@ -276,8 +276,8 @@ class CleanEndTest {
 
     /** Routes at the first byte; frames packets of a non-zero type byte, a length byte and the body. */
     static class LengthPrefixed implements KeyExtractor, PacketFraming {
-        private static final long AWAITING_LENGTH = 1L << 20;
-        private static final long ZERO_TYPE = -1;
+        private static final int AWAITING_LENGTH = 1 << 20;
+        private static final int ZERO_TYPE = -1;
 
         @Override
         public Verdict inspect(ByteBuffer firstBytes) {
@@ -290,15 +290,15 @@ class CleanEndTest {
         }
 
         @Override
-        public long advance(long state, ByteBuffer bytes) {
-            long s = state;
+        public int advance(int state, ByteBuffer bytes) {
+            int s = state;
             for (int i = bytes.position(); i < bytes.limit() && s >= 0; ) {
                 if (s == BOUNDARY) {
                     s = bytes.get(i++) == 0 ? ZERO_TYPE : AWAITING_LENGTH;
                 } else if (s == AWAITING_LENGTH) {
                     s = bytes.get(i++) & 0xFF;
                 } else {
-                    int step = (int) Math.min(s, bytes.limit() - i);
+                    int step = Math.min(s, bytes.limit() - i);
                     i += step;
                     s -= step;
                 }
@@ -307,12 +307,12 @@ class CleanEndTest {
         }
 
         @Override
-        public int bytesToBoundary(long state) {
-            return state == AWAITING_LENGTH ? 1 : (int) state;
+        public int bytesToBoundary(int state) {
+            return state == AWAITING_LENGTH ? 1 : state;
         }
 
         @Override
-        public String malformation(long state) {
+        public String malformation(int state) {
             return "type 0";
         }
 

@@ -27,20 +27,22 @@ import lb.core.model.Termination;
  *                                          E0 n 9C p 1C .. use another server [+ Server Reference]
  * </pre>
  *
- * <p>The state of a direction is one {@code long}:
+ * <p>The state of a direction is one {@code int}:
  * <pre>
  *   0                        between packets (the next byte is a type byte)
- *   1 .. 268,435,455         inside a packet's body: the bytes left in it
- *   HEADER | n << 32 | v     inside a fixed header: the type byte and n length bytes read, v so far
+ *   1 .. 268,435,455         inside a packet's body: the bytes left in it (below 2^28)
+ *   HEADER | n &lt;&lt; 28 | v     inside a fixed header (HEADER = 2^30): the type byte and n (0..3)
+ *                            length bytes read, v (below 2^21) their value so far
  *   negative                 the bytes stopped framing: -1 a reserved packet type, -2 a length
  *                            over four bytes
  * </pre>
  * A remaining length in a longer form than needed frames unambiguously and is left to the broker.
  */
 final class MqttFraming implements PacketFraming {
-    private static final long HEADER = 1L << 40;
-    private static final long RESERVED_TYPE = -1;
-    private static final long LENGTH_TOO_LONG = -2;
+    private static final int HEADER = 1 << 30;
+    private static final int VALUE_BITS = 0x0FFF_FFFF;
+    private static final int RESERVED_TYPE = -1;
+    private static final int LENGTH_TOO_LONG = -2;
     private static final int AUTH = 15;
 
     private static final byte DISCONNECT = (byte) 0xE0;
@@ -72,8 +74,8 @@ final class MqttFraming implements PacketFraming {
     }
 
     @Override
-    public long advance(long state, ByteBuffer bytes) {
-        long s = state;
+    public int advance(int state, ByteBuffer bytes) {
+        int s = state;
         int i = bytes.position();
         int end = bytes.limit();
         while (i < end && s >= 0) {
@@ -81,18 +83,18 @@ final class MqttFraming implements PacketFraming {
                 int type = (bytes.get(i++) & 0xFF) >>> 4;
                 s = type == 0 || (type == AUTH && !v5) ? RESERVED_TYPE : HEADER;
             } else if ((s & HEADER) != 0) {
-                int read = (int) (s >>> 32) & 0xFF;
+                int read = (s >>> 28) & 0x3;
                 int b = bytes.get(i++) & 0xFF;
-                long value = (s & 0xFFFF_FFFFL) | (long) (b & 0x7F) << (7 * read);
+                int value = (s & VALUE_BITS) | (b & 0x7F) << (7 * read);
                 if ((b & 0x80) == 0) {
                     s = value; // 0: a packet of header only (PINGREQ, say) ended here
                 } else {
-                    s = read + 1 == VariableByteInteger.MAX_BYTES ? LENGTH_TOO_LONG : HEADER | (long) (read + 1) << 32 | value;
+                    s = read + 1 == VariableByteInteger.MAX_BYTES ? LENGTH_TOO_LONG : HEADER | (read + 1) << 28 | value;
                 }
             } else {
                 int available = end - i;
                 if (s <= available) {
-                    i += (int) s;
+                    i += s;
                     s = BOUNDARY;
                 } else {
                     return s - available;
@@ -103,12 +105,12 @@ final class MqttFraming implements PacketFraming {
     }
 
     @Override
-    public int bytesToBoundary(long state) {
-        return (state & HEADER) != 0 ? 1 : (int) state;
+    public int bytesToBoundary(int state) {
+        return (state & HEADER) != 0 ? 1 : state;
     }
 
     @Override
-    public String malformation(long state) {
+    public String malformation(int state) {
         if (state == RESERVED_TYPE) {
             return v5 ? "packet type 0 is reserved (MQTT 5.0 §2.1.2)" : "packet type 0 or 15 is reserved (MQTT 3.1.1 §2.2.1)";
         }

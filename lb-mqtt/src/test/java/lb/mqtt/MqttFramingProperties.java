@@ -36,7 +36,7 @@ class MqttFramingProperties {
                                                        @ForAll @Size(max = 40) List<@IntRange(min = 1, max = 300) Integer> chunks) {
         byte[] stream = Packets.concat(packets.toArray(new byte[0][]));
         TreeSet<Integer> boundaries = boundaries(packets);
-        long state = PacketFraming.BOUNDARY;
+        int state = PacketFraming.BOUNDARY;
         int at = 0;
         int c = 0;
         while (at < stream.length) {
@@ -63,7 +63,7 @@ class MqttFramingProperties {
         TreeSet<Integer> wants = new TreeSet<>(wantedAt);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<Integer> insertedAt = new ArrayList<>();
-        long state = PacketFraming.BOUNDARY;
+        int state = PacketFraming.BOUNDARY;
         boolean wanting = false;
         int at = 0;
         int c = 0;
@@ -105,7 +105,7 @@ class MqttFramingProperties {
         for (int i = 0; i < b.length; i++) {
             b[i] = bytes.get(i);
         }
-        long state = PacketFraming.BOUNDARY;
+        int state = PacketFraming.BOUNDARY;
         boolean broken = false;
         for (int at = 0; at < b.length; at += chunk) {
             state = framing.advance(state, ByteBuffer.wrap(b, at, Math.min(chunk, b.length - at)));

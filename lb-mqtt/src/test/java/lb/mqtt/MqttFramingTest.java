@@ -29,7 +29,7 @@ class MqttFramingTest {
     void everyByteOfAPacketWithAMultiByteLengthIsInsideItUntilTheLast() {
         byte[] body = new byte[200];
         byte[] publish = Packets.concat(hex("30"), Packets.vbi(body.length), body);
-        long state = PacketFraming.BOUNDARY;
+        int state = PacketFraming.BOUNDARY;
         for (int i = 0; i < publish.length; i++) {
             state = v5.advance(state, ByteBuffer.wrap(publish, i, 1));
             if (i < publish.length - 1) {
@@ -56,7 +56,7 @@ class MqttFramingTest {
         assertTrue(v5.advance(0, ByteBuffer.wrap(hex("00 00"))) < 0);
         assertTrue(v3.advance(0, ByteBuffer.wrap(hex("f0 00"))) < 0, "AUTH is reserved before 5.0");
         assertEquals(PacketFraming.BOUNDARY, v5.advance(0, ByteBuffer.wrap(hex("f0 00"))), "5.0 AUTH");
-        long tooLong = v5.advance(0, ByteBuffer.wrap(hex("30 ff ff ff ff 01")));
+        int tooLong = v5.advance(0, ByteBuffer.wrap(hex("30 ff ff ff ff 01")));
         assertTrue(tooLong < 0);
         assertTrue(v5.malformation(tooLong).contains("four bytes"), v5.malformation(tooLong));
         assertEquals(tooLong, v5.advance(tooLong, ByteBuffer.wrap(hex("c0 00"))), "once broken, it stays so");
@@ -65,7 +65,7 @@ class MqttFramingTest {
 
     @Test
     void theLargestLengthFrames() {
-        long state = v5.advance(0, ByteBuffer.wrap(hex("30 ff ff ff 7f")));
+        int state = v5.advance(0, ByteBuffer.wrap(hex("30 ff ff ff 7f")));
         assertEquals(VariableByteInteger.MAX_VALUE, state);
         assertEquals(VariableByteInteger.MAX_VALUE, v5.bytesToBoundary(state));
     }

@@ -51,6 +51,11 @@ public final class EventLoop {
     private final int maxIdleBuffers;
     private volatile TlsBuffers tls;
     final TimerWheel timers;
+    /**
+     * Why the last relay step that failed did: set by the relay, read by its tunnel right after
+     * on this thread, so relays (two per tunnel) need no field of their own for it.
+     */
+    java.io.IOException relayFailure;
     /** Out-parameter for the source port a tunnel's server socket was bound to. */
     final int[] portScratch = new int[1];
     /** Out-parameter for the per-source block a new client was counted in. */

@@ -22,7 +22,7 @@ import lb.core.model.PacketFraming;
  *
  * <p>When the tunnel's packets frame (a {@link PacketFraming}, passed in by the tunnel), every
  * byte read goes through it before it is written, and {@link #frameState} says where the current
- * packet ends: one {@code long}, nothing held. To end between two packets the relay reads only
+ * packet ends: one {@code int}, nothing held. To end between two packets the relay reads only
  * up to the current packet's end ({@link #ending} {@code TO_BOUNDARY}), then sends a farewell
  * packet and the end of its output ({@link #finish}), then reads what the source still sends and
  * drops it ({@code DISCARDING}) until the source ends ({@code DRAINED}), so closing resets
@@ -63,9 +63,11 @@ final class Relay {
     /** Last time bytes moved on this relay's source side (read) or sink side (write). */
     long lastSourceActivityNs;
     long lastSinkActivityNs;
-    IOException failure;
-    /** Where the current packet ends, when the tunnel's packets frame; else unused. */
-    long frameState;
+    /**
+     * Where the current packet ends, when the tunnel's packets frame; else unused. With the
+     * failure kept by the loop rather than here, a relay stays within 64 bytes of heap.
+     */
+    int frameState;
     /** How far the tunnel's end has come on this side: {@link #FORWARDING} until it ends cleanly. */
     byte ending;
 
@@ -87,8 +89,13 @@ final class Relay {
         return sinkShut;
     }
 
-    /** Relays what the source has; {@code framing} is the tunnel's, or null when bytes are not framed. */
-    Outcome onReadable(ByteBuffer scratch, BufferPool pool, long nowNs, PacketFraming framing) {
+    /**
+     * Relays what the source has; {@code framing} is the tunnel's, or null when bytes are not
+     * framed. A failure's exception is left in {@code loop.relayFailure}.
+     */
+    Outcome onReadable(EventLoop loop, long nowNs, PacketFraming framing) {
+        ByteBuffer scratch = loop.readBuffer;
+        BufferPool pool = loop.pool;
         for (int i = 0; i < READS_PER_EVENT || hasBufferedInput(); i++) {
             scratch.clear();
             if (ending == TO_BOUNDARY) {
@@ -101,12 +108,12 @@ final class Relay {
             try {
                 n = tlsSource != null ? tlsSource.read(scratch) : source.read(scratch);
             } catch (IOException e) {
-                failure = e;
+                loop.relayFailure = e;
                 return Outcome.SOURCE_FAILED;
             }
             if (n < 0) {
                 sourceEnded = true;
-                return passEndOn();
+                return passEndOn(loop);
             }
             if (n == 0) {
                 return Outcome.OK;
@@ -123,7 +130,7 @@ final class Relay {
             try {
                 writeSink(scratch);
             } catch (IOException e) {
-                failure = e;
+                loop.relayFailure = e;
                 return Outcome.SINK_FAILED;
             }
             if (scratch.hasRemaining()) {
@@ -147,24 +154,24 @@ final class Relay {
      * {@code farewell} (if any; a partial write keeps the rest in a pooled buffer), then ends
      * the sink's output once it is out. From then on the source is only drained.
      */
-    Outcome finish(ByteBuffer farewell, BufferPool pool, long nowNs) {
+    Outcome finish(ByteBuffer farewell, EventLoop loop, long nowNs) {
         ending = DISCARDING;
         sourceEnded = true; // nothing more is relayed: the end follows the farewell
         if (farewell != null && farewell.hasRemaining()) {
             try {
                 writeSink(farewell);
             } catch (IOException e) {
-                failure = e;
+                loop.relayFailure = e;
                 return Outcome.SINK_FAILED;
             }
             lastSinkActivityNs = nowNs;
             if (farewell.hasRemaining()) {
-                pending = pool.take().put(farewell).flip();
+                pending = loop.pool.take().put(farewell).flip();
                 pendingPooled = true;
                 return Outcome.OK;
             }
         }
-        return passEndOn();
+        return passEndOn(loop);
     }
 
     /**
@@ -209,23 +216,23 @@ final class Relay {
      * Writes what is pending; when it has all gone and the source holds decrypted bytes that no
      * readiness event will announce, relays those at once.
      */
-    Outcome onWritable(ByteBuffer scratch, BufferPool pool, long nowNs, PacketFraming framing) {
+    Outcome onWritable(EventLoop loop, long nowNs, PacketFraming framing) {
         try {
             if (writeSink(pending) > 0) {
                 lastSinkActivityNs = nowNs;
             }
         } catch (IOException e) {
-            failure = e;
+            loop.relayFailure = e;
             return Outcome.SINK_FAILED;
         }
         if (pending.hasRemaining()) {
             return Outcome.OK;
         }
-        releasePending(pool);
+        releasePending(loop.pool);
         if (sourceEnded) {
-            return passEndOn();
+            return passEndOn(loop);
         }
-        return hasBufferedInput() && wantsRead() ? onReadable(scratch, pool, nowNs, framing) : Outcome.OK;
+        return hasBufferedInput() && wantsRead() ? onReadable(loop, nowNs, framing) : Outcome.OK;
     }
 
     /**
@@ -269,7 +276,7 @@ final class Relay {
         }
     }
 
-    private Outcome passEndOn() {
+    private Outcome passEndOn(EventLoop loop) {
         if (pending != null || sinkShut) {
             return Outcome.OK;
         }
@@ -281,7 +288,7 @@ final class Relay {
                 sink.shutdownOutput();
             }
         } catch (IOException e) {
-            failure = e;
+            loop.relayFailure = e;
             return Outcome.SINK_FAILED;
         }
         return Outcome.OK;

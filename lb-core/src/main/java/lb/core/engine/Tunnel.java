@@ -254,7 +254,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             case LINGERING -> onLingerReadable();
             case FORWARDING, HALF_CLOSED, ENDING -> {
                 if ((ready & SelectionKey.OP_WRITE) != 0 && down.hasPending()
-                        && !ok(down.onWritable(loop.readBuffer, loop.pool, loop.nowNs(), framing), down)) {
+                        && !ok(down.onWritable(loop, loop.nowNs(), framing), down)) {
                     return;
                 }
                 if ((ready & SelectionKey.OP_READ) != 0) {
@@ -306,7 +306,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             case CONNECTING -> onConnectable();
             case FORWARDING, HALF_CLOSED, ENDING -> {
                 if ((ready & SelectionKey.OP_WRITE) != 0 && up.hasPending()
-                        && !ok(up.onWritable(loop.readBuffer, loop.pool, loop.nowNs(), framing), up)) {
+                        && !ok(up.onWritable(loop, loop.nowNs(), framing), up)) {
                     return;
                 }
                 if ((ready & SelectionKey.OP_READ) != 0) {
@@ -322,7 +322,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (relay.ending == Relay.DISCARDING) {
             relay.discard(loop.readBuffer);
         } else if (relay.wantsRead()) {
-            ok(relay.onReadable(loop.readBuffer, loop.pool, loop.nowNs(), framing), relay);
+            ok(relay.onReadable(loop, loop.nowNs(), framing), relay);
         }
     }
 
@@ -336,7 +336,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         String side = relay == up ? "client" : "server";
         String fault = outcome == Relay.Outcome.MALFORMED ? side + " sent bytes that are no packet: "
-                + framing.malformation(relay.frameState) : relay.failure.getMessage();
+                + framing.malformation(relay.frameState) : loop.relayFailure.getMessage();
         if (state == State.ENDING) {
             close(lingerReason, lingerDetail == null ? fault : lingerDetail + "; " + fault);
             return false;
@@ -346,7 +346,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return false;
         }
         boolean clientSide = (relay == up) == (outcome == Relay.Outcome.SOURCE_FAILED);
-        if (relay.failure instanceof TlsEnd.ClosedByPeer) {
+        if (loop.relayFailure instanceof TlsEnd.ClosedByPeer) {
             // a TLS 1.2 peer's close_notify ends the connection both ways: bytes for it have nowhere to go
             close(clientSide ? Termination.CLIENT_CLOSED : Termination.SERVER_CLOSED, null);
             return false;
@@ -942,10 +942,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (upstream != null && !startServerTls(upstream)) {
             return;
         }
-        if (up.hasPending() && !ok(up.onWritable(loop.readBuffer, loop.pool, now, framing), up)) {
+        if (up.hasPending() && !ok(up.onWritable(loop, now, framing), up)) {
             return;
         }
-        if (up.hasBufferedInput() && !ok(up.onReadable(loop.readBuffer, loop.pool, now, framing), up)) {
+        if (up.hasBufferedInput() && !ok(up.onReadable(loop, now, framing), up)) {
             return; // decrypted bytes that came with the inspected ones
         }
         armIdleTimer(now);
@@ -1139,7 +1139,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return true;
         }
         ByteBuffer farewell = toServer ? framing.farewellToServer(lingerReason) : framing.farewellToClient(lingerReason);
-        if (!ok(relay.finish(farewell, loop.pool, loop.nowNs()), relay)) {
+        if (!ok(relay.finish(farewell, loop, loop.nowNs()), relay)) {
             return false;
         }
         if (relay.hasBufferedInput()) {

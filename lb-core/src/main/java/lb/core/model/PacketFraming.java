@@ -9,14 +9,14 @@ import java.nio.ByteBuffer;
  * knows nothing of the protocol beyond these calls.
  *
  * <p>Stateless and thread-safe: one instance serves every tunnel on every loop. The state of one
- * direction is a {@code long} the engine keeps for it (no buffer, no object): {@link #BOUNDARY}
+ * direction is an {@code int} the engine keeps for it (no buffer, no object): {@link #BOUNDARY}
  * between packets, a positive value inside one (the implementation's encoding), a negative value
  * once the bytes stopped framing. The engine starts each direction at {@link #BOUNDARY} and
  * passes every byte through {@link #advance} before it forwards it, so calls must not allocate.
  */
 public interface PacketFraming {
     /** The state between two packets: the next byte starts a packet. */
-    long BOUNDARY = 0;
+    int BOUNDARY = 0;
 
     /**
      * The state after the bytes from {@code bytes.position()} to its limit, given {@code state}
@@ -24,17 +24,17 @@ public interface PacketFraming {
      * means the bytes do not frame (it names why, see {@link #malformation}); a negative
      * {@code state} is returned as it is.
      */
-    long advance(long state, ByteBuffer bytes);
+    int advance(int state, ByteBuffer bytes);
 
     /**
      * How many bytes may be read in {@code state} (neither {@link #BOUNDARY} nor negative)
      * without passing the end of the current packet: at least 1 (while a header is incomplete,
      * its length is not known yet).
      */
-    int bytesToBoundary(long state);
+    int bytesToBoundary(int state);
 
     /** Why the bytes stopped framing, for a negative state; the tunnel event's detail. */
-    String malformation(long state);
+    String malformation(int state);
 
     /**
      * The packet sent to the server in the client's name when the balancer ends the tunnel
