@@ -190,9 +190,15 @@ public final class LiveFrontend {
 
     /**
      * The priority class of a tunnel with this key, user name, address and client certificate
-     * subject (key, user and subject may be null).
+     * (key, user and certificate may be null); the certificate's subject is only formatted when
+     * there are rules to match it against.
      */
-    int priorityOf(String key, String user, InetAddress source, String certificateSubject) {
-        return routing.classes().classify(key, user, source, certificateSubject);
+    int priorityOf(String key, String user, InetAddress source, java.security.cert.X509Certificate certificate) {
+        PriorityClasses classes = routing.classes();
+        if (classes == PriorityClasses.NONE) {
+            return 0;
+        }
+        return classes.classify(key, user, source,
+                certificate == null ? null : certificate.getSubjectX500Principal().getName());
     }
 }

@@ -667,9 +667,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     private void classify(String routingKey, String user) {
-        java.security.cert.X509Certificate certificate = tlsFacts == null ? null : tlsFacts.clientCertificate();
         priority = frontend.priorityOf(routingKey, user, clientAddress.getAddress(),
-                certificate == null ? null : certificate.getSubjectX500Principal().getName());
+                tlsFacts == null ? null : tlsFacts.clientCertificate());
         ledger.classified(priority);
     }
 

@@ -5,20 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-import io.moquette.BrokerConstants;
-import io.moquette.broker.Server;
-import io.moquette.broker.config.IConfig;
-import io.moquette.broker.config.MemoryConfig;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import lb.core.LoadBalancer;
 import lb.core.testing.Await;
 import lb.core.testing.ExternalTool;
+import lb.examples.it.EmbeddedMoquette;
 
 /**
  * Mosquitto's command-line clients ({@code mosquitto_sub}, {@code mosquitto_pub}, Debian
@@ -51,10 +46,9 @@ class MosquittoTlsIT {
         Path ca = copy("ca-cert.pem");
         Path cert = copy("broker-chain.pem");
         Path key = copy("broker-key-pkcs8.pem");
-        Server broker = moquette();
-        try {
+        try (EmbeddedMoquette broker = EmbeddedMoquette.start()) {
             GatewayOptions o = GatewayOptions.parse(new String[] {
-                "--server", "a=127.0.0.1:" + broker.getPort(), "--listen", "127.0.0.1:0",
+                "--server", "a=127.0.0.1:" + broker.address().getPort(), "--listen", "127.0.0.1:0",
                 "--tls-listen", "127.0.0.1:0", "--tls-cert", cert.toString(), "--tls-key", key.toString(),
                 "--health", "none", "--no-stats"});
             try (LoadBalancer lb = GatewaySetup.builder(o).build().start()) {
@@ -95,28 +89,9 @@ class MosquittoTlsIT {
                 }
                 assertTrue(lb.stats().frontend("mqtts").tls().handshakes() >= 2, "both clients came over TLS");
             }
-        } finally {
-            broker.stopServer();
         }
     }
 
-    /** A real broker (Moquette, which has QoS 2) on 127.0.0.1 and a free port, all in memory. */
-    private static Server moquette() throws Exception {
-        Properties config = new Properties();
-        config.setProperty(IConfig.HOST_PROPERTY_NAME, "127.0.0.1");
-        config.setProperty(IConfig.PORT_PROPERTY_NAME, "0");
-        config.setProperty(IConfig.WEB_SOCKET_PORT_PROPERTY_NAME, BrokerConstants.DISABLED_PORT_BIND);
-        config.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
-        config.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, "true");
-        config.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
-        config.setProperty(BrokerConstants.METRICS_ENABLE_PROPERTY_NAME, "false");
-        config.setProperty(BrokerConstants.BUGSNAG_ENABLE_PROPERTY_NAME, "false");
-        config.setProperty(BrokerConstants.NETTY_EPOLL_PROPERTY_NAME, "false");
-        Server server = new Server();
-        server.startServer(new MemoryConfig(config));
-        Await.until("the broker to report its port", java.time.Duration.ofSeconds(10), () -> server.getPort() > 0);
-        return server;
-    }
 
     private Path copy(String name) throws IOException {
         try (InputStream in = MosquittoTlsIT.class.getResourceAsStream("/tls/" + name)) {

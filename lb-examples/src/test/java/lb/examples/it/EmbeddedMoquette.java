@@ -22,14 +22,14 @@ import lb.core.testing.Await;
  * everything in memory and reporting nothing anywhere. It records the client id of every
  * CONNECT it accepted, so a test can tell what reached it.
  */
-final class EmbeddedMoquette implements AutoCloseable {
+public final class EmbeddedMoquette implements AutoCloseable {
     private final Server server = new Server();
     private final Set<String> connectedClientIds = ConcurrentHashMap.newKeySet();
 
     private EmbeddedMoquette() {
     }
 
-    static EmbeddedMoquette start() throws IOException {
+    public static EmbeddedMoquette start() throws IOException {
         EmbeddedMoquette broker = new EmbeddedMoquette();
         Properties config = new Properties();
         config.setProperty(IConfig.HOST_PROPERTY_NAME, "127.0.0.1");
@@ -48,12 +48,12 @@ final class EmbeddedMoquette implements AutoCloseable {
         return broker;
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", server.getPort());
     }
 
     /** Client ids of every CONNECT the broker accepted so far (a live view). */
-    Set<String> connectedClientIds() {
+    public Set<String> connectedClientIds() {
         return connectedClientIds;
     }
 
