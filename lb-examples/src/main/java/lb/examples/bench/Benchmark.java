@@ -79,7 +79,13 @@ public final class Benchmark {
             out.println("haproxy not found: " + HaproxyTarget.INSTALL_HINT + ". Measuring the others only.");
             targetNames.remove("haproxy");
         }
-        Map<String, String> environment = environment(helpers, balancerJava, options, haproxy, targetNames);
+        Optional<Path> launcher = GatewayTarget.locate(options.gateway);
+        if (targetNames.contains("gateway") && launcher.isEmpty()) {
+            out.println("no gateway launcher found" + (options.gateway != null ? " at " + options.gateway : "")
+                    + ": build it with mvn -B -q -DskipTests package. Measuring the others only.");
+            targetNames.remove("gateway");
+        }
+        Map<String, String> environment = environment(helpers, balancerJava, options, haproxy, launcher, targetNames);
         out.println("settings: " + options.describe());
         environment.forEach((k, v) -> out.println(k + ": " + v));
 
@@ -89,6 +95,8 @@ public final class Benchmark {
             for (String name : targetNames) {
                 targets.put(name, switch (name) {
                     case "direct" -> new DirectTarget(brokers.addresses());
+                    case "gateway" -> new GatewayTarget(launcher.orElseThrow(), balancerJava.java(), options.gatewayJvmOptions,
+                            brokers.addresses(), logs);
                     case "balancer" -> new BalancerTarget(balancerJava, options.balancerLoops, brokers.addresses(), logs);
                     default -> new HaproxyTarget(haproxy.orElseThrow(), options.haproxyThreads, brokers.addresses(), logs);
                 });
@@ -185,10 +193,14 @@ public final class Benchmark {
     }
 
     private static Map<String, String> environment(JavaCommand helpers, JavaCommand balancerJava, BenchmarkOptions options,
-            Optional<Path> haproxy, List<String> targets) {
+            Optional<Path> haproxy, Optional<Path> launcher, List<String> targets) {
         Map<String, String> e = new LinkedHashMap<>(Machine.describe());
         e.put("brokers and load generators", helpers.version() + " " + String.join(" ", helpers.options())
                 + "; fake brokers (" + options.brokerLoops + " loop each)");
+        if (targets.contains("gateway")) {
+            e.put("gateway", launcher.orElseThrow() + " on " + balancerJava.version() + (options.gatewayJvmOptions.isBlank()
+                    ? ", as shipped (the launcher's JVM defaults, no JAVA_OPTS)" : ", JAVA_OPTS=" + options.gatewayJvmOptions.trim()));
+        }
         if (targets.contains("balancer")) {
             e.put("balancer runtime", balancerJava.version() + " " + String.join(" ", balancerJava.options()));
         }

@@ -12,7 +12,9 @@ import java.util.Locale;
  * few minutes on a small machine; every count and duration is bounded. Immutable once parsed.
  */
 final class BenchmarkOptions {
-    static final List<String> ALL_TARGETS = List.of("direct", "balancer", "haproxy");
+    static final List<String> ALL_TARGETS = List.of("direct", "gateway", "balancer", "haproxy");
+    /** The gateway as shipped against the baseline and HAProxy; the library alone in a tuned JVM is asked for by name. */
+    static final List<String> DEFAULT_TARGETS = List.of("direct", "gateway", "haproxy");
     /** The balancer's JVM: small fixed heap, small young generation, serial collector, no pre-touch (see the README). */
     static final String DEFAULT_BALANCER_JVM = "-Xms64m -Xmx64m -Xmn4m -XX:+UseSerialGC";
     /**
@@ -24,8 +26,10 @@ final class BenchmarkOptions {
             usage: Benchmark [OPTIONS]
 
             Measures, on the same load and in one run, MQTT clients talking (a) to the brokers
-            directly, (b) through this library's balancer in its own JVM, (c) through HAProxy with
-            the equivalent configuration, if haproxy is installed. Brokers, proxy and load
+            directly, (b) through the gateway as shipped (its distribution's launcher, with the
+            launcher's JVM defaults and the gateway's own), (c) through HAProxy with the
+            equivalent configuration, if haproxy is installed; on request also (d) through the
+            library alone in a JVM with the options below. Brokers, proxy and load
             generators are separate processes on loopback. Rounds alternate the order of the
             targets; the table shows medians and ratios. Results go to --out as results.md,
             results.json, HdrHistogram percentile files (*.hgrm) and latency.svg.
@@ -47,10 +51,15 @@ final class BenchmarkOptions {
               --rounds N              rounds; each measures every target once (default 3)
 
             Targets:
-              --targets LIST          any of direct,balancer,haproxy (default all)
+              --targets LIST          any of direct,gateway,balancer,haproxy
+                                      (default direct,gateway,haproxy)
+              --gateway PATH          the gateway's launcher (default
+                                      lb-examples/target/mqtt-gateway/bin/mqtt-gateway, or
+                                      target/mqtt-gateway/bin/mqtt-gateway from inside lb-examples)
+              --gateway-jvm "OPTIONS" JAVA_OPTS for the gateway's launcher (default none: as shipped)
+              --lb-java PATH          java executable or JDK directory for the gateway and the
+                                      balancer (default: the runtime running this benchmark)
               --lb-loops N            the balancer's event loops (default 1)
-              --lb-java PATH          java executable or JDK directory for the balancer
-                                      (default: the runtime running this benchmark)
               --lb-jvm "OPTIONS"      the balancer's JVM options (default "%s",
                                       plus %s where the runtime has it)
               --haproxy PATH          haproxy executable (default: found on PATH or in /usr/sbin)
@@ -77,7 +86,9 @@ final class BenchmarkOptions {
     Duration pubsubDuration = Duration.ofSeconds(10);
     Duration flatOutDuration = Duration.ofSeconds(5);
     int rounds = 3;
-    List<String> targets = ALL_TARGETS;
+    List<String> targets = DEFAULT_TARGETS;
+    Path gateway;
+    String gatewayJvmOptions = "";
     int balancerLoops = 1;
     String balancerJava;
     /** Null: the default, completed by {@link #NATIVE_HEAP_TRIM} if the runtime has it. */
@@ -117,6 +128,8 @@ final class BenchmarkOptions {
                 case "--rounds" -> o.rounds = count(flag, value, 1, 50);
                 case "--targets" -> o.targets = targets(flag, value);
                 case "--lb-loops" -> o.balancerLoops = count(flag, value, 1, 64);
+                case "--gateway" -> o.gateway = Path.of(value);
+                case "--gateway-jvm" -> o.gatewayJvmOptions = value;
                 case "--lb-java" -> o.balancerJava = value;
                 case "--lb-jvm" -> o.balancerJvmOptions = splitOptions(value);
                 case "--haproxy" -> o.haproxy = value;

@@ -29,23 +29,21 @@ final class JsonReport {
         }
         j.append("  },\n");
         j.append("  \"ratios\": {\n");
-        String[][] pairs = {{"balancer", "direct"}, {"haproxy", "direct"}, {"balancer", "haproxy"}};
         String separator = "";
-        for (String[] pair : pairs) {
-            if (targets.contains(pair[0]) && targets.contains(pair[1])) {
-                j.append(separator).append("    ").append(quote(pair[0] + "/" + pair[1])).append(": {");
-                appendFigures(j, s, m -> s.ratio(pair[0], pair[1], m));
-                j.append('}');
-                separator = ",\n";
-            }
+        for (String[] pair : s.ratioPairs()) {
+            j.append(separator).append("    ").append(quote(pair[0] + "/" + pair[1])).append(": {");
+            appendFigures(j, s, m -> s.ratio(pair[0], pair[1], m));
+            j.append('}');
+            separator = ",\n";
         }
         j.append("\n  },\n");
+        String underTest = s.underTest();
         j.append("  \"goals\": {");
         separator = "";
         for (Metric m : s.metrics()) {
-            if (m.goal() != null) {
-                double value = s.median("balancer", m);
-                double toHaproxy = s.ratio("balancer", "haproxy", m);
+            if (m.goal() != null && underTest != null) {
+                double value = s.median(underTest, m);
+                double toHaproxy = s.ratio(underTest, "haproxy", m);
                 boolean known = !Double.isNaN(m.goal().ratio() ? toHaproxy : value);
                 j.append(separator).append(quote(m.key())).append(": {\"goal\": ").append(quote(m.goal().text(m.unit())))
                         .append(", \"met\": ").append(known ? Boolean.toString(m.goal().isMet(value, toHaproxy)) : "null").append('}');

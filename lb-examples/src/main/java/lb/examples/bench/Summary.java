@@ -56,6 +56,31 @@ final class Summary {
         return rounds;
     }
 
+    /** The target the goals are about: the gateway as shipped if it ran, else the library alone; null when neither did. */
+    String underTest() {
+        return targets.contains("gateway") ? "gateway" : targets.contains("balancer") ? "balancer" : null;
+    }
+
+    /** The ratios the reports show, as (numerator, denominator) pairs of targets that ran. */
+    List<String[]> ratioPairs() {
+        List<String> proxies = targets.stream().filter(t -> t.equals("gateway") || t.equals("balancer")).toList();
+        List<String[]> pairs = new ArrayList<>();
+        for (String p : proxies) {
+            addPair(pairs, p, "direct");
+        }
+        addPair(pairs, "haproxy", "direct");
+        for (String p : proxies) {
+            addPair(pairs, p, "haproxy");
+        }
+        return pairs;
+    }
+
+    private void addPair(List<String[]> pairs, String a, String b) {
+        if (targets.contains(a) && targets.contains(b)) {
+            pairs.add(new String[] {a, b});
+        }
+    }
+
     /** The median over rounds, or NaN when no round of {@code target} produced it. */
     double median(String target, Metric metric) {
         Double v = medians.getOrDefault(target, Map.of()).get(metric.key());

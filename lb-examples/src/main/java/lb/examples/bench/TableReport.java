@@ -53,11 +53,8 @@ final class TableReport {
 
     private static List<String[]> rows(Summary s) {
         List<String> targets = s.targets();
-        List<String[]> ratioPairs = new ArrayList<>();
-        addPair(ratioPairs, targets, "balancer", "direct");
-        addPair(ratioPairs, targets, "haproxy", "direct");
-        addPair(ratioPairs, targets, "balancer", "haproxy");
-        boolean goals = targets.contains("balancer");
+        List<String[]> ratioPairs = s.ratioPairs();
+        String underTest = s.underTest();
         List<String[]> rows = new ArrayList<>();
         List<String> header = new ArrayList<>();
         header.add("figure (median of rounds)");
@@ -67,8 +64,8 @@ final class TableReport {
         for (String[] pair : ratioPairs) {
             header.add(displayName(pair[0]) + " / " + displayName(pair[1]));
         }
-        if (goals) {
-            header.add("goal (balancer)");
+        if (underTest != null) {
+            header.add("goal (" + underTest + ")");
         }
         rows.add(header.toArray(String[]::new));
         for (Metric m : s.metrics()) {
@@ -81,30 +78,24 @@ final class TableReport {
                 double ratio = s.ratio(pair[0], pair[1], m);
                 row.add(Double.isNaN(ratio) ? MISSING : String.format(Locale.ROOT, "%.2fx", ratio));
             }
-            if (goals) {
-                row.add(goal(s, m));
+            if (underTest != null) {
+                row.add(goal(s, underTest, m));
             }
             rows.add(row.toArray(String[]::new));
         }
         return rows;
     }
 
-    private static String goal(Summary s, Metric m) {
+    private static String goal(Summary s, String underTest, Metric m) {
         if (m.goal() == null) {
             return "";
         }
-        double value = s.median("balancer", m);
-        double toHaproxy = s.ratio("balancer", "haproxy", m);
+        double value = s.median(underTest, m);
+        double toHaproxy = s.ratio(underTest, "haproxy", m);
         if (Double.isNaN(m.goal().ratio() ? toHaproxy : value)) {
             return m.goal().text(m.unit());
         }
         return m.goal().text(m.unit()) + (m.goal().isMet(value, toHaproxy) ? ": met" : ": not met");
-    }
-
-    private static void addPair(List<String[]> pairs, List<String> targets, String a, String b) {
-        if (targets.contains(a) && targets.contains(b)) {
-            pairs.add(new String[] {a, b});
-        }
     }
 
     static String displayName(String target) {

@@ -65,8 +65,6 @@ public final class TlsIdleCost {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(6);
     private static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin");
-    /** Variables that would change the launcher's JVM options; removed so that it runs as shipped. */
-    private static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
 
     private TlsIdleCost() {
     }
@@ -167,7 +165,7 @@ public final class TlsIdleCost {
                     + "(raise it with ulimit -n, or lower --steps)%n", options.maxHeld(), 2L * options.maxHeld() + SPARE_DESCRIPTORS, files);
             System.exit(2);
         }
-        Optional<Path> launcher = launcher(options.gateway);
+        Optional<Path> launcher = GatewayTarget.locate(options.gateway);
         if (launcher.isEmpty()) {
             System.err.println("TlsIdleCost: no gateway launcher found"
                     + (options.gateway != null ? " at " + options.gateway : "") + "; build it with mvn -B -q -DskipTests package");
@@ -286,7 +284,7 @@ public final class TlsIdleCost {
         Map<String, String> environment = new LinkedHashMap<>();
         // The same runtime as this run's, named the way the launcher documents; nothing else changed.
         environment.put("MQTT_GATEWAY_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        JVM_OPTION_VARIABLES.forEach(v -> environment.put(v, ""));
+        GatewayTarget.JVM_OPTION_VARIABLES.forEach(v -> environment.put(v, ""));
         ChildProcess process = ChildProcess.start("gateway", command, environment, log, false);
         try {
             process.await("mqtt-gateway: listening on", START_TIMEOUT);
@@ -442,14 +440,6 @@ public final class TlsIdleCost {
 
     private static String hostPort(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
-
-    /** The launcher given, or the distribution's where a build leaves it, seen from the top of the repository or from lb-examples. */
-    private static Optional<Path> launcher(Path given) {
-        List<Path> candidates = given != null ? List.of(given)
-                : List.of(Path.of("lb-examples", "target", "mqtt-gateway", "bin", "mqtt-gateway"),
-                        Path.of("target", "mqtt-gateway", "bin", "mqtt-gateway"));
-        return candidates.stream().filter(Files::isExecutable).map(Path::toAbsolutePath).findFirst();
     }
 
     /** An executable named {@code name} on the PATH or in the usual system directories. */

@@ -1,0 +1,209 @@
+package lb.examples.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway as operators run it: its distribution's launcher with the launcher's JVM defaults
+ * and the gateway's own defaults (event loops, stickiness table, least connections, MQTT health
+ * checks), from a configuration file with the two frontends every target has. Only
+ * {@code JAVA_OPTS} given to the benchmark is added; by default nothing is.
+ */
+final class GatewayTarget implements Target {
+    /** Variables that would change the launcher's JVM options; cleared unless the benchmark sets JAVA_OPTS itself. */
+    static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration JCMD_TIMEOUT = Duration.ofSeconds(60);
+    /** "used 1234K" in each generation's line of {@code jcmd PID GC.heap_info}. */
+    private static final Pattern GENERATION_USED = Pattern.compile("^\\s*(?!Metaspace|class space)\\S.*?used (\\d+)K", Pattern.MULTILINE);
+
+    private final Path launcher;
+    private final Path java;
+    private final String javaOptions;
+    private final List<InetSocketAddress> brokers;
+    private final Path workDirectory;
+    private ChildProcess process;
+    private InetSocketAddress mqtt;
+    private InetSocketAddress pubsub;
+    private int starts;
+
+    /**
+     * @param launcher    the distribution's {@code bin/mqtt-gateway}
+     * @param java        the runtime, handed over as {@code MQTT_GATEWAY_JAVA}
+     * @param javaOptions {@code JAVA_OPTS}; blank for the launcher's defaults alone
+     */
+    GatewayTarget(Path launcher, Path java, String javaOptions, List<InetSocketAddress> brokers, Path workDirectory) {
+        this.launcher = launcher;
+        this.java = java;
+        this.javaOptions = javaOptions.trim();
+        this.brokers = List.copyOf(brokers);
+        this.workDirectory = workDirectory;
+    }
+
+    /** The launcher given, or the distribution's where a build leaves it, seen from the top of the repository or from lb-examples. */
+    static Optional<Path> locate(Path given) {
+        List<Path> candidates = given != null ? List.of(given)
+                : List.of(Path.of("lb-examples", "target", "mqtt-gateway", "bin", "mqtt-gateway"),
+                        Path.of("target", "mqtt-gateway", "bin", "mqtt-gateway"));
+        return candidates.stream().filter(Files::isExecutable).map(Path::toAbsolutePath).findFirst();
+    }
+
+    @Override
+    public String name() {
+        return "gateway";
+    }
+
+    @Override
+    public void start() throws IOException, InterruptedException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        mqtt = new InetSocketAddress(loopback, HaproxyTarget.freePort());
+        pubsub = new InetSocketAddress(loopback, HaproxyTarget.freePort());
+        Path config = workDirectory.resolve("gateway.conf");
+        Files.writeString(config, configuration());
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("MQTT_GATEWAY_JAVA", java.toString());
+        JVM_OPTION_VARIABLES.forEach(v -> environment.put(v, ""));
+        environment.put("JAVA_OPTS", javaOptions);
+        process = ChildProcess.start("gateway", List.of(launcher.toString(), "--config", config.toString()), environment,
+                workDirectory.resolve("gateway-" + (++starts) + ".log"), false);
+        awaitListening(mqtt);
+        awaitListening(pubsub);
+    }
+
+    /**
+     * What {@link HaproxyConfig} gives HAProxy, in the gateway's words: the same listeners,
+     * backlog, table size and expiry, timeouts; everything else is the gateway's default.
+     */
+    private String configuration() {
+        StringBuilder s = new StringBuilder("global\n    no-stats\n");
+        backend(s, "brokers", brokers);
+        backend(s, "pubsub-broker", brokers.subList(0, 1));
+        frontend(s, "mqtt", mqtt, "brokers");
+        frontend(s, "pubsub", pubsub, "pubsub-broker");
+        return s.toString();
+    }
+
+    private static void backend(StringBuilder s, String name, List<InetSocketAddress> servers) {
+        s.append("\nbackend ").append(name).append('\n');
+        for (int i = 0; i < servers.size(); i++) {
+            s.append("    server broker-").append(i + 1).append(' ').append(hostPort(servers.get(i))).append('\n');
+        }
+        s.append("    stick-capacity ").append(BalancerProcess.STICK_TABLE_CAPACITY).append('\n')
+                .append("    stick-expire ").append(BalancerProcess.STICK_EXPIRY.toMinutes()).append("m\n")
+                .append("    connect-timeout ").append(BalancerProcess.CONNECT_TIMEOUT.toSeconds()).append("s\n")
+                .append("    server-timeout ").append(BalancerProcess.IDLE_TIMEOUT.toMinutes()).append("m\n");
+    }
+
+    private static void frontend(StringBuilder s, String name, InetSocketAddress listen, String backend) {
+        s.append("\nfrontend ").append(name).append('\n')
+                .append("    listen ").append(hostPort(listen)).append('\n')
+                .append("    backend ").append(backend).append('\n')
+                .append("    backlog ").append(BalancerProcess.BACKLOG).append('\n')
+                .append("    inspect-delay ").append(BalancerProcess.INSPECT_DELAY.toSeconds()).append("s\n")
+                .append("    client-timeout ").append(BalancerProcess.IDLE_TIMEOUT.toMinutes()).append("m\n");
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    private void awaitListening(InetSocketAddress address) throws InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the gateway exited at start (see " + workDirectory + ")");
+            }
+            try (Socket s = new Socket()) {
+                s.connect(address, 1000);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        throw new IllegalStateException("the gateway did not listen on " + address + " within " + START_TIMEOUT.toSeconds() + " s");
+    }
+
+    @Override
+    public boolean isProxy() {
+        return true;
+    }
+
+    @Override
+    public InetSocketAddress connectAddress(int worker) {
+        return mqtt;
+    }
+
+    @Override
+    public InetSocketAddress pubsubAddress() {
+        return pubsub;
+    }
+
+    @Override
+    public OptionalLong pid() {
+        return OptionalLong.of(process.pid());
+    }
+
+    /**
+     * Through {@code jcmd} next to the runtime (a JDK has it, a JRE does not): a full collection,
+     * then the generations' use. Empty where it cannot tell.
+     */
+    @Override
+    public OptionalLong heapAfterGc() throws InterruptedException {
+        Path jcmd = java.resolveSibling("jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return OptionalLong.empty();
+        }
+        String pid = Long.toString(process.pid());
+        if (jcmd(jcmd, pid, "GC.run").isEmpty()) {
+            return OptionalLong.empty();
+        }
+        Optional<String> info = jcmd(jcmd, pid, "GC.heap_info");
+        if (info.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        Matcher m = GENERATION_USED.matcher(info.get());
+        long kilobytes = 0;
+        boolean found = false;
+        while (m.find()) {
+            kilobytes += Long.parseLong(m.group(1));
+            found = true;
+        }
+        return found ? OptionalLong.of(kilobytes * 1024) : OptionalLong.empty();
+    }
+
+    private static Optional<String> jcmd(Path jcmd, String pid, String command) throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), pid, command).redirectErrorStream(true).start();
+            byte[] output = p.getInputStream().readAllBytes();
+            if (!p.waitFor(JCMD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return Optional.empty();
+            }
+            return p.exitValue() == 0 ? Optional.of(new String(output, StandardCharsets.UTF_8)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.close();
+            process = null;
+        }
+    }
+}
