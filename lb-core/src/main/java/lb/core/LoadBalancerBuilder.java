@@ -37,7 +37,7 @@ public final class LoadBalancerBuilder {
      */
     static final long HEAP_PER_TUNNEL_BYTES = 6 * 1024;
 
-    int eventLoops = Runtime.getRuntime().availableProcessors();
+    int eventLoops = defaultEventLoops();
     int maxConnections = -1;
     long memoryBudget = -1;
     int bufferSize = 16 * 1024;
@@ -52,6 +52,18 @@ public final class LoadBalancerBuilder {
     LoadBalancerBuilder() {
     }
 
+    /**
+     * Half the processors, rounded up: most of a proxy's work is the kernel's (system calls and the
+     * TCP stack run on the calling thread), and fewer loops batch more events per wake-up. On two
+     * processors one loop spent about 13% less CPU per relayed message and per connection than two
+     * at the same load, with equal throughput; the other processors stay for the network stack,
+     * the JIT compiler, the collector and whatever shares the host.
+     */
+    public static int defaultEventLoops() {
+        return (Runtime.getRuntime().availableProcessors() + 1) / 2;
+    }
+
+    /** The event loops (threads) that own the tunnels; default {@link #defaultEventLoops()}. */
     public LoadBalancerBuilder eventLoops(int count) {
         if (count < 1 || count > 1024) {
             throw new IllegalArgumentException("eventLoops must be 1..1024, was " + count);

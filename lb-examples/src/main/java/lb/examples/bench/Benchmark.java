@@ -96,7 +96,7 @@ public final class Benchmark {
                 targets.put(name, switch (name) {
                     case "direct" -> new DirectTarget(brokers.addresses());
                     case "gateway" -> new GatewayTarget(launcher.orElseThrow(), balancerJava.java(), options.gatewayJvmOptions,
-                            brokers.addresses(), logs);
+                            options.gatewayFlags, brokers.addresses(), logs);
                     case "balancer" -> new BalancerTarget(balancerJava, options.balancerLoops, brokers.addresses(), logs);
                     default -> new HaproxyTarget(haproxy.orElseThrow(), options.haproxyThreads, brokers.addresses(), logs);
                 });
@@ -199,7 +199,8 @@ public final class Benchmark {
                 + "; fake brokers (" + options.brokerLoops + " loop each)");
         if (targets.contains("gateway")) {
             e.put("gateway", launcher.orElseThrow() + " on " + balancerJava.version() + (options.gatewayJvmOptions.isBlank()
-                    ? ", as shipped (the launcher's JVM defaults, no JAVA_OPTS)" : ", JAVA_OPTS=" + options.gatewayJvmOptions.trim()));
+                    ? ", the launcher's JVM defaults (no JAVA_OPTS)" : ", JAVA_OPTS=" + options.gatewayJvmOptions.trim())
+                    + (options.gatewayFlags.isEmpty() ? ", the gateway's defaults" : ", flags " + String.join(" ", options.gatewayFlags)));
         }
         if (targets.contains("balancer")) {
             e.put("balancer runtime", balancerJava.version() + " " + String.join(" ", balancerJava.options()));

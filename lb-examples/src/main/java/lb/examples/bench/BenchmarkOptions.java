@@ -37,15 +37,15 @@ final class BenchmarkOptions {
             Load:
               --brokers N             fake MQTT brokers, one process each (default 3)
               --connections N         clients per connect phase, split over --brokers load
-                                      processes; each phase connects, then disconnects (default 3000)
-              --inflight N            connects in flight at most, all load processes together (default 200)
+                                      processes; each phase connects, then disconnects (default 8000)
+              --inflight N            connects in flight at most, all load processes together (default 100)
               --warm-up-passes N      unrecorded connect phases between the cold and the warm one,
                                       so a JVM has compiled its hot paths (default 4)
               --idle N[,N...]         idle connections held for the memory figures (default 2000,4000,8000)
               --rate R                published messages/s in the fixed-rate pub/sub phase (default 20000)
-              --publishers P          (default 10)
+              --publishers P          (default 100)
               --subscribers S         every subscriber gets every message (default 1)
-              --size BYTES            message size (default 64)
+              --size BYTES            message size (default 256)
               --duration D            fixed-rate pub/sub phase (default 10s)
               --flat-out D            flat-out pub/sub phase at QoS 1; 0 skips it (default 5s)
               --rounds N              rounds; each measures every target once (default 3)
@@ -57,6 +57,8 @@ final class BenchmarkOptions {
                                       lb-examples/target/mqtt-gateway/bin/mqtt-gateway, or
                                       target/mqtt-gateway/bin/mqtt-gateway from inside lb-examples)
               --gateway-jvm "OPTIONS" JAVA_OPTS for the gateway's launcher (default none: as shipped)
+              --gateway-flags "FLAGS" gateway flags added to its command line, e.g. "--event-loops 1"
+                                      (default none: as shipped)
               --lb-java PATH          java executable or JDK directory for the gateway and the
                                       balancer (default: the runtime running this benchmark)
               --lb-loops N            the balancer's event loops (default 1)
@@ -75,20 +77,21 @@ final class BenchmarkOptions {
             """.formatted(DEFAULT_BALANCER_JVM, NATIVE_HEAP_TRIM);
 
     int brokers = 3;
-    int connections = 3000;
-    int inflight = 200;
+    int connections = 8000;
+    int inflight = 100;
     int warmUpPasses = 4;
     int[] idleSteps = {2000, 4000, 8000};
     double rate = 20_000;
-    int publishers = 10;
+    int publishers = 100;
     int subscribers = 1;
-    int messageSize = 64;
+    int messageSize = 256;
     Duration pubsubDuration = Duration.ofSeconds(10);
     Duration flatOutDuration = Duration.ofSeconds(5);
     int rounds = 3;
     List<String> targets = DEFAULT_TARGETS;
     Path gateway;
     String gatewayJvmOptions = "";
+    List<String> gatewayFlags = List.of();
     int balancerLoops = 1;
     String balancerJava;
     /** Null: the default, completed by {@link #NATIVE_HEAP_TRIM} if the runtime has it. */
@@ -130,6 +133,7 @@ final class BenchmarkOptions {
                 case "--lb-loops" -> o.balancerLoops = count(flag, value, 1, 64);
                 case "--gateway" -> o.gateway = Path.of(value);
                 case "--gateway-jvm" -> o.gatewayJvmOptions = value;
+                case "--gateway-flags" -> o.gatewayFlags = splitOptions(value);
                 case "--lb-java" -> o.balancerJava = value;
                 case "--lb-jvm" -> o.balancerJvmOptions = splitOptions(value);
                 case "--haproxy" -> o.haproxy = value;

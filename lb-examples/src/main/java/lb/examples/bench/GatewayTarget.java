@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,8 @@ import java.util.regex.Pattern;
 /**
  * The gateway as operators run it: its distribution's launcher with the launcher's JVM defaults
  * and the gateway's own defaults (event loops, stickiness table, least connections, MQTT health
- * checks), from a configuration file with the two frontends every target has. Only
- * {@code JAVA_OPTS} given to the benchmark is added; by default nothing is.
+ * checks), from a configuration file with the two frontends every target has. Only the
+ * {@code JAVA_OPTS} and flags given to the benchmark are added; by default nothing is.
  */
 final class GatewayTarget implements Target {
     /** Variables that would change the launcher's JVM options; cleared unless the benchmark sets JAVA_OPTS itself. */
@@ -34,6 +35,7 @@ final class GatewayTarget implements Target {
     private final Path launcher;
     private final Path java;
     private final String javaOptions;
+    private final List<String> flags;
     private final List<InetSocketAddress> brokers;
     private final Path workDirectory;
     private ChildProcess process;
@@ -45,11 +47,14 @@ final class GatewayTarget implements Target {
      * @param launcher    the distribution's {@code bin/mqtt-gateway}
      * @param java        the runtime, handed over as {@code MQTT_GATEWAY_JAVA}
      * @param javaOptions {@code JAVA_OPTS}; blank for the launcher's defaults alone
+     * @param flags       gateway flags after {@code --config}; they win over the file's global keys
      */
-    GatewayTarget(Path launcher, Path java, String javaOptions, List<InetSocketAddress> brokers, Path workDirectory) {
+    GatewayTarget(Path launcher, Path java, String javaOptions, List<String> flags, List<InetSocketAddress> brokers,
+            Path workDirectory) {
         this.launcher = launcher;
         this.java = java;
         this.javaOptions = javaOptions.trim();
+        this.flags = List.copyOf(flags);
         this.brokers = List.copyOf(brokers);
         this.workDirectory = workDirectory;
     }
@@ -78,7 +83,9 @@ final class GatewayTarget implements Target {
         environment.put("MQTT_GATEWAY_JAVA", java.toString());
         JVM_OPTION_VARIABLES.forEach(v -> environment.put(v, ""));
         environment.put("JAVA_OPTS", javaOptions);
-        process = ChildProcess.start("gateway", List.of(launcher.toString(), "--config", config.toString()), environment,
+        List<String> command = new ArrayList<>(List.of(launcher.toString(), "--config", config.toString()));
+        command.addAll(flags);
+        process = ChildProcess.start("gateway", command, environment,
                 workDirectory.resolve("gateway-" + (++starts) + ".log"), false);
         awaitListening(mqtt);
         awaitListening(pubsub);

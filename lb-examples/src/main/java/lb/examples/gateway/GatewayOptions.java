@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import lb.core.LoadBalancerBuilder;
 import lb.core.config.Network;
 import lb.core.config.PriorityRule;
 import lb.core.config.SourceLimits;
@@ -79,7 +80,7 @@ final class GatewayOptions {
     boolean statsEnabled = true;
     String statsUser;
     String statsPassword;
-    int eventLoops = Runtime.getRuntime().availableProcessors();
+    int eventLoops = LoadBalancerBuilder.defaultEventLoops();
     boolean connectionLog;
     Duration duration;
     int demoClients = 2_000;

@@ -200,7 +200,7 @@ final class Help {
                                            5.0: DISCONNECT 0x04 "with will message")
 
             OTHER
-                --event-loops N            I/O threads (default: number of processors)
+                --event-loops N            I/O threads (default: half the processors, rounded up)
                 --config FILE              read any of these flags from a properties file:
                                            one KEY=VALUE per line, KEY without the dashes;
                                            server=... takes several servers separated by ';',

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Runs the launcher of the distribution the package phase built (target/mqtt-gateway), as an
@@ -69,10 +71,23 @@ class LauncherIT {
                 LAUNCHER.toString(), "--help");
         assertEquals(0, run.status, run.toString());
         String flags = run.out.lines().findFirst().orElse("");
-        for (String flag : List.of("-XX:ThreadStackSize=512", "-XX:+UseSerialGC", "-XX:InitialHeapSize=67108864",
-                "-XX:MaxHeapSize=536870912", "-XX:+ExitOnOutOfMemoryError")) {
+        for (String flag : List.of("-XX:ThreadStackSize=512", "-XX:+UseSerialGC", "-XX:NewSize=8388608",
+                "-XX:MaxNewSize=8388608", "-XX:InitialHeapSize=67108864", "-XX:MaxHeapSize=536870912",
+                "-XX:+ExitOnOutOfMemoryError")) {
             assertTrue(flags.contains(flag), flag + " in " + flags);
         }
+    }
+
+    /** Native heap trimming is passed only to runtimes that have the option: an unknown -XX option stops a JVM. */
+    @ParameterizedTest
+    @CsvSource({"17.0.8, false", "17.0.9, true", "17.0.15, true", "20.0.2, false", "21, false", "21.0.1, true",
+            "25.0.3, true"})
+    void nativeHeapTrimmingOnlyWhereTheRuntimeHasIt(String version, boolean trims) throws Exception {
+        Path fakeHome = fakeJava(version);
+        Run run = launch(Map.of("JAVA_HOME", fakeHome.toString()), LAUNCHER.toString(), "--help");
+        assertEquals(99, run.status, run.toString());
+        assertTrue(run.err.contains("the fake java was asked to run: -Xss512k"), run.toString());
+        assertEquals(trims, run.err.contains("-XX:TrimNativeHeapInterval=1000"), run.toString());
     }
 
     @Test
@@ -85,6 +100,7 @@ class LauncherIT {
         String flags = run.out.lines().findFirst().orElse("");
         assertTrue(flags.contains("-XX:+UseParallelGC"), flags);
         assertFalse(flags.contains("-XX:+UseSerialGC"), flags);
+        assertFalse(flags.contains("-XX:NewSize=8388608"), flags);
         assertTrue(flags.contains("-XX:InitialHeapSize=1073741824"), flags);
         assertFalse(flags.contains("-XX:MaxHeapSize=536870912"), flags);
         assertTrue(flags.contains("-XX:ThreadStackSize=1024"), flags);
@@ -122,7 +138,7 @@ class LauncherIT {
                 + "    echo 'OpenJDK Runtime Environment (build " + version + "+7)' >&2\n"
                 + "    exit 0\n"
                 + "fi\n"
-                + "echo 'the old java was asked to run the gateway' >&2\n"
+                + "echo \"the fake java was asked to run: $*\" >&2\n"
                 + "exit 99\n", StandardCharsets.US_ASCII);
         assertTrue(java.toFile().setExecutable(true));
         return bin.getParent();
