@@ -35,7 +35,7 @@ final class ConfigReport {
                     + (o.maxConnections < 0 ? "default" : o.maxConnections) + ", memory-budget "
                     + (o.memoryBudget == 0 ? "default" : o.memoryBudget) + ", stats "
                     + (o.statsEnabled ? o.stats : "off") + ", admin " + (o.admin == null ? "off" : o.admin)
-                    + ", connection-log " + (o.connectionLog ? "on" : "off"));
+                    + ", connection-log " + (o.connectionLog ? "on" : "off") + ", reuse-port " + (o.reusePort ? "on" : "off"));
             for (Frontend f : lb.frontends()) {
                 GatewayOptions s = settingsOf(o, f.name(), true);
                 out.println("frontend " + f.name() + ": listen " + f.listenAddresses()

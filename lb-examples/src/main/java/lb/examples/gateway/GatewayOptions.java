@@ -82,6 +82,8 @@ final class GatewayOptions {
     String statsPassword;
     int eventLoops = LoadBalancerBuilder.defaultEventLoops();
     boolean connectionLog;
+    /** Every loop listens with SO_REUSEPORT, so other gateway processes can share the addresses. */
+    boolean reusePort;
     Duration duration;
     int demoClients = 2_000;
     final List<InetSocketAddress> tlsListen = new ArrayList<>();
@@ -225,7 +227,7 @@ final class GatewayOptions {
 
     static boolean isSwitch(String name) {
         return switch (name) {
-            case "demo", "accept-proxy", "connection-log", "no-stats", "no-inspection", "no-connack-replies",
+            case "demo", "accept-proxy", "connection-log", "reuse-port", "no-stats", "no-inspection", "no-connack-replies",
                  "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end" -> true;
             default -> false;
         };
@@ -300,6 +302,7 @@ final class GatewayOptions {
             case "stats-password" -> statsPassword = v;
             case "event-loops" -> eventLoops = Values.count(flag, v, 1, 1024);
             case "connection-log" -> connectionLog = Boolean.parseBoolean(v);
+            case "reuse-port" -> reusePort = Boolean.parseBoolean(v);
             case "duration" -> duration = Values.duration(flag, v);
             case "demo-clients" -> demoClients = Values.count(flag, v, 10, 8_000);
             // repeatable, or a comma-separated list

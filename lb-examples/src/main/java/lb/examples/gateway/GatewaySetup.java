@@ -17,6 +17,7 @@ import lb.core.balance.RoundRobin;
 import lb.core.balance.SourceHash;
 import lb.core.balance.StaticRoundRobin;
 import lb.core.health.HealthCheck;
+import lb.core.model.AcceptMode;
 import lb.core.proxy.ProxyFormat;
 import lb.core.tls.KeyFileException;
 import lb.core.tls.TlsSettings;
@@ -88,6 +89,9 @@ final class GatewaySetup {
         }
         b.memoryBudget(o.memoryBudget);
         b.connectionLog(o.connectionLog);
+        if (o.reusePort) {
+            b.acceptMode(AcceptMode.REUSE_PORT);
+        }
         return b;
     }
 

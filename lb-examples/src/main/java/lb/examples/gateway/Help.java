@@ -201,6 +201,13 @@ final class Help {
 
             OTHER
                 --event-loops N            I/O threads (default: half the processors, rounded up)
+                --reuse-port               every event loop listens on each address with
+                                           SO_REUSEPORT, and the kernel spreads new clients
+                                           over them: several gateway processes started
+                                           with it (by the same user) share the addresses,
+                                           for more connections than one process's open-file
+                                           limit allows; use --stickiness hash so that all
+                                           agree on each client id's broker
                 --config FILE              read any of these flags from a properties file:
                                            one KEY=VALUE per line, KEY without the dashes;
                                            server=... takes several servers separated by ';',

@@ -3,6 +3,7 @@ package lb.examples.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
@@ -59,6 +60,42 @@ class GatewayKeysTest {
             try (WireClient w = new WireClient(front)) {
                 assertEquals(0, w.connect("another", 5), "other client ids are not limited");
             }
+        });
+    }
+
+    @Test
+    void reusePortLetsASecondGatewayShareTheListenAddressAndTheKernelSpreadsClientsOverBoth() throws Exception {
+        withGateway("--health none --reuse-port --stickiness hash", (lb, front) -> {
+            String shared = "127.0.0.1:" + front.getPort();
+            GatewayOptions second = GatewayOptions.parse(new String[] {"--listen", shared, "--event-loops", "1",
+                    "--server", "a=" + lb.backend("brokers").servers().get(0).address().getHostString() + ":"
+                            + lb.backend("brokers").servers().get(0).address().getPort(),
+                    "--health", "none", "--reuse-port", "--stickiness", "hash"});
+            try (LoadBalancer other = GatewaySetup.builder(second).build().start()) {
+                List<WireClient> clients = new ArrayList<>();
+                try {
+                    for (int i = 0; i < 40; i++) {
+                        WireClient w = new WireClient(front);
+                        clients.add(w);
+                        assertEquals(0, w.connect("spread-" + i, 4));
+                    }
+                    int first = lb.frontend("mqtt").connections();
+                    int next = other.frontend("mqtt").connections();
+                    assertEquals(40, first + next, "every client is served by one of the two");
+                    assertTrue(first > 0 && next > 0, "the kernel spread them: " + first + " and " + next);
+                } finally {
+                    for (WireClient w : clients) {
+                        w.close();
+                    }
+                }
+            }
+        });
+        withGateway("--health none", (lb, front) -> {
+            GatewayOptions second = GatewayOptions.parse(new String[] {"--listen", "127.0.0.1:" + front.getPort(),
+                    "--event-loops", "1", "--server", "a=127.0.0.1:1", "--health", "none"});
+            RuntimeException refused = assertThrows(RuntimeException.class, () -> GatewaySetup.builder(second).build().start(),
+                    "without --reuse-port the address is the first gateway's alone");
+            assertTrue(String.valueOf(refused.getMessage()).contains("cannot listen"), refused.toString());
         });
     }
 

@@ -1,0 +1,278 @@
+package lb.examples.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import lb.examples.loadgen.LoadGenerator;
+
+/**
+ * More idle MQTT connections than one process can hold: several proxy processes share one
+ * listening port ({@code SO_REUSEPORT}: the gateway's {@code --reuse-port}, HAProxy's default),
+ * brokers and load generators are processes of their own, each load process on a loopback source
+ * address of its own. At each step the connections rise to the next count and ping at half their
+ * keep-alive; the figures are the proxies' resident memory per connection and their CPU per ping,
+ * and the busiest second of any proxy process, so a spike shows.
+ *
+ * <pre>
+ * ManyConnections [--steps 1000,10000,50000] [--proxies N] [--brokers N] [--keep-alive 60s]
+ *                 [--window 60s] [--targets gateway,haproxy] [--gateway LAUNCHER] [--out DIR]
+ * </pre>
+ */
+public final class ManyConnections {
+    /** Held by one load generator process at most (its own limit is 15,000). */
+    private static final int PER_LOAD_PROCESS = 12_500;
+    private static final List<String> HELPER_JVM = List.of("-Xmx1g");
+    private static final Duration CONNECT_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration SETTLE = Duration.ofSeconds(10);
+
+    private int[] steps = {1_000, 10_000, 50_000};
+    private int proxies = 7;
+    private int brokers = 3;
+    private Duration keepAlive = Duration.ofSeconds(60);
+    private Duration window = Duration.ofSeconds(60);
+    private List<String> targets = List.of("gateway", "haproxy");
+    private Path gateway;
+    private Path out = Path.of("target", "many-connections");
+    /** The port every proxy process of the current target listens on. */
+    private InetSocketAddress listenAddress;
+
+    private ManyConnections() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ManyConnections run = new ManyConnections();
+        try {
+            run.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ManyConnections: " + e.getMessage());
+            System.exit(2);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(ChildProcess::closeAll, "stop-children"));
+        System.exit(run.run(System.out));
+    }
+
+    private void parse(String[] args) {
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--steps" -> steps = Arrays.stream(v.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+                case "--proxies" -> proxies = Integer.parseInt(v);
+                case "--brokers" -> brokers = Integer.parseInt(v);
+                case "--keep-alive" -> keepAlive = BenchmarkOptions.duration("--keep-alive", v, Duration.ofSeconds(2));
+                case "--window" -> window = BenchmarkOptions.duration("--window", v, Duration.ofSeconds(5));
+                case "--targets" -> targets = List.of(v.split(","));
+                case "--gateway" -> gateway = Path.of(v);
+                case "--out" -> out = Path.of(v);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        long files = ProcessUsage.openFileLimit();
+        int most = steps[steps.length - 1];
+        if (files > 0 && (2L * most / proxies + 200 > files || (long) most / brokers + 200 > files)) {
+            throw new IllegalArgumentException(most + " connections do not fit " + proxies + " proxies and " + brokers
+                    + " brokers at " + files + " open files each: raise --proxies or --brokers");
+        }
+    }
+
+    private int run(PrintStream o) throws IOException, InterruptedException {
+        Path logs = out.resolve("logs");
+        Files.createDirectories(logs);
+        JavaCommand java = JavaCommand.current(HELPER_JVM);
+        List<String> report = new ArrayList<>();
+        report.add("| proxy | connections | RSS of all proxies (MB) | RSS / connection (B) | CPU per ping (us) "
+                + "| CPU of all proxies (% core) | busiest proxy second (% core) |");
+        report.add("|---|---:|---:|---:|---:|---:|---:|");
+        try (Brokers b = Brokers.start(brokers, 1, java, logs)) {
+            for (String target : targets) {
+                Optional<List<ChildProcess>> started = startProxies(target, b.addresses(), logs);
+                if (started.isEmpty()) {
+                    o.println(target + ": not available, skipped");
+                    continue;
+                }
+                List<ChildProcess> proxyProcesses = started.get();
+                try {
+                    measure(target, proxyProcesses, java, logs, o, report);
+                } finally {
+                    proxyProcesses.forEach(ChildProcess::close);
+                }
+            }
+        }
+        String table = String.join("\n", report) + "\n";
+        Files.writeString(out.resolve("results.md"), "# Many idle connections\n\n" + Machine.describe() + "\n\n" + table);
+        o.println();
+        o.print(table);
+        return 0;
+    }
+
+    private void measure(String target, List<ChildProcess> proxyProcesses, JavaCommand java, Path logs, PrintStream o,
+            List<String> report) throws IOException, InterruptedException {
+        InetSocketAddress front = listenAddress;
+        long baseRss = totalRss(proxyProcesses);
+        long baseFiles = totalFiles(proxyProcesses);
+        List<ChildProcess> load = new ArrayList<>();
+        int held = 0;
+        try {
+            for (int step : steps) {
+                while (held < step) {
+                    int n = Math.min(PER_LOAD_PROCESS, step - held);
+                    int index = load.size();
+                    String source = "127.9." + (index / 250) + "." + (index % 250 + 1);
+                    List<String> args = List.of("idle", "--target", front.getAddress().getHostAddress() + ":" + front.getPort(),
+                            "--clients", Integer.toString(n), "--source", source, "--client-id-prefix", target + "-" + index + "-",
+                            "--keep-alive", keepAlive.toSeconds() + "s", "--duration", "2h", "--inflight", "100", "--quiet",
+                            "--threads", "1");
+                    load.add(ChildProcess.start("load-" + index, java.command(LoadGenerator.class, args),
+                            logs.resolve(target + "-load-" + index + ".log"), false));
+                    held += n;
+                    awaitConnections(proxyProcesses, baseFiles, held);
+                }
+                Thread.sleep(SETTLE.toMillis());
+                long rss = totalRss(proxyProcesses);
+                long cpu0 = totalCpu(proxyProcesses);
+                double busiest = busiestSecond(proxyProcesses, window);
+                long cpu1 = totalCpu(proxyProcesses);
+                double pings = (double) held * window.toNanos() / (keepAlive.toNanos() / 2.0);
+                double cpuShare = 100.0 * (cpu1 - cpu0) / window.toNanos();
+                String line = String.format(Locale.ROOT, "| %s | %,d | %.1f | %,d | %.1f | %.1f%% | %.1f%% |", target, held,
+                        rss / 1e6, (rss - baseRss) / held, (cpu1 - cpu0) / 1e3 / pings, cpuShare, busiest);
+                o.println(line);
+                report.add(line);
+                for (ChildProcess p : proxyProcesses) {
+                    if (!p.isAlive()) {
+                        throw new IllegalStateException(p.name() + " died (see its log in " + logs + ")");
+                    }
+                }
+            }
+        } finally {
+            load.forEach(ChildProcess::close);
+        }
+    }
+
+    private Optional<List<ChildProcess>> startProxies(String target, List<InetSocketAddress> brokerAddresses, Path logs)
+            throws IOException, InterruptedException {
+        listenAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), HaproxyTarget.freePort());
+        String servers = brokerAddresses.stream().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort())
+                .collect(Collectors.joining(","));
+        List<ChildProcess> started = new ArrayList<>();
+        for (int i = 0; i < proxies; i++) {
+            List<String> command;
+            Map<String, String> environment = new LinkedHashMap<>();
+            if (target.equals("gateway")) {
+                Optional<Path> launcher = GatewayTarget.locate(gateway);
+                if (launcher.isEmpty()) {
+                    return Optional.empty();
+                }
+                environment.put("MQTT_GATEWAY_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                GatewayTarget.JVM_OPTION_VARIABLES.forEach(v -> environment.put(v, ""));
+                command = List.of(launcher.get().toString(), "--listen", hostPort(listenAddress), "--backends", servers,
+                        "--reuse-port", "--stickiness", "hash", "--no-stats");
+            } else {
+                Optional<Path> haproxy = HaproxyTarget.locate(null);
+                if (haproxy.isEmpty()) {
+                    return Optional.empty();
+                }
+                Path config = out.resolve("haproxy-many.cfg");
+                Files.writeString(config, HaproxyConfig.render(1, HaproxyTarget.maxConnections(), listenAddress.getPort(),
+                        HaproxyTarget.freePort(), brokerAddresses));
+                command = List.of(haproxy.get().toString(), "-db", "-f", config.toString());
+            }
+            ChildProcess p = ChildProcess.start(target + "-" + i, command, environment, logs.resolve(target + "-" + i + ".log"), false);
+            started.add(p);
+            if (target.equals("gateway")) {
+                p.await("mqtt-gateway: listening on", Duration.ofSeconds(60));
+            } else {
+                Thread.sleep(1000);  // HAProxy says nothing when it listens; the port answers from the first process on
+            }
+            awaitListening(p, listenAddress);
+        }
+        return Optional.of(started);
+    }
+
+    /** Each proxied connection holds two descriptors in its proxy: waits until they all do. */
+    private static void awaitConnections(List<ChildProcess> proxies, long baseFiles, int connections) throws InterruptedException {
+        long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
+        while (totalFiles(proxies) - baseFiles < 2L * connections) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("only " + (totalFiles(proxies) - baseFiles) / 2 + " of " + connections
+                        + " connections within " + CONNECT_TIMEOUT.toMinutes() + " min");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Samples every proxy's CPU each second over {@code window}; the largest one-second share of a core. */
+    private static double busiestSecond(List<ChildProcess> proxies, Duration window) throws InterruptedException {
+        long[] last = new long[proxies.size()];
+        for (int i = 0; i < last.length; i++) {
+            last[i] = ProcessUsage.cpuNs(proxies.get(i).pid());
+        }
+        double busiest = 0;
+        long end = System.nanoTime() + window.toNanos();
+        long then = System.nanoTime();
+        while (System.nanoTime() - end < 0) {
+            Thread.sleep(1000);
+            long now = System.nanoTime();
+            for (int i = 0; i < last.length; i++) {
+                long cpu = ProcessUsage.cpuNs(proxies.get(i).pid());
+                busiest = Math.max(busiest, 100.0 * (cpu - last[i]) / (now - then));
+                last[i] = cpu;
+            }
+            then = now;
+        }
+        return busiest;
+    }
+
+    private static long totalRss(List<ChildProcess> proxies) {
+        return proxies.stream().mapToLong(p -> ProcessUsage.rssBytes(p.pid())).sum();
+    }
+
+    private static long totalCpu(List<ChildProcess> proxies) {
+        return proxies.stream().mapToLong(p -> ProcessUsage.cpuNs(p.pid())).sum();
+    }
+
+    private static long totalFiles(List<ChildProcess> proxies) {
+        long n = 0;
+        for (ChildProcess p : proxies) {
+            String[] fds = Path.of("/proc", Long.toString(p.pid()), "fd").toFile().list();
+            n += fds == null ? 0 : fds.length;
+        }
+        return n;
+    }
+
+    private static void awaitListening(ChildProcess process, InetSocketAddress address) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(process.name() + " exited at start (see its log)");
+            }
+            try (Socket s = new Socket()) {
+                s.connect(address, 1000);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException(process.name() + " did not listen on " + address);
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+}
