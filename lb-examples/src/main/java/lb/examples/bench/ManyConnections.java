@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import lb.examples.loadgen.LoadGenerator;
@@ -38,6 +41,8 @@ public final class ManyConnections {
     private static final List<String> HELPER_JVM = List.of("-Xmx1g");
     private static final Duration CONNECT_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration SETTLE = Duration.ofSeconds(10);
+    /** In a load generator's progress line: "| live 12500 |". */
+    private static final Pattern LIVE = Pattern.compile("live (\\d+)");
 
     private int[] steps = {1_000, 10_000, 50_000};
     private int proxies = 7;
@@ -125,8 +130,8 @@ public final class ManyConnections {
             List<String> report) throws IOException, InterruptedException {
         InetSocketAddress front = listenAddress;
         long baseRss = totalRss(proxyProcesses);
-        long baseFiles = totalFiles(proxyProcesses);
         List<ChildProcess> load = new ArrayList<>();
+        List<Path> loadLogs = new ArrayList<>();
         int held = 0;
         try {
             for (int step : steps) {
@@ -136,12 +141,13 @@ public final class ManyConnections {
                     String source = "127.9." + (index / 250) + "." + (index % 250 + 1);
                     List<String> args = List.of("idle", "--target", front.getAddress().getHostAddress() + ":" + front.getPort(),
                             "--clients", Integer.toString(n), "--source", source, "--client-id-prefix", target + "-" + index + "-",
-                            "--keep-alive", keepAlive.toSeconds() + "s", "--duration", "2h", "--inflight", "100", "--quiet",
+                            "--keep-alive", keepAlive.toSeconds() + "s", "--duration", "1h", "--inflight", "100",
                             "--threads", "1");
-                    load.add(ChildProcess.start("load-" + index, java.command(LoadGenerator.class, args),
-                            logs.resolve(target + "-load-" + index + ".log"), false));
+                    Path log = logs.resolve(target + "-load-" + index + ".log");
+                    load.add(ChildProcess.start("load-" + index, java.command(LoadGenerator.class, args), log, false));
+                    loadLogs.add(log);
                     held += n;
-                    awaitConnections(proxyProcesses, baseFiles, held);
+                    awaitConnections(load, loadLogs, held);
                 }
                 Thread.sleep(SETTLE.toMillis());
                 long rss = totalRss(proxyProcesses);
@@ -205,16 +211,38 @@ public final class ManyConnections {
         return Optional.of(started);
     }
 
-    /** Each proxied connection holds two descriptors in its proxy: waits until they all do. */
-    private static void awaitConnections(List<ChildProcess> proxies, long baseFiles, int connections) throws InterruptedException {
+    /** Waits until the load processes' progress lines (twice a second, in their logs) add up to {@code connections} live. */
+    private static void awaitConnections(List<ChildProcess> load, List<Path> logs, int connections)
+            throws InterruptedException, IOException {
         long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
-        while (totalFiles(proxies) - baseFiles < 2L * connections) {
+        int live;
+        while ((live = live(logs)) < connections) {
+            for (ChildProcess p : load) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException(p.name() + " exited (see its log)");
+                }
+            }
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("only " + (totalFiles(proxies) - baseFiles) / 2 + " of " + connections
-                        + " connections within " + CONNECT_TIMEOUT.toMinutes() + " min");
+                throw new IllegalStateException("only " + live + " of " + connections + " connections within "
+                        + CONNECT_TIMEOUT.toMinutes() + " min");
             }
             Thread.sleep(500);
         }
+    }
+
+    private static int live(List<Path> logs) throws IOException {
+        int sum = 0;
+        for (Path log : logs) {
+            byte[] all = Files.readAllBytes(log);
+            String tail = new String(all, Math.max(0, all.length - 4096), Math.min(all.length, 4096), StandardCharsets.UTF_8);
+            Matcher m = LIVE.matcher(tail);
+            int last = 0;
+            while (m.find()) {
+                last = Integer.parseInt(m.group(1));
+            }
+            sum += last;
+        }
+        return sum;
     }
 
     /** Samples every proxy's CPU each second over {@code window}; the largest one-second share of a core. */
@@ -245,15 +273,6 @@ public final class ManyConnections {
 
     private static long totalCpu(List<ChildProcess> proxies) {
         return proxies.stream().mapToLong(p -> ProcessUsage.cpuNs(p.pid())).sum();
-    }
-
-    private static long totalFiles(List<ChildProcess> proxies) {
-        long n = 0;
-        for (ChildProcess p : proxies) {
-            String[] fds = Path.of("/proc", Long.toString(p.pid()), "fd").toFile().list();
-            n += fds == null ? 0 : fds.length;
-        }
-        return n;
     }
 
     private static void awaitListening(ChildProcess process, InetSocketAddress address) throws InterruptedException {
