@@ -41,6 +41,12 @@ public final class EventLoop {
     private static final int COMMAND_LIMIT = 4096;
     private static final long TICK_NS = 10_000_000L;
     private static final int WHEEL_SLOTS = 512;
+    /**
+     * Ticks an idle loop sleeps at most while no timeout falls due: one second. A clock other
+     * than the system's may jump at any moment (tests move one by hand), so under it the loop
+     * looks every tick.
+     */
+    private static final int IDLE_SLEEP_TICKS = 100;
 
     final int index;
     final EventLoopGroup group;
@@ -63,6 +69,7 @@ public final class EventLoop {
     /** Clients refused by a per-source limit that are kept a moment to be answered (see {@code Tunnel}). */
     int refusalsAnswering;
     private final Clock clock;
+    private final int sleepTicks;
     private final CommandQueue commands = new CommandQueue();
     /** Why this loop stopped working, or null while it is alive. */
     private volatile Throwable failure;
@@ -102,6 +109,7 @@ public final class EventLoop {
         this.maxIdleBuffers = maxIdleBuffers;
         this.nowNs = clock.nanoTime();
         this.timers = new TimerWheel(TICK_NS, WHEEL_SLOTS, nowNs, this::onTimeoutFailed);
+        this.sleepTicks = clock == Clock.SYSTEM ? IDLE_SLEEP_TICKS : 1;
         this.balancers = new Balancer[backendCount];
         this.balancerVersions = new long[backendCount];
         this.balancerFactories = new Object[backendCount];
@@ -224,7 +232,7 @@ public final class EventLoop {
         Throwable died = null;
         try {
             while (running) {
-                runOnce(commands.isEmpty() && closingCount == 0 ? timers.millisToNextTick(nowNs()) : -1);
+                runOnce(commands.isEmpty() && closingCount == 0 ? timers.millisToNextTimeout(nowNs(), sleepTicks) : -1);
             }
         } catch (Throwable t) {
             died = t;

@@ -142,10 +142,24 @@ public final class TimerWheel {
 
     /** Milliseconds a selector may sleep before the next tick needs sweeping; 0 = no timeouts. */
     public long millisToNextTick(long nowNs) {
+        return millisToNextTimeout(nowNs, 1);
+    }
+
+    /**
+     * Milliseconds a selector may sleep before a tick that holds a timeout has elapsed, looking at
+     * most {@code maxTicks} ticks ahead (then it wakes anyway); 0 = no timeouts. An idle loop
+     * whose tunnels time out in minutes then wakes once per {@code maxTicks}, not every tick.
+     */
+    public long millisToNextTimeout(long nowNs, int maxTicks) {
         if (size == 0) {
             return 0;
         }
-        long untilNs = originNs + (currentTick + 1) * tickNs - nowNs;
+        int ahead = 0;
+        int limit = Math.min(maxTicks, slots.length) - 1;
+        while (ahead < limit && slots[(int) ((currentTick + ahead) & mask)].next == slots[(int) ((currentTick + ahead) & mask)]) {
+            ahead++;
+        }
+        long untilNs = originNs + (currentTick + ahead + 1) * tickNs - nowNs;
         return Math.max(1, (untilNs + 999_999) / 1_000_000);
     }
 

@@ -148,4 +148,22 @@ class TimerWheelTest {
         wheel.poll(8 * TICK + 10, 100);
         assertEquals(1, moved.firedAt.size());
     }
+
+    @Test
+    void anIdleLoopSleepsUntilTheTickThatHoldsATimeoutNotJustTheNextTick() {
+        long ms = 1_000_000;
+        TimerWheel wheel = new TimerWheel(10 * ms, 512, 0);
+        assertEquals(0, wheel.millisToNextTimeout(0, 100), "no timeouts: block until woken");
+        Recorded far = new Recorded();
+        wheel.schedule(far, (512L * 100 + 300) * 10 * ms); // slot 300: far from the ticks looked at below
+        assertEquals(10, wheel.millisToNextTick(0), "tick by tick, as under a clock a test moves");
+        assertEquals(1000, wheel.millisToNextTimeout(0, 100), "nothing due within 100 ticks: wake after them");
+        Recorded near = new Recorded();
+        wheel.schedule(near, 35 * ms);
+        assertEquals(40, wheel.millisToNextTimeout(0, 100), "wake when tick 3 (30-39 ms) has elapsed");
+        assertEquals(38, wheel.millisToNextTimeout(2 * ms, 100));
+        wheel.poll(40 * ms, 100);
+        assertEquals(List.of(40 * ms), near.firedAt);
+        assertEquals(1000, wheel.millisToNextTimeout(40 * ms, 100), "from tick 4 on, 100 empty ticks again");
+    }
 }

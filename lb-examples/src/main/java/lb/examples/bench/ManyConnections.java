@@ -25,8 +25,10 @@ import lb.examples.loadgen.LoadGenerator;
 /**
  * More idle MQTT connections than one process can hold: several proxy processes share one
  * listening port ({@code SO_REUSEPORT}: the gateway's {@code --reuse-port}, HAProxy's default),
- * brokers and load generators are processes of their own, each load process on a loopback source
- * address of its own. At each step the connections rise to the next count and ping at half their
+ * brokers and load generators are processes of their own. The load binds no source address: a
+ * bound socket takes its port out of the ephemeral range for every address, so bound clients and
+ * the proxies' own connections to the brokers would exhaust it together, while unbound sockets
+ * share ports between destinations. At each step the connections rise to the next count and ping at half their
  * keep-alive; the figures are the proxies' resident memory per connection and their CPU per ping,
  * and the busiest second of any proxy process, so a spike shows.
  *
@@ -138,9 +140,8 @@ public final class ManyConnections {
                 while (held < step) {
                     int n = Math.min(PER_LOAD_PROCESS, step - held);
                     int index = load.size();
-                    String source = "127.9." + (index / 250) + "." + (index % 250 + 1);
                     List<String> args = List.of("idle", "--target", front.getAddress().getHostAddress() + ":" + front.getPort(),
-                            "--clients", Integer.toString(n), "--source", source, "--client-id-prefix", target + "-" + index + "-",
+                            "--clients", Integer.toString(n), "--client-id-prefix", target + "-" + index + "-",
                             "--keep-alive", keepAlive.toSeconds() + "s", "--duration", "1h", "--inflight", "100",
                             "--threads", "1");
                     Path log = logs.resolve(target + "-load-" + index + ".log");
