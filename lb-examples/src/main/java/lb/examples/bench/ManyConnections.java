@@ -25,10 +25,11 @@ import lb.examples.loadgen.LoadGenerator;
 /**
  * More idle MQTT connections than one process can hold: several proxy processes share one
  * listening port ({@code SO_REUSEPORT}: the gateway's {@code --reuse-port}, HAProxy's default),
- * brokers and load generators are processes of their own. The load binds no source address: a
- * bound socket takes its port out of the ephemeral range for every address, so bound clients and
- * the proxies' own connections to the brokers would exhaust it together, while unbound sockets
- * share ports between destinations. At each step the connections rise to the next count and ping at half their
+ * brokers and load generators are processes of their own. Each load process binds a loopback
+ * source address of its own, with ports below the kernel's ephemeral range where there is room:
+ * one source address reaches one destination from at most that range's ports, and ports bound
+ * inside it (a bound port is taken for every address) would leave too few for the proxies' own
+ * connections to the brokers. At each step the connections rise to the next count and ping at half their
  * keep-alive; the figures are the proxies' resident memory per connection and their CPU per ping,
  * and the busiest second of any proxy process, so a spike shows.
  *
@@ -140,10 +141,11 @@ public final class ManyConnections {
                 while (held < step) {
                     int n = Math.min(PER_LOAD_PROCESS, step - held);
                     int index = load.size();
-                    List<String> args = List.of("idle", "--target", front.getAddress().getHostAddress() + ":" + front.getPort(),
+                    List<String> args = new ArrayList<>(List.of("idle", "--target", hostPort(front),
                             "--clients", Integer.toString(n), "--client-id-prefix", target + "-" + index + "-",
                             "--keep-alive", keepAlive.toSeconds() + "s", "--duration", "1h", "--inflight", "100",
-                            "--threads", "1");
+                            "--threads", "1", "--source", "127.9." + targets.indexOf(target) + "." + (index + 1)));
+                    belowEphemeralRange(n).ifPresent(ports -> args.addAll(List.of("--source-ports", ports)));
                     Path log = logs.resolve(target + "-load-" + index + ".log");
                     load.add(ChildProcess.start("load-" + index, java.command(LoadGenerator.class, args), log, false));
                     loadLogs.add(log);
@@ -290,6 +292,18 @@ public final class ManyConnections {
             }
         }
         throw new IllegalStateException(process.name() + " did not listen on " + address);
+    }
+
+    /** {@code LOW-HIGH}: ports for {@code n} clients (and some spare) just below the kernel's ephemeral range, if they fit above 1024. */
+    private static Optional<String> belowEphemeralRange(int n) {
+        try {
+            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            int low = Integer.parseInt(range[0]);
+            int first = low - n - 1000;
+            return first > 1024 ? Optional.of(first + "-" + (low - 1)) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static String hostPort(InetSocketAddress a) {
