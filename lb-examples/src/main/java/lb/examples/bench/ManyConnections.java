@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import lb.examples.loadgen.LoadGenerator;
 
@@ -44,6 +43,13 @@ public final class ManyConnections {
     private static final List<String> HELPER_JVM = List.of("-Xmx1g");
     private static final Duration CONNECT_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration SETTLE = Duration.ofSeconds(10);
+    /**
+     * The gateways' connections to the brokers bind source ports from here up, a range per
+     * broker: left to the kernel, they and the load share one ephemeral range, which does not
+     * hold 50,000 connections on one address (28,232 ports on a default Linux).
+     */
+    private static final int SOURCE_PORTS_FROM = 2_000;
+    private static final int SOURCE_PORTS_PER_BROKER = 5_000;
     /** In a load generator's progress line: "| live 12500 |". */
     private static final Pattern LIVE = Pattern.compile("live (\\d+)");
 
@@ -150,7 +156,14 @@ public final class ManyConnections {
                     load.add(ChildProcess.start("load-" + index, java.command(LoadGenerator.class, args), log, false));
                     loadLogs.add(log);
                     held += n;
-                    awaitConnections(load, loadLogs, held);
+                    try {
+                        awaitConnections(load, loadLogs, held);
+                    } catch (IllegalStateException e) {
+                        String line = String.format(Locale.ROOT, "| %s | %,d | could not reach it: %s | | | | |", target, step, e.getMessage());
+                        o.println(line);
+                        report.add(line);
+                        return;
+                    }
                 }
                 Thread.sleep(SETTLE.toMillis());
                 long rss = totalRss(proxyProcesses);
@@ -177,8 +190,6 @@ public final class ManyConnections {
     private Optional<List<ChildProcess>> startProxies(String target, List<InetSocketAddress> brokerAddresses, Path logs)
             throws IOException, InterruptedException {
         listenAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), HaproxyTarget.freePort());
-        String servers = brokerAddresses.stream().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort())
-                .collect(Collectors.joining(","));
         List<ChildProcess> started = new ArrayList<>();
         for (int i = 0; i < proxies; i++) {
             List<String> command;
@@ -190,8 +201,15 @@ public final class ManyConnections {
                 }
                 environment.put("MQTT_GATEWAY_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
                 GatewayTarget.JVM_OPTION_VARIABLES.forEach(v -> environment.put(v, ""));
-                command = List.of(launcher.get().toString(), "--listen", hostPort(listenAddress), "--backends", servers,
-                        "--reuse-port", "--stickiness", "hash", "--no-stats");
+                command = new ArrayList<>(List.of(launcher.get().toString(), "--listen", hostPort(listenAddress),
+                        "--reuse-port", "--stickiness", "hash", "--no-stats"));
+                for (int b = 0; b < brokerAddresses.size(); b++) {
+                    // a source address per process and a port range per broker, below the ephemeral range
+                    int low = SOURCE_PORTS_FROM + b * SOURCE_PORTS_PER_BROKER;
+                    command.add("--server");
+                    command.add("broker-" + (b + 1) + "=" + hostPort(brokerAddresses.get(b)) + ",source=127.8."
+                            + targets.indexOf(target) + "." + (i + 1) + ":" + low + "-" + (low + SOURCE_PORTS_PER_BROKER - 1));
+                }
             } else {
                 Optional<Path> haproxy = HaproxyTarget.locate(null);
                 if (haproxy.isEmpty()) {
