@@ -204,7 +204,7 @@ public final class ManyConnections {
                 command = new ArrayList<>(List.of(launcher.get().toString(), "--listen", hostPort(listenAddress),
                         "--reuse-port", "--stickiness", "hash", "--no-stats"));
                 for (int b = 0; b < brokerAddresses.size(); b++) {
-                    // a source address per process and a port range per broker, below the ephemeral range
+                    // a source address per process and a port range per broker, below the ephemeral range (HAProxy's alike)
                     int low = SOURCE_PORTS_FROM + b * SOURCE_PORTS_PER_BROKER;
                     command.add("--server");
                     command.add("broker-" + (b + 1) + "=" + hostPort(brokerAddresses.get(b)) + ",source=127.8."
@@ -215,9 +215,16 @@ public final class ManyConnections {
                 if (haproxy.isEmpty()) {
                     return Optional.empty();
                 }
-                Path config = out.resolve("haproxy-many.cfg");
-                Files.writeString(config, HaproxyConfig.render(1, HaproxyTarget.maxConnections(), listenAddress.getPort(),
-                        HaproxyTarget.freePort(), brokerAddresses));
+                Path config = out.resolve("haproxy-many-" + i + ".cfg");
+                String rendered = HaproxyConfig.render(1, HaproxyTarget.maxConnections(), listenAddress.getPort(),
+                        HaproxyTarget.freePort(), brokerAddresses);
+                for (int b = 0; b < brokerAddresses.size(); b++) {
+                    int low = SOURCE_PORTS_FROM + b * SOURCE_PORTS_PER_BROKER;
+                    String server = "server broker-" + (b + 1) + " " + hostPort(brokerAddresses.get(b));
+                    rendered = rendered.replace(server + "\n", server + " source 127.8." + targets.indexOf(target) + "." + (i + 1)
+                            + ":" + low + "-" + (low + SOURCE_PORTS_PER_BROKER - 1) + "\n");
+                }
+                Files.writeString(config, rendered);
                 command = List.of(haproxy.get().toString(), "-db", "-f", config.toString());
             }
             ChildProcess p = ChildProcess.start(target + "-" + i, command, environment, logs.resolve(target + "-" + i + ".log"), false);
