@@ -97,6 +97,10 @@ public final class ManyConnections {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        if (proxies < 1 || proxies > 250 || brokers < 1 || brokers > 6) {
+            // a source address per proxy (127.8.T.N), and a port range per broker below 32,000
+            throw new IllegalArgumentException("--proxies must be 1-250 and --brokers 1-6");
+        }
         long files = ProcessUsage.openFileLimit();
         int most = steps[steps.length - 1];
         if (files > 0 && (2L * most / proxies + 200 > files || (long) most / brokers + 200 > files)) {
