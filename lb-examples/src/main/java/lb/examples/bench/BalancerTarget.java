@@ -10,7 +10,7 @@ import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /** This library's balancer, run as a {@link BalancerProcess} of its own JVM. */
-final class BalancerTarget implements Target {
+final class BalancerTarget extends ProxyProcess {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration HEAP_TIMEOUT = Duration.ofSeconds(60);
 
@@ -18,10 +18,6 @@ final class BalancerTarget implements Target {
     private final int eventLoops;
     private final List<InetSocketAddress> brokers;
     private final Path logDirectory;
-    private ChildProcess process;
-    private InetSocketAddress mqtt;
-    private InetSocketAddress pubsub;
-    private int starts;
 
     BalancerTarget(JavaCommand java, int eventLoops, List<InetSocketAddress> brokers, Path logDirectory) {
         this.java = java;
@@ -48,36 +44,8 @@ final class BalancerTarget implements Target {
     }
 
     @Override
-    public boolean isProxy() {
-        return true;
-    }
-
-    @Override
-    public InetSocketAddress connectAddress(int worker) {
-        return mqtt;
-    }
-
-    @Override
-    public InetSocketAddress pubsubAddress() {
-        return pubsub;
-    }
-
-    @Override
-    public OptionalLong pid() {
-        return OptionalLong.of(process.pid());
-    }
-
-    @Override
     public OptionalLong heapAfterGc() throws InterruptedException {
         process.send("heap");
         return OptionalLong.of(Long.parseLong(process.await("heap", HEAP_TIMEOUT)));
-    }
-
-    @Override
-    public void close() {
-        if (process != null) {
-            process.close();
-            process = null;
-        }
     }
 }

@@ -6,6 +6,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,6 +140,23 @@ final class ChildProcess implements AutoCloseable {
                 return line.substring(prefix.length()).trim();
             }
         }
+    }
+
+    /** Waits until {@code address} takes connections; fails if this process ends first or the time runs out. */
+    void awaitListening(InetSocketAddress address, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited at start (see " + log + ")");
+            }
+            try (Socket s = new Socket()) {
+                s.connect(address, 1000);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        throw new IllegalStateException(name + " did not listen on " + address + " within " + timeout.toSeconds() + " s");
     }
 
     /**

@@ -3,7 +3,6 @@ package lb.examples.bench;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,7 @@ import java.util.regex.Pattern;
  * checks), from a configuration file with the two frontends every target has. Only the
  * {@code JAVA_OPTS} and flags given to the benchmark are added; by default nothing is.
  */
-final class GatewayTarget implements Target {
+final class GatewayTarget extends ProxyProcess {
     /** Variables that would change the launcher's JVM options; cleared unless the benchmark sets JAVA_OPTS itself. */
     static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -38,10 +37,6 @@ final class GatewayTarget implements Target {
     private final List<String> flags;
     private final List<InetSocketAddress> brokers;
     private final Path workDirectory;
-    private ChildProcess process;
-    private InetSocketAddress mqtt;
-    private InetSocketAddress pubsub;
-    private int starts;
 
     /**
      * @param launcher    the distribution's {@code bin/mqtt-gateway}
@@ -87,8 +82,8 @@ final class GatewayTarget implements Target {
         command.addAll(flags);
         process = ChildProcess.start("gateway", command, environment,
                 workDirectory.resolve("gateway-" + (++starts) + ".log"), false);
-        awaitListening(mqtt);
-        awaitListening(pubsub);
+        process.awaitListening(mqtt, START_TIMEOUT);
+        process.awaitListening(pubsub, START_TIMEOUT);
     }
 
     /**
@@ -126,42 +121,6 @@ final class GatewayTarget implements Target {
 
     private static String hostPort(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
-
-    private void awaitListening(InetSocketAddress address) throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the gateway exited at start (see " + workDirectory + ")");
-            }
-            try (Socket s = new Socket()) {
-                s.connect(address, 1000);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(20);
-            }
-        }
-        throw new IllegalStateException("the gateway did not listen on " + address + " within " + START_TIMEOUT.toSeconds() + " s");
-    }
-
-    @Override
-    public boolean isProxy() {
-        return true;
-    }
-
-    @Override
-    public InetSocketAddress connectAddress(int worker) {
-        return mqtt;
-    }
-
-    @Override
-    public InetSocketAddress pubsubAddress() {
-        return pubsub;
-    }
-
-    @Override
-    public OptionalLong pid() {
-        return OptionalLong.of(process.pid());
     }
 
     /**
@@ -203,14 +162,6 @@ final class GatewayTarget implements Target {
             return p.exitValue() == 0 ? Optional.of(new String(output, StandardCharsets.UTF_8)) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    @Override
-    public void close() {
-        if (process != null) {
-            process.close();
-            process = null;
         }
     }
 }

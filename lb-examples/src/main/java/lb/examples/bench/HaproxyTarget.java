@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * HAProxy with {@link HaproxyConfig}, run in the foreground ({@code -db}) as a child process.
  * Used when an {@code haproxy} executable is found (Debian: {@code apt-get install haproxy}).
  */
-final class HaproxyTarget implements Target {
+final class HaproxyTarget extends ProxyProcess {
     static final String INSTALL_HINT = "install it (Debian/Ubuntu: sudo apt-get install haproxy) or pass --haproxy PATH";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/sbin", "/usr/local/sbin", "/sbin");
@@ -29,10 +28,6 @@ final class HaproxyTarget implements Target {
     private final int threads;
     private final List<InetSocketAddress> brokers;
     private final Path workDirectory;
-    private ChildProcess process;
-    private InetSocketAddress mqtt;
-    private InetSocketAddress pubsub;
-    private int starts;
 
     HaproxyTarget(Path executable, int threads, List<InetSocketAddress> brokers, Path workDirectory) {
         this.executable = executable;
@@ -94,8 +89,8 @@ final class HaproxyTarget implements Target {
         Files.writeString(config, HaproxyConfig.render(threads, maxConnections(), mqtt.getPort(), pubsub.getPort(), brokers));
         List<String> command = List.of(executable.toString(), "-db", "-f", config.toString());
         process = ChildProcess.start("haproxy", command, workDirectory.resolve("haproxy-" + (++starts) + ".log"), false);
-        awaitListening(mqtt);
-        awaitListening(pubsub);
+        process.awaitListening(mqtt, START_TIMEOUT);
+        process.awaitListening(pubsub, START_TIMEOUT);
     }
 
     /** As many as the inherited descriptor limit allows at two per connection, with room for the rest. */
@@ -110,52 +105,8 @@ final class HaproxyTarget implements Target {
         }
     }
 
-    private void awaitListening(InetSocketAddress address) throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("haproxy exited at start (see " + workDirectory + ")");
-            }
-            try (Socket s = new Socket()) {
-                s.connect(address, 1000);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("haproxy did not listen on " + address + " within " + START_TIMEOUT.toSeconds() + " s");
-    }
-
-    @Override
-    public boolean isProxy() {
-        return true;
-    }
-
-    @Override
-    public InetSocketAddress connectAddress(int worker) {
-        return mqtt;
-    }
-
-    @Override
-    public InetSocketAddress pubsubAddress() {
-        return pubsub;
-    }
-
-    @Override
-    public OptionalLong pid() {
-        return OptionalLong.of(process.pid());
-    }
-
     @Override
     public OptionalLong heapAfterGc() {
         return OptionalLong.empty();
-    }
-
-    @Override
-    public void close() {
-        if (process != null) {
-            process.close();
-            process = null;
-        }
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -238,7 +237,7 @@ public final class ManyConnections {
             } else {
                 Thread.sleep(1000);  // HAProxy says nothing when it listens; the port answers from the first process on
             }
-            awaitListening(p, listenAddress);
+            p.awaitListening(listenAddress, Duration.ofSeconds(60));
         }
         return Optional.of(started);
     }
@@ -306,23 +305,6 @@ public final class ManyConnections {
     private static long totalCpu(List<ChildProcess> proxies) {
         return proxies.stream().mapToLong(p -> ProcessUsage.cpuNs(p.pid())).sum();
     }
-
-    private static void awaitListening(ChildProcess process, InetSocketAddress address) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(process.name() + " exited at start (see its log)");
-            }
-            try (Socket s = new Socket()) {
-                s.connect(address, 1000);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException(process.name() + " did not listen on " + address);
-    }
-
     /** {@code LOW-HIGH}: ports for {@code n} clients (and some spare) just below the kernel's ephemeral range, if they fit above 1024. */
     private static Optional<String> belowEphemeralRange(int n) {
         try {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -307,31 +306,14 @@ public final class TlsIdleCost {
         try {
             InetSocketAddress plain = new InetSocketAddress(InetAddress.getLoopbackAddress(), plainPort);
             InetSocketAddress tls = new InetSocketAddress(InetAddress.getLoopbackAddress(), tlsPort);
-            awaitListening(process, plain);
-            awaitListening(process, tls);
+            process.awaitListening(plain, START_TIMEOUT);
+            process.awaitListening(tls, START_TIMEOUT);
             return new Proxy(process, plain, tls);
         } catch (RuntimeException | InterruptedException e) {
             process.close();
             throw e;
         }
     }
-
-    private static void awaitListening(ChildProcess process, InetSocketAddress address) throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(process.name() + " exited at start (see its log)");
-            }
-            try (Socket s = new Socket()) {
-                s.connect(address, 1000);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException(process.name() + " did not listen on " + address + " within " + START_TIMEOUT.toSeconds() + " s");
-    }
-
     private static String report(List<Run> runs, List<Case> cases, int[] steps, Map<String, String> environment) {
         StringBuilder s = new StringBuilder("# Idle connection cost, plain and TLS\n\n");
         s.append("- date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
