@@ -156,11 +156,15 @@ public final class TimerWheel {
         }
         int ahead = 0;
         int limit = Math.min(maxTicks, slots.length) - 1;
-        while (ahead < limit && slots[(int) ((currentTick + ahead) & mask)].next == slots[(int) ((currentTick + ahead) & mask)]) {
+        while (ahead < limit && isEmpty(slots[(int) ((currentTick + ahead) & mask)])) {
             ahead++;
         }
         long untilNs = originNs + (currentTick + ahead + 1) * tickNs - nowNs;
         return Math.max(1, (untilNs + 999_999) / 1_000_000);
+    }
+
+    private static boolean isEmpty(Head slot) {
+        return slot.next == slot;
     }
 
     public int size() {
