@@ -303,7 +303,13 @@ final class Help {
                                            ISO 8601 with date and zone offset
                                            (2026-12-01T10:15:30.123+01:00). The connection
                                            log (--connection-log) is a line per tunnel in
-                                           the same form.
+                                           the same form; its message keeps HAProxy's tcplog
+                                           order: client:port [accepted] frontend
+                                           backend/server Ti/Tw/Tc/Tt bytes-in/bytes-out
+                                           termination attempts=N key="client id"
+                                           (an inspect time first, bytes both ways, the
+                                           termination by name; no %ac/%fc/%bc/%sc/%rc or
+                                           queue positions: they are in /metrics).
 
             DURATIONS
                 500ms, 30s, 10m, 2h, 1d; a bare number means seconds.
