@@ -77,6 +77,38 @@ class HalfCloseTest {
     }
 
     /**
+     * A protocol whose framing says a server's end ends the conversation (MQTT): the client,
+     * which never closes its socket, still gets every byte, then the end; the tunnel ends at
+     * once (under a clock that never moves, so no timeout can be what ended it).
+     */
+    @Test
+    void aServerEndEndsTheTunnelWhenTheFramingSaysSoEvenIfTheClientNeverCloses() throws Exception {
+        EventLog log = new EventLog();
+        byte[] goodbye = CleanEndTest.packet(0x30, 5);
+        try (ServerSocket server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+             LoadBalancer lb = Balancers.start(log, b -> b.clock(() -> 1_000_000_000L),
+                     be -> be.server("s", (java.net.InetSocketAddress) server.getLocalSocketAddress()),
+                     f -> f.keyExtractor(new CleanEndTest.LengthPrefixed() {
+                         @Override
+                         public boolean serverEndEndsTunnel() {
+                             return true;
+                         }
+                     }));
+             Socket client = Clients.connect(Balancers.address(lb))) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(CleanEndTest.packet(0x10, 3));
+            try (Socket s = server.accept()) {
+                Clients.readExactly(s.getInputStream(), 5);
+                s.getOutputStream().write(goodbye);
+            }
+            assertArrayEquals(goodbye, client.getInputStream().readAllBytes(), "every byte, then the end");
+            TunnelEvent e = log.next();
+            assertEquals(Termination.SERVER_CLOSED, e.termination());
+            assertEquals(goodbye.length, e.bytesFromServer());
+        }
+    }
+
+    /**
      * The half-close timeout measures silence, not time since the FIN: a server streaming for a
      * minute of (driven) time after the client's FIN, under a 30 s timeout, loses nothing; once
      * it falls silent for longer than the timeout, the tunnel ends with HALF_CLOSE_TIMEOUT.

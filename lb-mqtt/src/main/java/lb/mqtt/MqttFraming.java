@@ -130,6 +130,12 @@ final class MqttFraming implements PacketFraming {
         return (why == Termination.SHUTDOWN ? shuttingDown : useAnotherServer).duplicate();
     }
 
+    /** MQTT has no half-open connection: once the broker closes, the client has no one to talk to. */
+    @Override
+    public boolean serverEndEndsTunnel() {
+        return true;
+    }
+
     /** The 5.0 reason code the client is told for {@code why}; for tests and documentation. */
     static int reasonCode(Termination why) {
         return why == Termination.SHUTDOWN ? SERVER_SHUTTING_DOWN : USE_ANOTHER_SERVER;

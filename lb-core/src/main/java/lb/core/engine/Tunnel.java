@@ -366,6 +366,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             firstEnd = up.sourceEnded ? Termination.CLIENT_CLOSED : Termination.SERVER_CLOSED;
             loop.timers.schedule(this, loop.nowNs() + frontend.halfCloseTimeoutNs());
         }
+        if (down.isDone() && framing != null && framing.serverEndEndsTunnel() && !(tls != null && tls.hasUnsent())) {
+            // the server's last bytes reached the client: nothing it sends now has anywhere to go
+            close(Termination.SERVER_CLOSED, null);
+            return;
+        }
         setInterest(clientKey, up.wantsRead(), down.hasPending() || (tls != null && tls.hasUnsent()));
         setInterest(serverKey, down.wantsRead(), serverWantsWrite());
     }

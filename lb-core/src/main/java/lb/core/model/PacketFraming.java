@@ -50,4 +50,15 @@ public interface PacketFraming {
      * connection end after the server's last whole packet).
      */
     ByteBuffer farewellToClient(Termination why);
+
+    /**
+     * Whether a server that stopped sending has ended the conversation, as an MQTT broker's
+     * close does. Then the engine closes the client as soon as the server's last bytes reached
+     * it, instead of waiting up to the half-close timeout for the client to close its side (a
+     * client that never closes its socket would hold the tunnel that long). False, the default,
+     * keeps TCP's half-close.
+     */
+    default boolean serverEndEndsTunnel() {
+        return false;
+    }
 }
