@@ -10,4 +10,13 @@ import java.nio.ByteBuffer;
 public interface ReplyMatcher {
     /** {@code received} holds everything read so far, from its position to its limit. */
     Judgement judge(ByteBuffer received);
+
+    /**
+     * The server closed after sending {@code received}: the last word, never
+     * {@link Judgement#NEED_MORE}. By default a reply still short of a verdict fails.
+     */
+    default Judgement judgeAtEnd(ByteBuffer received) {
+        Judgement j = judge(received);
+        return j.isNeedMore() ? Judgement.fail("closed before a full reply") : j;
+    }
 }
