@@ -47,7 +47,8 @@ final class ConfigFile {
 
     /** Keys of a {@code backend} section (besides {@code server}). */
     static final Set<String> BACKEND_KEYS = Set.of("balancer", "stickiness", "stick-capacity", "stick-expire",
-            "health", "health-interval", "health-rise", "health-fall", "connect-timeout", "server-timeout",
+            "health", "health-interval", "health-rise", "health-fall", "health-port", "health-host",
+            "health-expect-status", "health-expect-body", "connect-timeout", "server-timeout",
             "queue-priority-burst", "server-tls-ca", "server-tls-cert", "server-tls-key", "server-tls-no-verify-host",
             "slow-start", "observe-failed-connects", "close-on-down", "health-send-proxy", "max-queue",
             "queue-timeout", "key-rate-period");
@@ -200,7 +201,7 @@ final class ConfigFile {
             String[] parts = value.split("\\s+");
             if (parts.length < 2) {
                 throw new UsageException("server: expected NAME HOST:PORT [weight=N] [maxconn=N] [source=ADDR:LOW-HIGH]"
-                        + " [proxy=v1|v2], got '" + value + "'");
+                        + " [proxy=v1|v2] [check-port=N], got '" + value + "'");
             }
             StringBuilder spec = new StringBuilder(parts[0]).append('=').append(parts[1]);
             for (int i = 2; i < parts.length; i++) {
@@ -247,6 +248,9 @@ final class ConfigFile {
         } else if (kind.equals("backend")) {
             if (s.servers.isEmpty()) {
                 throw new UsageException(where + ": backend '" + name + "': no server line");
+            }
+            if (s.healthMismatch("") != null) {
+                throw new UsageException(where + ": backend '" + name + "': " + s.healthMismatch(""));
             }
             if (s.serverTlsCa == null && (s.serverTlsCert != null || s.serverTlsKey != null || !s.serverTlsVerifyHost)) {
                 throw new UsageException(where + ": backend '" + name

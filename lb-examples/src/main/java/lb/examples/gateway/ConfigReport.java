@@ -45,17 +45,41 @@ final class ConfigReport {
             for (Backend b : lb.backends()) {
                 GatewayOptions s = settingsOf(o, b.name(), false);
                 out.println("backend " + b.name() + ": balancer " + s.balancer + ", stickiness " + s.stickiness
-                        + ", health " + s.health + (s.health.equals("none") ? "" : " every " + s.healthInterval));
+                        + ", health " + health(s));
                 for (Server server : b.servers()) {
                     out.println("  server " + server.name() + " " + server.address().getHostString() + ":"
                             + server.address().getPort() + " weight " + server.configuredWeight() + " maxconn "
-                            + server.maxConnections() + (server.sendProxy() == null ? "" : " proxy " + server.sendProxy()));
+                            + server.maxConnections() + (server.sendProxy() == null ? "" : " proxy " + server.sendProxy())
+                            + checkPort(s, server));
                 }
             }
             return 0;
         } finally {
             lb.close();
         }
+    }
+
+    /** The check as an operator wrote it: kind, HTTP request and expectations, port, interval. */
+    private static String health(GatewayOptions s) {
+        if (s.health.equals("none")) {
+            return "none";
+        }
+        String kind = s.health;
+        if (kind.equals("http")) {
+            lb.core.health.HttpCheck c = s.httpCheck();
+            kind = "http GET " + c.path() + (c.host() == null ? "" : " Host " + c.host()) + " expecting "
+                    + c.expectedStatus() + (c.body() == null ? "" : " and \"" + c.body() + "\"");
+        }
+        return kind + (s.healthPort == 0 ? "" : " on port " + s.healthPort) + " every " + s.healthInterval;
+    }
+
+    private static String checkPort(GatewayOptions s, Server server) {
+        for (GatewayOptions.ServerSpec spec : s.servers) {
+            if (spec.name().equals(server.name()) && spec.checkPort() != 0) {
+                return " check-port " + spec.checkPort();
+            }
+        }
+        return "";
     }
 
     private static GatewayOptions settingsOf(GatewayOptions o, String name, boolean frontend) {

@@ -16,15 +16,24 @@ import lb.core.LoadBalancerBuilder;
 import lb.core.config.Network;
 import lb.core.config.PriorityRule;
 import lb.core.config.SourceLimits;
+import lb.core.health.HttpCheck;
 
 /**
  * The gateway's settings, from command-line flags and an optional properties file with the
  * same keys (flags win). Every bad flag or value is a {@link UsageException} naming it.
  */
 final class GatewayOptions {
-    /** One upstream broker: {@code NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LO-HI][,proxy=v1|v2]}. */
+    /**
+     * One upstream broker: {@code NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LO-HI][,proxy=v1|v2]
+     * [,check-port=N]}; {@code checkPort} 0 leaves the port to the backend's check.
+     */
     record ServerSpec(String name, InetSocketAddress address, int weight, int maxConnections,
-                      List<String[]> sources, String proxy) {
+                      List<String[]> sources, String proxy, int checkPort) {
+        /** A server checked where the backend's check goes. */
+        ServerSpec(String name, InetSocketAddress address, int weight, int maxConnections, List<String[]> sources,
+                   String proxy) {
+            this(name, address, weight, maxConnections, sources, proxy, 0);
+        }
     }
 
     /**
@@ -51,6 +60,13 @@ final class GatewayOptions {
     int stickCapacity = 200_000;
     Duration stickExpire = Duration.ofMinutes(30);
     String health = "mqtt";
+    /** The HTTP check's settings ({@code health http [GET] PATH}, {@code health-*}); null: unset. */
+    String healthPath;
+    String healthHost;
+    String healthExpectStatus;
+    String healthExpectBody;
+    /** The port checks go to on every server; 0: each server's own. */
+    int healthPort;
     Duration healthInterval = Duration.ofSeconds(2);
     int healthRise = 2;
     int healthFall = 3;
@@ -250,7 +266,11 @@ final class GatewayOptions {
             case "stickiness" -> stickiness = oneOf(flag, v, "table", "hash", "none");
             case "stick-capacity" -> stickCapacity = Values.count(flag, v, 1, 100_000_000);
             case "stick-expire" -> stickExpire = Values.duration(flag, v);
-            case "health" -> health = oneOf(flag, v, "mqtt", "tcp", "none");
+            case "health" -> health(flag, v);
+            case "health-host" -> healthHost = httpSetting(flag, v, c -> c.host(v));
+            case "health-expect-status" -> healthExpectStatus = httpSetting(flag, v, c -> c.expectStatus(v));
+            case "health-expect-body" -> healthExpectBody = httpSetting(flag, v, c -> c.expectBody(v));
+            case "health-port" -> healthPort = Values.count(flag, v, 1, 65535);
             case "health-interval" -> healthInterval = Values.duration(flag, v);
             case "health-rise" -> healthRise = Values.count(flag, v, 1, 100);
             case "health-fall" -> healthFall = Values.count(flag, v, 1, 100);
@@ -340,6 +360,61 @@ final class GatewayOptions {
         }
     }
 
+    /** {@code mqtt}, {@code tcp}, {@code none}, or {@code http [GET] [PATH]} (path default /). */
+    private void health(String flag, String v) throws UsageException {
+        String[] words = v.trim().split("\\s+");
+        health = oneOf(flag, words[0], "mqtt", "tcp", "http", "none");
+        int at = 1;
+        if (health.equals("http") && at < words.length && words[at].equals("GET")) {
+            at++;
+        }
+        if (health.equals("http") && at < words.length) {
+            String path = words[at++];
+            healthPath = httpSetting(flag, path, c -> HttpCheck.get(path));
+        }
+        if (at < words.length) {
+            throw new UsageException(flag + ": expected mqtt, tcp, none or http [GET] PATH, got '" + v + "'");
+        }
+    }
+
+    /** Checks an HTTP check setting by making it; the library's message names what is wrong. */
+    private static String httpSetting(String flag, String v,
+                                      java.util.function.UnaryOperator<HttpCheck> set) throws UsageException {
+        try {
+            set.apply(HttpCheck.get("/"));
+            return v;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(flag + ": " + e.getMessage());
+        }
+    }
+
+    /** The HTTP check the health keys describe (for {@code health http}). */
+    HttpCheck httpCheck() {
+        HttpCheck c = HttpCheck.get(healthPath == null ? "/" : healthPath);
+        if (healthHost != null) {
+            c = c.host(healthHost);
+        }
+        if (healthExpectStatus != null) {
+            c = c.expectStatus(healthExpectStatus);
+        }
+        return healthExpectBody == null ? c : c.expectBody(healthExpectBody);
+    }
+
+    /**
+     * Health keys that mean nothing with the chosen check, or null when they fit; keys are
+     * written with {@code dashes} before them ("--" for flags, "" in a file).
+     */
+    String healthMismatch(String dashes) {
+        if (!health.equals("http") && (healthHost != null || healthExpectStatus != null || healthExpectBody != null)) {
+            return dashes + "health-host, " + dashes + "health-expect-status and " + dashes
+                    + "health-expect-body need " + dashes + "health http";
+        }
+        if (health.equals("none") && healthPort != 0) {
+            return dashes + "health-port needs a health check (" + dashes + "health is none)";
+        }
+        return null;
+    }
+
     /** {@code PORT} (on loopback), {@code HOST:PORT}, or {@code :PORT} (all interfaces). */
     private static InetSocketAddress loopbackUnlessNamed(String flag, String v) throws UsageException {
         if (v.indexOf(':') < 0) {
@@ -350,6 +425,9 @@ final class GatewayOptions {
 
     /** Cross-flag rules, after every flag is read. */
     private void validate() throws UsageException {
+        if (healthMismatch("--") != null) {
+            throw new UsageException(healthMismatch("--"));
+        }
         if (admin != null && (adminUser == null || adminPassword == null || adminPassword.isEmpty())) {
             throw new UsageException("--admin needs its own credentials: --admin-user and --admin-password");
         }
@@ -462,6 +540,7 @@ final class GatewayOptions {
         int maxConnections = 0;
         List<String[]> sources = new ArrayList<>();
         String proxy = null;
+        int checkPort = 0;
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].split("=", 2);
             if (kv.length != 2) {
@@ -482,10 +561,11 @@ final class GatewayOptions {
                     sources.add(new String[] {addrRange[0], range[0], range[1]});
                 }
                 case "proxy" -> proxy = oneOf(what, kv[1], "v1", "v2");
+                case "check-port" -> checkPort = Values.count(what, kv[1], 1, 65535);
                 default -> throw new UsageException(flag + " " + name + ": unknown option '" + kv[0] + "'");
             }
         }
-        return new ServerSpec(name, address, weight, maxConnections, List.copyOf(sources), proxy);
+        return new ServerSpec(name, address, weight, maxConnections, List.copyOf(sources), proxy, checkPort);
     }
 
     private static Properties load(String file) throws UsageException {

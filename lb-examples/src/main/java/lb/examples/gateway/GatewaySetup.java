@@ -148,6 +148,7 @@ final class GatewaySetup {
                 if (s.proxy() != null) {
                     so.sendProxy(s.proxy().equals("v1") ? ProxyFormat.V1 : ProxyFormat.V2);
                 }
+                so.checkPort(s.checkPort());
             });
         }
         be.balancer(balancer(o));
@@ -158,10 +159,11 @@ final class GatewaySetup {
         HealthCheck check = switch (o.health) {
             case "mqtt" -> Mqtt.connectCheck();
             case "tcp" -> HealthCheck.tcp();
+            case "http" -> HealthCheck.http(o.httpCheck());
             default -> null;
         };
         if (check != null) {
-            check = check.interval(o.healthInterval).fastInterval(fast(o.healthInterval))
+            check = check.port(o.healthPort).interval(o.healthInterval).fastInterval(fast(o.healthInterval))
                     .rise(o.healthRise).fall(o.healthFall).timeout(timeout(o.healthInterval))
                     .observeFailedConnects(o.observeFailedConnects).slowStart(o.slowStart)
                     .closeTunnelsOnDown(o.closeOnDown);

@@ -32,11 +32,12 @@ final class Help {
             BROKERS
                 --backends HOST:PORT,...   brokers named broker-1, broker-2, ...
                 --server NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LOW-HIGH][,proxy=v1|v2]
-                                           one broker (repeatable). weight 0..256 (default 1);
+                         [,check-port=N]   one broker (repeatable). weight 0..256 (default 1);
                                            maxconn: most tunnels to it (0 = no limit); source:
                                            connect from ADDR using local ports LOW..HIGH
                                            (repeatable; each source adds a range per broker);
-                                           proxy: send a PROXY protocol header first.
+                                           proxy: send a PROXY protocol header first;
+                                           check-port: health-check it on this port.
 
             LISTENING
                 --listen HOST:PORT         address for MQTT clients (repeatable;
@@ -156,6 +157,18 @@ final class Help {
             HEALTH
                 --health mqtt|tcp|none     check brokers with MQTT CONNECT (default), TCP
                                            connect, or not at all
+                --health "http [GET] PATH" check with an HTTP/1.1 GET of PATH (default /),
+                                           passing on a 2xx status, e.g. EMQX's
+                                           /api/v5/load_rebalance/availability_check (503
+                                           while the node is evacuated); a failure names
+                                           the status seen, or the reply as malformed
+                --health-expect-status S   the status that passes: 200, a class like 2xx
+                                           (default) or a range like 200-399
+                --health-expect-body TEXT  the body must also contain TEXT
+                --health-host NAME         the Host header (default: the checked address)
+                --health-port PORT         check every broker on this port of its address
+                                           (a readiness port of its own) instead of its
+                                           MQTT port; a server's check-port=N wins
                 --health-interval DURATION between checks (default 2s; 4x faster while a
                                            broker is changing state)
                 --health-rise N            passes to bring a broker back (default 2)
@@ -229,7 +242,8 @@ final class Help {
                                              backend NAME        server NAME HOST:PORT
                                                                  [weight=N] [maxconn=N]
                                                                  [source=ADDR:LOW-HIGH]
-                                                                 [proxy=v1|v2], backend keys
+                                                                 [proxy=v1|v2]
+                                                                 [check-port=N], backend keys
                                            A line is KEY VALUE; '#' starts a comment; section
                                            headers start a line, keys are indented. A frontend
                                            with tls-cert terminates TLS on its listen
