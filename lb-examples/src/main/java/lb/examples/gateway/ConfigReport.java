@@ -46,6 +46,10 @@ final class ConfigReport {
                 GatewayOptions s = settingsOf(o, b.name(), false);
                 out.println("backend " + b.name() + ": balancer " + s.balancer + ", stickiness " + s.stickiness
                         + ", health " + health(s));
+                for (GatewayOptions.ServerTemplate t : s.templates) {
+                    out.println("  server-template " + t.prefix() + (t.count() == 0 ? "" : " " + t.count()) + " " + t.host()
+                            + ":" + t.port() + " (looked up every " + o.resolveInterval + "; its servers as found now:)");
+                }
                 for (Server server : b.servers()) {
                     out.println("  server " + server.name() + " " + server.address().getHostString() + ":"
                             + server.address().getPort() + " weight " + server.configuredWeight() + " maxconn "

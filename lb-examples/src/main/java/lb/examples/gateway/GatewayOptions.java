@@ -37,6 +37,22 @@ final class GatewayOptions {
     }
 
     /**
+     * Servers found by name: {@code NAME=HOST:PORT[,count=N][,server options]}, one server per
+     * address HOST resolves to (re-resolved every {@code resolve-interval}), named
+     * {@code NAME-ADDRESS}, at most {@code count} of them (0: all), each with {@code options}
+     * (whose address is HOST:PORT unresolved).
+     */
+    record ServerTemplate(String prefix, int count, ServerSpec options) {
+        String host() {
+            return options.address().getHostString();
+        }
+
+        int port() {
+            return options.address().getPort();
+        }
+    }
+
+    /**
      * A {@code frontend NAME} or {@code backend NAME} section of a sectioned configuration file
      * ({@link ConfigFile}): its own settings, with the keys of the flags; a frontend names its
      * backend. {@code where} is FILE:LINE of the section's header, for messages.
@@ -55,6 +71,11 @@ final class GatewayOptions {
     final List<Section> backends = new ArrayList<>();
     final List<InetSocketAddress> listen = new ArrayList<>();
     final List<ServerSpec> servers = new ArrayList<>();
+    final List<ServerTemplate> templates = new ArrayList<>();
+    /** How often server-template names are resolved again. */
+    Duration resolveInterval = Duration.ofSeconds(10);
+    /** How long a removed server's tunnels may go on before they are ended (reload, DNS). */
+    Duration drainOnRemove = Duration.ofSeconds(30);
     String balancer = "leastconn";
     String stickiness = "table";
     int stickCapacity = 200_000;
@@ -139,6 +160,7 @@ final class GatewayOptions {
         GatewayOptions o = new GatewayOptions();
         Map<String, String> flags = new LinkedHashMap<>();
         List<String> serverFlags = new ArrayList<>();
+        List<String> templateFlags = new ArrayList<>();
         List<String> listenFlags = new ArrayList<>();
         List<String> tlsListenFlags = new ArrayList<>();
         List<String> priorityFlags = new ArrayList<>();
@@ -170,6 +192,7 @@ final class GatewayOptions {
             }
             switch (name) {
                 case "server" -> serverFlags.add(value);
+                case "server-template" -> templateFlags.add(value);
                 case "listen" -> listenFlags.add(value);
                 case "tls-listen" -> tlsListenFlags.add(value);
                 case "tls-cert" -> o.tlsCerts.add(Path.of(value));
@@ -182,8 +205,9 @@ final class GatewayOptions {
         String config = flags.remove("config");
         if (config != null && ConfigFile.isSectioned(Path.of(config))) {
             o.configFile = Path.of(config);
-            if (!serverFlags.isEmpty() || !listenFlags.isEmpty() || !tlsListenFlags.isEmpty() || flags.containsKey("backends")) {
-                throw new UsageException("--server, --backends, --listen and --tls-listen cannot be given with a "
+            if (!serverFlags.isEmpty() || !templateFlags.isEmpty() || !listenFlags.isEmpty() || !tlsListenFlags.isEmpty()
+                    || flags.containsKey("backends")) {
+                throw new UsageException("--server, --server-template, --backends, --listen and --tls-listen cannot be given with a "
                         + "configuration file that has frontend and backend sections: put them in the file");
             }
             ConfigFile.read(o.configFile, o, flags);
@@ -194,6 +218,7 @@ final class GatewayOptions {
                 String v = file.getProperty(key);
                 switch (key) {
                     case "server" -> { for (String s : v.split(";")) { if (!s.isBlank()) serverFlags.add(s.trim()); } }
+                    case "server-template" -> { for (String s : v.split(";")) { if (!s.isBlank()) templateFlags.add(s.trim()); } }
                     case "listen" -> { for (String s : v.split(",")) { if (!s.isBlank()) listenFlags.add(s.trim()); } }
                     case "tls-listen" -> { for (String s : v.split(",")) { if (!s.isBlank()) tlsListenFlags.add(s.trim()); } }
                     case "priority" -> {
@@ -216,6 +241,9 @@ final class GatewayOptions {
         for (String s : serverFlags) {
             o.servers.add(server(s));
         }
+        for (String t : templateFlags) {
+            o.templates.add(template(t));
+        }
         for (String p : priorityFlags) {
             o.priorities.add(priority(p));
         }
@@ -230,9 +258,9 @@ final class GatewayOptions {
             o.validate();
             return o;
         }
-        o.demo = o.demo || (o.servers.isEmpty() && o.listen.isEmpty());
-        if (!o.demo && o.servers.isEmpty()) {
-            throw new UsageException("--backends or --server: no broker given (or run with no flags for the demo)");
+        o.demo = o.demo || (o.servers.isEmpty() && o.templates.isEmpty() && o.listen.isEmpty());
+        if (!o.demo && o.servers.isEmpty() && o.templates.isEmpty()) {
+            throw new UsageException("--backends, --server or --server-template: no broker given (or run with no flags for the demo)");
         }
         if (o.listen.isEmpty()) {
             o.listen.add(new InetSocketAddress("127.0.0.1", 1883));
@@ -271,6 +299,8 @@ final class GatewayOptions {
             case "health-expect-status" -> healthExpectStatus = httpSetting(flag, v, c -> c.expectStatus(v));
             case "health-expect-body" -> healthExpectBody = httpSetting(flag, v, c -> c.expectBody(v));
             case "health-port" -> healthPort = Values.count(flag, v, 1, 65535);
+            case "resolve-interval" -> resolveInterval = positive(flag, Values.duration(flag, v));
+            case "drain-on-remove" -> drainOnRemove = Values.duration(flag, v);
             case "health-interval" -> healthInterval = Values.duration(flag, v);
             case "health-rise" -> healthRise = Values.count(flag, v, 1, 100);
             case "health-fall" -> healthFall = Values.count(flag, v, 1, 100);
@@ -526,16 +556,45 @@ final class GatewayOptions {
         throw new UsageException(flag + ": '" + value + "' is not one of " + String.join(", ", allowed));
     }
 
-    /** {@code NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LO-HI][,proxy=v1|v2]}. */
+    /**
+     * {@code NAME=HOST:PORT[,count=N][,server options]}: the host is not looked up here, so a
+     * name that does not resolve yet is no error (it is resolved when the servers are made).
+     */
+    static ServerTemplate template(String spec) throws UsageException {
+        String flag = "--server-template";
+        int count = 0;
+        StringBuilder rest = new StringBuilder();
+        for (String part : spec.split(",")) {
+            if (part.startsWith("count=")) {
+                count = Values.count(flag + " count", part.substring("count=".length()), 1, 1024);
+            } else {
+                rest.append(rest.length() == 0 ? "" : ",").append(part);
+            }
+        }
+        ServerSpec options = server(flag, rest.toString(), false);
+        if (!options.name().matches("[A-Za-z0-9_.-]+")) {
+            throw new UsageException(flag + ": the name must be letters, digits, . _ -, was '" + options.name() + "'");
+        }
+        if (options.address().getHostString().isEmpty() || options.address().getPort() == 0) {
+            throw new UsageException(flag + " " + options.name() + ": expected HOST:PORT with a host name and a port");
+        }
+        return new ServerTemplate(options.name(), count, options);
+    }
+
+    /** {@code NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LO-HI][,proxy=v1|v2][,check-port=N]}. */
     static ServerSpec server(String spec) throws UsageException {
-        String flag = "--server";
+        return server("--server", spec, true);
+    }
+
+    private static ServerSpec server(String flag, String spec, boolean resolve) throws UsageException {
         int eq = spec.indexOf('=');
         if (eq <= 0) {
             throw new UsageException(flag + ": expected NAME=HOST:PORT[,option=value...], got '" + spec + "'");
         }
         String name = spec.substring(0, eq);
         String[] parts = spec.substring(eq + 1).split(",");
-        InetSocketAddress address = Values.address(flag + " " + name, parts[0]);
+        InetSocketAddress address = resolve ? Values.address(flag + " " + name, parts[0])
+                : Values.unresolved(flag + " " + name, parts[0]);
         int weight = 1;
         int maxConnections = 0;
         List<String[]> sources = new ArrayList<>();
