@@ -38,6 +38,18 @@ final class Help {
                                            (repeatable; each source adds a range per broker);
                                            proxy: send a PROXY protocol header first;
                                            check-port: health-check it on this port.
+                --server-template NAME=HOST:PORT[,count=N][,OPTION=VALUE...]
+                                           brokers found by name (a Kubernetes headless
+                                           service, a DNS round robin): one server per
+                                           address HOST resolves to, named NAME-ADDRESS
+                                           (broker-10.0.0.11), at most count (default: all),
+                                           each with the --server options. Looked up again
+                                           every --resolve-interval: a new address is added,
+                                           a vanished one drained (--drain-on-remove), as a
+                                           reload would (logged resolve_applied); a failed
+                                           lookup keeps the servers known (resolve_failed)
+                --resolve-interval DURATION
+                                           how often (default 10s)
 
             LISTENING
                 --listen HOST:PORT         address for MQTT clients (repeatable;
@@ -243,7 +255,10 @@ final class Help {
                                                                  [weight=N] [maxconn=N]
                                                                  [source=ADDR:LOW-HIGH]
                                                                  [proxy=v1|v2]
-                                                                 [check-port=N], backend keys
+                                                                 [check-port=N],
+                                                                 server-template NAME
+                                                                 [COUNT] HOST:PORT
+                                                                 [options], backend keys
                                            A line is KEY VALUE; '#' starts a comment; section
                                            headers start a line, keys are indented. A frontend
                                            with tls-cert terminates TLS on its listen
@@ -271,6 +286,9 @@ final class Help {
                 --queue-timeout DURATION   how long one may wait (default 10s)
                 --key-rate-period DURATION the period of --max-key-connection-rate
                                            (default 10s)
+                --drain-on-remove DURATION how long a server removed by a reload or by DNS
+                                           keeps its tunnels before they are ended
+                                           (default 30s)
 
             MORE FRONTEND KEYS
                 --max-key-connection-rate N
