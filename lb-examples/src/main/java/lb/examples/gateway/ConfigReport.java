@@ -51,7 +51,7 @@ final class ConfigReport {
                             + ":" + t.port() + " (looked up every " + o.resolveInterval + "; its servers as found now:)");
                 }
                 for (Server server : b.servers()) {
-                    out.println("  server " + server.name() + " " + server.address().getHostString() + ":"
+                    out.println("  server " + server.name() + " " + hostAndAddress(server.address()) + ":"
                             + server.address().getPort() + " weight " + server.configuredWeight() + " maxconn "
                             + server.maxConnections() + (server.sendProxy() == null ? "" : " proxy " + server.sendProxy())
                             + checkPort(s, server));
@@ -75,6 +75,12 @@ final class ConfigReport {
                     + c.expectedStatus() + (c.body() == null ? "" : " and \"" + c.body() + "\"");
         }
         return kind + (s.healthPort == 0 ? "" : " on port " + s.healthPort) + " every " + s.healthInterval;
+    }
+
+    /** The host as configured, and the address it resolved to when that is another text. */
+    private static String hostAndAddress(java.net.InetSocketAddress a) {
+        String literal = a.getAddress().getHostAddress();
+        return a.getHostString().equals(literal) ? literal : a.getHostString() + " (" + literal + ")";
     }
 
     private static String checkPort(GatewayOptions s, Server server) {
