@@ -20,7 +20,8 @@ import lb.core.tls.UpstreamEngines;
  * while idle it waits for the next check, while checking it bounds the check by the timeout.
  * When the backend speaks TLS to its servers, so does the probe: the check passes only through
  * a verified handshake, and its request and reply travel encrypted. A check may go to another
- * port of the server's address than its traffic (the server's check port, else the check's).
+ * port of the server's address than its traffic (the server's check port, else the check's),
+ * and may be told to stay plain while the traffic is TLS (a readiness port without TLS).
  */
 final class Probe extends TimerWheel.Timeout implements Handler {
     private static final int MAX_REPLY = 4096;
@@ -147,7 +148,7 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         if (check.sendProxy() != null) {
             channel.write(ProxyHeader.local().encode(check.sendProxy())); // fits a fresh socket's buffer
         }
-        UpstreamEngines upstream = server.backend().upstreamTls();
+        UpstreamEngines upstream = check.tls() ? server.backend().upstreamTls() : null;
         if (upstream != null) {
             tls = new TlsEnd(channel, upstream.newEngine(target.getHostString(), target.getPort()), loop);
             tls.start();

@@ -16,7 +16,8 @@ import lb.core.proxy.ProxyFormat;
  *
  * <p>Defaults: every 2 s (every 500 ms while a server's state is changing), 1 s timeout,
  * rise 2, fall 3, ±10% jitter so many servers' checks spread out, no passive observation, no
- * slow start, tunnels kept when their server goes down, the server's own port.
+ * slow start, tunnels kept when their server goes down, the server's own port, TLS when the
+ * backend speaks TLS to its servers.
  */
 public final class HealthCheck {
     private final String kind;
@@ -28,6 +29,8 @@ public final class HealthCheck {
     private final HttpCheck http;
     /** The port checked on every server's address; 0: the server's own. */
     private int port;
+    /** Whether checks speak TLS when the backend does. */
+    private boolean tls = true;
     private Duration interval = Duration.ofSeconds(2);
     private Duration fastInterval = Duration.ofMillis(500);
     private Duration timeout = Duration.ofSeconds(1);
@@ -52,6 +55,7 @@ public final class HealthCheck {
     private HealthCheck with(java.util.function.Consumer<HealthCheck> change) {
         HealthCheck c = new HealthCheck(kind, requestFor, matcher, farewell, http);
         c.port = port;
+        c.tls = tls;
         c.interval = interval;
         c.fastInterval = fastInterval;
         c.timeout = timeout;
@@ -74,7 +78,7 @@ public final class HealthCheck {
     @Override
     public boolean equals(Object o) {
         return o instanceof HealthCheck h && kind.equals(h.kind) && Objects.equals(request, h.request)
-                && Objects.equals(http, h.http) && port == h.port
+                && Objects.equals(http, h.http) && port == h.port && tls == h.tls
                 && interval.equals(h.interval) && fastInterval.equals(h.fastInterval) && timeout.equals(h.timeout)
                 && rise == h.rise && fall == h.fall && observeFailedConnects == h.observeFailedConnects
                 && slowStart.equals(h.slowStart) && closeTunnelsOnDown == h.closeTunnelsOnDown
@@ -83,7 +87,7 @@ public final class HealthCheck {
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, request, http, port, interval, fastInterval, timeout, rise, fall, observeFailedConnects, slowStart,
+        return Objects.hash(kind, request, http, port, tls, interval, fastInterval, timeout, rise, fall, observeFailedConnects, slowStart,
                 closeTunnelsOnDown, sendProxy);
     }
 
@@ -95,7 +99,7 @@ public final class HealthCheck {
     /**
      * Sends {@code check}'s HTTP/1.1 GET and passes on its expected status (and body text, if
      * any); a failure names the status seen, or the reply as malformed. Over TLS when the
-     * backend speaks TLS to its servers, as every check.
+     * backend speaks TLS to its servers, as every check, unless {@link #tls(boolean)} says not.
      */
     public static HealthCheck http(HttpCheck check) {
         Objects.requireNonNull(check, "http");
@@ -192,6 +196,20 @@ public final class HealthCheck {
             throw new IllegalArgumentException("health check: port must be 0..65535, was " + checkPort);
         }
         return with(c -> c.port = checkPort);
+    }
+
+    /**
+     * Whether checks speak TLS to servers of a backend that does (true, the default); false
+     * checks in plain text, for a readiness port without TLS beside brokers that have it
+     * (HAProxy's {@code no-check-ssl}).
+     */
+    public HealthCheck tls(boolean overTls) {
+        return with(c -> c.tls = overTls);
+    }
+
+    /** True when checks speak TLS to servers of a backend that does. */
+    public boolean tls() {
+        return tls;
     }
 
     /** The port checked on every server, or 0 for each server's own. */

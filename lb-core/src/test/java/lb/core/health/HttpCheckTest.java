@@ -109,6 +109,8 @@ class HttpCheckTest {
         assertNotEquals(base, base.port(8081));
         assertEquals(8081, base.port(8081).port());
         assertNotEquals(HealthCheck.tcp(), HealthCheck.tcp().port(8081));
+        assertNotEquals(base, base.tls(false));
+        assertEquals(base, base.tls(false).tls(true));
         assertThrows(IllegalArgumentException.class, () -> base.port(65536));
     }
 
@@ -212,6 +214,24 @@ class HttpCheckTest {
             Await.until("marked down", WAIT, () -> !s.isUp());
             assertEquals("bad reply: HTTP status 200 but the body lacks \"running\"", s.healthReason());
             assertFalse(s.isUsable());
+        }
+    }
+
+    @Test
+    void aBackendThatSpeaksTlsChecksAPlainReadinessPortOnlyWhenToldTo() throws Exception {
+        lb.core.tls.UpstreamTlsSettings anyCa = lb.core.tls.UpstreamTlsSettings.trusting(java.util.List.of());
+        try (FakeServer traffic = FakeServer.start("traffic", FakeServer.Mode.TAG);
+             HttpStub healthForTls = HttpStub.status(200, "ok");
+             HttpStub healthForPlain = HttpStub.status(200, "ok");
+             LoadBalancer overTls = start(b -> b.server("s", traffic.address(), o -> o.checkPort(healthForTls.port()))
+                     .tls(anyCa).healthCheck(check(HttpCheck.get("/health"))));
+             LoadBalancer plain = start(b -> b.server("s", traffic.address(), o -> o.checkPort(healthForPlain.port()))
+                     .tls(anyCa).healthCheck(check(HttpCheck.get("/health")).tls(false)))) {
+            Server s = overTls.backend("b").server("s");
+            Await.until("the TLS check of a plain port fails", WAIT, () -> !s.isUp());
+            Await.until("three plain checks", WAIT, () -> healthForPlain.requests() >= 3);
+            assertTrue(healthForPlain.lastRequest().startsWith("GET /health HTTP/1.1"), healthForPlain.lastRequest());
+            assertTrue(plain.backend("b").server("s").isUp(), plain.backend("b").server("s").healthReason());
         }
     }
 

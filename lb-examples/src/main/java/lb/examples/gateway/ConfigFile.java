@@ -48,7 +48,7 @@ final class ConfigFile {
     /** Keys of a {@code backend} section (besides {@code server}). */
     static final Set<String> BACKEND_KEYS = Set.of("balancer", "stickiness", "stick-capacity", "stick-expire",
             "health", "health-interval", "health-rise", "health-fall", "health-port", "health-host",
-            "health-expect-status", "health-expect-body", "connect-timeout", "server-timeout",
+            "health-expect-status", "health-expect-body", "health-no-tls", "connect-timeout", "server-timeout",
             "queue-priority-burst", "server-tls-ca", "server-tls-cert", "server-tls-key", "server-tls-no-verify-host",
             "slow-start", "observe-failed-connects", "close-on-down", "health-send-proxy", "max-queue",
             "queue-timeout", "key-rate-period", "drain-on-remove");

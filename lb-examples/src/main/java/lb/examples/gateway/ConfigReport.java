@@ -74,7 +74,8 @@ final class ConfigReport {
             kind = "http GET " + c.path() + (c.host() == null ? "" : " Host " + c.host()) + " expecting "
                     + c.expectedStatus() + (c.body() == null ? "" : " and \"" + c.body() + "\"");
         }
-        return kind + (s.healthPort == 0 ? "" : " on port " + s.healthPort) + " every " + s.healthInterval;
+        return kind + (s.healthPort == 0 ? "" : " on port " + s.healthPort) + (s.healthNoTls ? " without TLS" : "")
+                + " every " + s.healthInterval;
     }
 
     /** The host as configured, and the address it resolved to when that is another text. */

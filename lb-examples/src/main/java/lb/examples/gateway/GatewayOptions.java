@@ -88,6 +88,8 @@ final class GatewayOptions {
     String healthExpectBody;
     /** The port checks go to on every server; 0: each server's own. */
     int healthPort;
+    /** Checks in plain text even when the brokers are spoken to over TLS (a readiness port without TLS). */
+    boolean healthNoTls;
     Duration healthInterval = Duration.ofSeconds(2);
     int healthRise = 2;
     int healthFall = 3;
@@ -272,7 +274,8 @@ final class GatewayOptions {
     static boolean isSwitch(String name) {
         return switch (name) {
             case "demo", "accept-proxy", "connection-log", "reuse-port", "no-stats", "no-inspection", "no-connack-replies",
-                 "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end" -> true;
+                 "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end",
+                 "health-no-tls" -> true;
             default -> false;
         };
     }
@@ -299,6 +302,7 @@ final class GatewayOptions {
             case "health-expect-status" -> healthExpectStatus = httpSetting(flag, v, c -> c.expectStatus(v));
             case "health-expect-body" -> healthExpectBody = httpSetting(flag, v, c -> c.expectBody(v));
             case "health-port" -> healthPort = Values.count(flag, v, 1, 65535);
+            case "health-no-tls" -> healthNoTls = Boolean.parseBoolean(v);
             case "resolve-interval" -> resolveInterval = positive(flag, Values.duration(flag, v));
             case "drain-on-remove" -> drainOnRemove = Values.duration(flag, v);
             case "health-interval" -> healthInterval = Values.duration(flag, v);

@@ -181,7 +181,7 @@ final class GatewaySetup {
             default -> null;
         };
         if (check != null) {
-            check = check.port(o.healthPort).interval(o.healthInterval).fastInterval(fast(o.healthInterval))
+            check = check.port(o.healthPort).tls(!o.healthNoTls).interval(o.healthInterval).fastInterval(fast(o.healthInterval))
                     .rise(o.healthRise).fall(o.healthFall).timeout(timeout(o.healthInterval))
                     .observeFailedConnects(o.observeFailedConnects).slowStart(o.slowStart)
                     .closeTunnelsOnDown(o.closeOnDown);

@@ -181,6 +181,9 @@ final class Help {
                 --health-port PORT         check every broker on this port of its address
                                            (a readiness port of its own) instead of its
                                            MQTT port; a server's check-port=N wins
+                --health-no-tls            check in plain text even when the brokers are
+                                           spoken to over TLS (--server-tls-ca): for a
+                                           readiness port without TLS
                 --health-interval DURATION between checks (default 2s; 4x faster while a
                                            broker is changing state)
                 --health-rise N            passes to bring a broker back (default 2)

@@ -142,5 +142,6 @@ class ReadinessCheckTest {
         assertEquals("/health", flat.httpCheck().path());
         assertEquals(8080, flat.healthPort);
         assertEquals(8081, flat.servers.get(0).checkPort());
+        assertTrue(GatewayOptions.parse(new String[] {"--server", "a=127.0.0.1:1883", "--health-no-tls"}).healthNoTls);
     }
 }
