@@ -79,6 +79,7 @@ final class ConfigReloader {
         List<ConfigChange> changes = new ArrayList<>(result.changes());
         changes.addAll(gatewayOnly(current, next));
         current = next;
+        templates.retain(next);
         if (changes.isEmpty()) {
             log.println(Log.line("reload", "by " + who + ": no change"));
         }

@@ -75,6 +75,19 @@ final class ServerTemplates {
         return out;
     }
 
+    /**
+     * Forgets the templates {@code running} no longer has (after a reload dropped them), so
+     * their names are no longer looked up.
+     */
+    void retain(GatewayOptions running) {
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        running.templates.forEach(t -> keep.add("brokers/" + t.prefix()));
+        for (GatewayOptions.Section b : running.backends) {
+            b.settings().templates.forEach(t -> keep.add(b.name() + "/" + t.prefix()));
+        }
+        known.keySet().retainAll(keep);
+    }
+
     /** Looks every template up again; true when any name's addresses changed. */
     boolean refresh() {
         boolean changed = false;

@@ -164,6 +164,10 @@ class ServerTemplateTest {
                 templates.servers("brokers", t).stream().map(GatewayOptions.ServerSpec::name).toList());
         answer = new InetAddress[] {literal("10.0.0.2"), literal("10.0.0.0"), literal("10.0.0.9")};
         assertFalse(templates.refresh(), "the servers in use are kept while their addresses are found");
+        int before = lookups.get();
+        templates.retain(GatewayOptions.parse(new String[] {"--server", "a=127.0.0.1:1883"}));
+        assertFalse(templates.refresh());
+        assertEquals(before, lookups.get(), "a template the configuration dropped is no longer looked up");
         assertEquals("broker-2001:db8::1", ServerTemplates.name("broker", literal("2001:db8::1")));
         assertEquals("broker-::1", ServerTemplates.name("broker", literal("::1")));
         assertEquals("broker-2001:db8:0:1:1:1:1:1", ServerTemplates.name("broker", literal("2001:db8:0:1:1:1:1:1")));
