@@ -207,9 +207,8 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         // at the end of the stream (an HTTP server closes after its reply) the matcher has the last word
         Judgement j = n < 0 ? check.matcher().judgeAtEnd(received) : check.matcher().judge(received);
         if (n < 0 && j.isNeedMore()) {
-            j = Judgement.fail("closed before a full reply");
-        }
-        if (j.isPass()) {
+            finish(false, "closed before a full reply");
+        } else if (j.isPass()) {
             ByteBuffer bye = check.farewell();
             if (bye != null && n >= 0) {
                 // best effort: the socket buffer is empty, it fits
@@ -221,7 +220,7 @@ final class Probe extends TimerWheel.Timeout implements Handler {
             }
             finish(true, "reply accepted");
         } else if (!j.isNeedMore()) {
-            finish(false, n < 0 && j.reason().startsWith("closed") ? j.reason() : "bad reply: " + j.reason());
+            finish(false, "bad reply: " + j.reason());
         } else if (!reply.hasRemaining()) {
             finish(false, "bad reply: no verdict within " + MAX_REPLY + " bytes");
         }

@@ -12,11 +12,11 @@ public interface ReplyMatcher {
     Judgement judge(ByteBuffer received);
 
     /**
-     * The server closed after sending {@code received}: the last word, never
-     * {@link Judgement#NEED_MORE}. By default a reply still short of a verdict fails.
+     * The server closed after sending {@code received}: the last word, for replies whose end
+     * decides (an HTTP body without a length). {@link Judgement#NEED_MORE} here fails the check
+     * as closed before a full reply; by default the reply is judged as any other.
      */
     default Judgement judgeAtEnd(ByteBuffer received) {
-        Judgement j = judge(received);
-        return j.isNeedMore() ? Judgement.fail("closed before a full reply") : j;
+        return judge(received);
     }
 }
