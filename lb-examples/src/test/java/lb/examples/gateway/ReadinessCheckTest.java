@@ -1,6 +1,7 @@
 package lb.examples.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -142,6 +143,15 @@ class ReadinessCheckTest {
         assertEquals("/health", flat.httpCheck().path());
         assertEquals(8080, flat.healthPort);
         assertEquals(8081, flat.servers.get(0).checkPort());
-        assertTrue(GatewayOptions.parse(new String[] {"--server", "a=127.0.0.1:1883", "--health-no-tls"}).healthNoTls);
+        try (LoadBalancer built = GatewaySetup.builder(flat).build()) {
+            lb.core.health.HealthCheck check = built.backend("brokers").healthCheck();
+            assertEquals(8080, check.port());
+            assertEquals(lb.core.health.HttpCheck.get("/health"), check.http());
+            assertTrue(check.tls());
+        }
+        GatewayOptions plain = GatewayOptions.parse(new String[] {"--server", "a=127.0.0.1:1883", "--health-no-tls"});
+        try (LoadBalancer built = GatewaySetup.builder(plain).build()) {
+            assertFalse(built.backend("brokers").healthCheck().tls());
+        }
     }
 }
