@@ -83,7 +83,7 @@ public final class BackendBuilder {
         ServerOptions o = new ServerOptions(where + "server '" + serverName + "': ");
         options.accept(o);
         return new ServerSpec(serverName, resolved, o.weight, o.maxConnections, o.state, o.sources, o.sendProxy,
-                o.maxConnectRate);
+                o.maxConnectRate, o.checkPort);
     }
 
     /** The algorithm, as a factory: each event loop gets its own instance. */
@@ -201,6 +201,7 @@ public final class BackendBuilder {
         final List<ServerSpec.SourceRange> sources = new ArrayList<>();
         ProxyFormat sendProxy;
         int maxConnectRate;
+        int checkPort;
 
         ServerOptions(String where) {
             this.where = where;
@@ -269,6 +270,19 @@ public final class BackendBuilder {
                 throw new IllegalArgumentException(where + "maxConnectRate must be >= 0, was " + perSecond);
             }
             this.maxConnectRate = perSecond;
+            return this;
+        }
+
+        /**
+         * Health-checks this server on {@code port} of its address (a readiness endpoint of its
+         * own, say) rather than where the backend's check goes; 0 (the default) leaves it to the
+         * check ({@code HealthCheck.port}, else the server's port).
+         */
+        public ServerOptions checkPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(where + "checkPort must be 0..65535, was " + port);
+            }
+            this.checkPort = port;
             return this;
         }
     }

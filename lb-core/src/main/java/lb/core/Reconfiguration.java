@@ -218,6 +218,10 @@ final class Reconfiguration {
                     current.maxConnectRate(s.maxConnectRate());
                     applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " maxConnectRate " + s.maxConnectRate());
                 }
+                if (current.spec().checkPort() != s.checkPort()) {
+                    notApplied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " check port " + s.checkPort()
+                            + " (add it under a new name and remove the old one)");
+                }
                 if (current.state() != s.state()) {
                     current.state(s.state());
                     applied(Scope.SERVER, "server " + b.name() + "/" + s.name() + " state " + s.state());

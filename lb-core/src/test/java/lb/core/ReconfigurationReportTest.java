@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import lb.core.balance.Balancer;
 import lb.core.balance.ConsistentHash;
 import lb.core.balance.LeastConnections;
+import lb.core.health.HealthCheck;
 import lb.core.stick.LruStickTable;
 import lb.core.stick.StickTable;
 import lb.core.testing.Balancers;
@@ -98,6 +99,25 @@ class ReconfigurationReportTest {
             assertEquals(List.of(new ConfigChange(true, ConfigChange.Scope.GLOBAL, "maxConnections 10")),
                     typed.changes().stream().filter(ConfigChange::applied).toList());
         }
+    }
+
+    @Test
+    void aServersChangedCheckPortIsReportedAsNotAppliedAndAChangedCheckPortOfTheCheckIsApplied() throws Exception {
+        try (FakeServer a = FakeServer.echo("a");
+             LoadBalancer lb = start(checked(a, 0, HealthCheck.tcp()))) {
+            List<String> changes = lb.apply(checked(a, 8081, HealthCheck.tcp())).lines();
+            assertEquals(List.of("not applied: server b/a check port 8081 (add it under a new name and remove the old one)"),
+                    changes);
+            changes = lb.apply(checked(a, 0, HealthCheck.tcp().port(8082))).lines();
+            assertEquals(List.of("backend b health check changed"), changes);
+            assertEquals(8082, lb.backend("b").healthCheck().port());
+        }
+    }
+
+    private static LoadBalancerBuilder checked(FakeServer a, int serverCheckPort, HealthCheck check) {
+        return LoadBalancer.builder().eventLoops(1)
+                .backend("b", be -> be.server("a", a.address(), o -> o.checkPort(serverCheckPort)).healthCheck(check))
+                .frontend("f", f -> f.listen(Balancers.ANY_LOOPBACK_PORT).backend("b"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package lb.core.engine;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -18,7 +19,9 @@ import lb.core.tls.UpstreamEngines;
  * timed by the loop's wheel, never a thread. Owned by that loop. The probe is its own timer:
  * while idle it waits for the next check, while checking it bounds the check by the timeout.
  * When the backend speaks TLS to its servers, so does the probe: the check passes only through
- * a verified handshake, and its request and reply travel encrypted.
+ * a verified handshake, and its request and reply travel encrypted. A check may go to another
+ * port of the server's address than its traffic (the server's check port, else the check's),
+ * and may be told to stay plain while the traffic is TLS (a readiness port without TLS).
  */
 final class Probe extends TimerWheel.Timeout implements Handler {
     private static final int MAX_REPLY = 4096;
@@ -31,6 +34,8 @@ final class Probe extends TimerWheel.Timeout implements Handler {
     private final HealthMonitor monitor;
     private final HealthState state;
     private final ByteBuffer reply;
+    /** Where checks go: the server's address, on its check port if it has one. */
+    private final InetSocketAddress target;
     /** This server's request, made once; sent from a fresh view each check. */
     private final ByteBuffer request;
     private Phase phase = Phase.IDLE;
@@ -50,8 +55,15 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         if (!server.isUp()) {
             state.force(false); // a new probe (after a reconfiguration, say) starts from what is known
         }
-        this.request = check.request(server.name());
+        this.target = target(server, check);
+        this.request = check.request(server.name(), target);
         this.reply = request == null ? null : ByteBuffer.allocate(MAX_REPLY);
+    }
+
+    private static InetSocketAddress target(LiveServer server, HealthCheck check) {
+        int port = server.spec().checkPort() > 0 ? server.spec().checkPort() : check.port();
+        InetSocketAddress a = server.address();
+        return port == 0 || port == a.getPort() ? a : new InetSocketAddress(a.getAddress(), port);
     }
 
     LiveServer server() {
@@ -84,7 +96,7 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         if (phase == Phase.IDLE) {
             begin(nowNs);
         } else {
-            finish(false, "timeout after " + check.timeout().toMillis() + " ms");
+            finish(false, "timeout after " + check.timeout().toMillis() + " ms" + where());
         }
     }
 
@@ -95,7 +107,7 @@ final class Probe extends TimerWheel.Timeout implements Handler {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             phase = Phase.CONNECTING;
             loop.timers().schedule(this, nowNs + check.timeout().toNanos());
-            if (channel.connect(server.address())) {
+            if (channel.connect(target)) {
                 key = channel.register(loop.selector(), 0, this);
                 onConnected();
             } else {
@@ -104,6 +116,11 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         } catch (IOException e) {
             finish(false, describe(e));
         }
+    }
+
+    /** What a failure says of where it happened: the port, when checks go to another than the traffic's. */
+    private String where() {
+        return target == server.address() ? "" : " on port " + target.getPort();
     }
 
     @Override
@@ -131,9 +148,9 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         if (check.sendProxy() != null) {
             channel.write(ProxyHeader.local().encode(check.sendProxy())); // fits a fresh socket's buffer
         }
-        UpstreamEngines upstream = server.backend().upstreamTls();
+        UpstreamEngines upstream = check.tls() ? server.backend().upstreamTls() : null;
         if (upstream != null) {
-            tls = new TlsEnd(channel, upstream.newEngine(server.address().getHostString(), server.address().getPort()), loop);
+            tls = new TlsEnd(channel, upstream.newEngine(target.getHostString(), target.getPort()), loop);
             tls.start();
             phase = Phase.HANDSHAKING;
             key.interestOps(SelectionKey.OP_READ | (tls.hasUnsent() ? SelectionKey.OP_WRITE : 0));
@@ -186,14 +203,14 @@ final class Probe extends TimerWheel.Timeout implements Handler {
 
     private void read() throws IOException {
         int n = tls != null ? tls.read(reply) : channel.read(reply);
-        if (n < 0) {
+        ByteBuffer received = reply.duplicate().flip().asReadOnlyBuffer();
+        // at the end of the stream (an HTTP server closes after its reply) the matcher has the last word
+        Judgement j = n < 0 ? check.matcher().judgeAtEnd(received) : check.matcher().judge(received);
+        if (n < 0 && j.isNeedMore()) {
             finish(false, "closed before a full reply");
-            return;
-        }
-        Judgement j = check.matcher().judge(reply.duplicate().flip().asReadOnlyBuffer());
-        if (j.isPass()) {
+        } else if (j.isPass()) {
             ByteBuffer bye = check.farewell();
-            if (bye != null) {
+            if (bye != null && n >= 0) {
                 // best effort: the socket buffer is empty, it fits
                 if (tls != null) {
                     tls.write(bye.duplicate());
@@ -251,10 +268,10 @@ final class Probe extends TimerWheel.Timeout implements Handler {
         }
     }
 
-    private static String describe(IOException e) {
+    private String describe(IOException e) {
         if (e instanceof ConnectException) {
-            return "connect refused";
+            return "connect refused" + where();
         }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + where();
     }
 }

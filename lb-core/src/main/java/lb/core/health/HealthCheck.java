@@ -1,5 +1,6 @@
 package lb.core.health;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -8,13 +9,15 @@ import lb.core.proxy.ProxyFormat;
 
 /**
  * How a backend checks its servers: what a probe does (connect, or send bytes and judge the
- * reply) and how often, with what hysteresis. Made by {@link #tcp()} or {@link #sendExpect} and
- * set up fluently. A value: every setter returns a changed copy, so a check can be shared, and
+ * reply) and how often, with what hysteresis. Made by {@link #tcp()}, {@link #sendExpect} or
+ * {@link #http(HttpCheck)} and set up fluently; a check may go to another port than the traffic's
+ * ({@link #port(int)}), as brokers often tell their readiness on a port of their own. A value: every setter returns a changed copy, so a check can be shared, and
  * a reload compares the running check with the new one by {@code equals}.
  *
  * <p>Defaults: every 2 s (every 500 ms while a server's state is changing), 1 s timeout,
  * rise 2, fall 3, ±10% jitter so many servers' checks spread out, no passive observation, no
- * slow start, tunnels kept when their server goes down.
+ * slow start, tunnels kept when their server goes down, the server's own port, TLS when the
+ * backend speaks TLS to its servers.
  */
 public final class HealthCheck {
     private final String kind;
@@ -22,6 +25,12 @@ public final class HealthCheck {
     private final ByteBuffer request;
     private final ReplyMatcher matcher;
     private final ByteBuffer farewell;
+    /** The HTTP check this is, or null. */
+    private final HttpCheck http;
+    /** The port checked on every server's address; 0: the server's own. */
+    private int port;
+    /** Whether checks speak TLS when the backend does. */
+    private boolean tls = true;
     private Duration interval = Duration.ofSeconds(2);
     private Duration fastInterval = Duration.ofMillis(500);
     private Duration timeout = Duration.ofSeconds(1);
@@ -33,8 +42,9 @@ public final class HealthCheck {
     private ProxyFormat sendProxy;
 
     private HealthCheck(String kind, java.util.function.Function<String, byte[]> requestFor, ReplyMatcher matcher,
-                        ByteBuffer farewell) {
+                        ByteBuffer farewell, HttpCheck http) {
         this.kind = kind;
+        this.http = http;
         this.requestFor = requestFor;
         this.request = requestFor == null ? null : ByteBuffer.wrap(requestFor.apply("")).asReadOnlyBuffer();
         this.matcher = matcher;
@@ -43,7 +53,9 @@ public final class HealthCheck {
 
     /** A copy of this check with {@code change} made to it: published checks never change. */
     private HealthCheck with(java.util.function.Consumer<HealthCheck> change) {
-        HealthCheck c = new HealthCheck(kind, requestFor, matcher, farewell);
+        HealthCheck c = new HealthCheck(kind, requestFor, matcher, farewell, http);
+        c.port = port;
+        c.tls = tls;
         c.interval = interval;
         c.fastInterval = fastInterval;
         c.timeout = timeout;
@@ -58,13 +70,15 @@ public final class HealthCheck {
     }
 
     /**
-     * Two checks are equal when they probe alike: same kind, request and timing settings. The
+     * Two checks are equal when they probe alike: same kind, request, port, HTTP expectations and
+     * timing settings. The
      * reply matcher and farewell are named by the kind (an MQTT check's matcher is made anew
      * each time), so a reload with an unchanged check keeps the running one and its state.
      */
     @Override
     public boolean equals(Object o) {
         return o instanceof HealthCheck h && kind.equals(h.kind) && Objects.equals(request, h.request)
+                && Objects.equals(http, h.http) && port == h.port && tls == h.tls
                 && interval.equals(h.interval) && fastInterval.equals(h.fastInterval) && timeout.equals(h.timeout)
                 && rise == h.rise && fall == h.fall && observeFailedConnects == h.observeFailedConnects
                 && slowStart.equals(h.slowStart) && closeTunnelsOnDown == h.closeTunnelsOnDown
@@ -73,13 +87,23 @@ public final class HealthCheck {
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, request, interval, fastInterval, timeout, rise, fall, observeFailedConnects, slowStart,
+        return Objects.hash(kind, request, http, port, tls, interval, fastInterval, timeout, rise, fall, observeFailedConnects, slowStart,
                 closeTunnelsOnDown, sendProxy);
     }
 
     /** Passes when a TCP connection is established; closes it at once. */
     public static HealthCheck tcp() {
-        return new HealthCheck("tcp", null, null, null);
+        return new HealthCheck("tcp", null, null, null, null);
+    }
+
+    /**
+     * Sends {@code check}'s HTTP/1.1 GET and passes on its expected status (and body text, if
+     * any); a failure names the status seen, or the reply as malformed. Over TLS when the
+     * backend speaks TLS to its servers, as every check, unless {@link #tls(boolean)} says not.
+     */
+    public static HealthCheck http(HttpCheck check) {
+        Objects.requireNonNull(check, "http");
+        return new HealthCheck("http", serverName -> check.request(null), check, null, check);
     }
 
     /**
@@ -103,7 +127,7 @@ public final class HealthCheck {
         Objects.requireNonNull(requestFor, "requestFor");
         Objects.requireNonNull(matcher, "matcher");
         return new HealthCheck(kind, requestFor, matcher,
-                farewell == null ? null : ByteBuffer.wrap(farewell.clone()).asReadOnlyBuffer());
+                farewell == null ? null : ByteBuffer.wrap(farewell.clone()).asReadOnlyBuffer(), null);
     }
 
     public HealthCheck interval(Duration d) {
@@ -162,6 +186,42 @@ public final class HealthCheck {
         return with(c -> c.sendProxy = Objects.requireNonNull(format, "sendProxy"));
     }
 
+    /**
+     * Checks every server on {@code checkPort} of its address instead of the port its traffic
+     * goes to (HAProxy's {@code port} check option); 0 (the default) checks the server's own
+     * port. A server's own check port, if set, wins.
+     */
+    public HealthCheck port(int checkPort) {
+        if (checkPort < 0 || checkPort > 65535) {
+            throw new IllegalArgumentException("health check: port must be 0..65535, was " + checkPort);
+        }
+        return with(c -> c.port = checkPort);
+    }
+
+    /**
+     * Whether checks speak TLS to servers of a backend that does (true, the default); false
+     * checks in plain text, for a readiness port without TLS beside brokers that have it
+     * (HAProxy's {@code no-check-ssl}).
+     */
+    public HealthCheck tls(boolean overTls) {
+        return with(c -> c.tls = overTls);
+    }
+
+    /** True when checks speak TLS to servers of a backend that does. */
+    public boolean tls() {
+        return tls;
+    }
+
+    /** The port checked on every server, or 0 for each server's own. */
+    public int port() {
+        return port;
+    }
+
+    /** The HTTP check this is, or null for another kind. */
+    public HttpCheck http() {
+        return http;
+    }
+
     /** The PROXY header format sent before each check, or null. */
     public ProxyFormat sendProxy() {
         return sendProxy;
@@ -182,6 +242,14 @@ public final class HealthCheck {
     /** The bytes to send to the server called {@code serverName}, or null for a plain connect. */
     public ByteBuffer request(String serverName) {
         return requestFor == null ? null : ByteBuffer.wrap(requestFor.apply(serverName)).asReadOnlyBuffer();
+    }
+
+    /**
+     * The bytes to send to the server called {@code serverName}, checked at {@code checked}
+     * (an HTTP check's Host header names it unless set), or null for a plain connect.
+     */
+    public ByteBuffer request(String serverName, InetSocketAddress checked) {
+        return http != null ? ByteBuffer.wrap(http.request(checked)).asReadOnlyBuffer() : request(serverName);
     }
 
     public ReplyMatcher matcher() {

@@ -10,4 +10,13 @@ import java.nio.ByteBuffer;
 public interface ReplyMatcher {
     /** {@code received} holds everything read so far, from its position to its limit. */
     Judgement judge(ByteBuffer received);
+
+    /**
+     * The server closed after sending {@code received}: the last word, for replies whose end
+     * decides (an HTTP body without a length). {@link Judgement#NEED_MORE} here fails the check
+     * as closed before a full reply; by default the reply is judged as any other.
+     */
+    default Judgement judgeAtEnd(ByteBuffer received) {
+        return judge(received);
+    }
 }

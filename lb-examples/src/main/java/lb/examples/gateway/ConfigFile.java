@@ -47,14 +47,15 @@ final class ConfigFile {
 
     /** Keys of a {@code backend} section (besides {@code server}). */
     static final Set<String> BACKEND_KEYS = Set.of("balancer", "stickiness", "stick-capacity", "stick-expire",
-            "health", "health-interval", "health-rise", "health-fall", "connect-timeout", "server-timeout",
+            "health", "health-interval", "health-rise", "health-fall", "health-port", "health-host",
+            "health-expect-status", "health-expect-body", "health-no-tls", "connect-timeout", "server-timeout",
             "queue-priority-burst", "server-tls-ca", "server-tls-cert", "server-tls-key", "server-tls-no-verify-host",
             "slow-start", "observe-failed-connects", "close-on-down", "health-send-proxy", "max-queue",
-            "queue-timeout", "key-rate-period");
+            "queue-timeout", "key-rate-period", "drain-on-remove");
 
     /** Flags that mean nothing inside a file. */
     private static final Set<String> NOT_IN_FILE = Set.of("config", "check-config", "help", "demo", "demo-clients",
-            "server", "backends", "listen", "tls-listen", "priority", "backend");
+            "server", "server-template", "backends", "listen", "tls-listen", "priority", "backend");
 
     private ConfigFile() {
     }
@@ -200,7 +201,7 @@ final class ConfigFile {
             String[] parts = value.split("\\s+");
             if (parts.length < 2) {
                 throw new UsageException("server: expected NAME HOST:PORT [weight=N] [maxconn=N] [source=ADDR:LOW-HIGH]"
-                        + " [proxy=v1|v2], got '" + value + "'");
+                        + " [proxy=v1|v2] [check-port=N], got '" + value + "'");
             }
             StringBuilder spec = new StringBuilder(parts[0]).append('=').append(parts[1]);
             for (int i = 2; i < parts.length; i++) {
@@ -215,10 +216,39 @@ final class ConfigFile {
             s.servers.add(server);
             return;
         }
+        if (key.equals("server-template")) {
+            s.templates.add(template(value, s));
+            return;
+        }
         if (!BACKEND_KEYS.contains(key)) {
             throw new UsageException(key + ": not a backend key (" + hint(key) + ")");
         }
         s.set(key, value);
+    }
+
+    /** {@code NAME [COUNT] HOST:PORT [options]}, HAProxy's order, as the flag's {@code NAME=HOST:PORT,count=N,...}. */
+    private static GatewayOptions.ServerTemplate template(String value, GatewayOptions s) throws UsageException {
+        String[] parts = value.split("\\s+");
+        boolean counted = parts.length >= 3 && parts[1].matches("[0-9]+");
+        if (parts.length < 2 || (counted && parts.length < 3)) {
+            throw new UsageException("server-template: expected NAME [COUNT] HOST:PORT [weight=N] [maxconn=N]"
+                    + " [source=ADDR:LOW-HIGH] [proxy=v1|v2] [check-port=N], got '" + value + "'");
+        }
+        int at = counted ? 2 : 1;
+        StringBuilder spec = new StringBuilder(parts[0]).append('=').append(parts[at]);
+        if (counted) {
+            spec.append(",count=").append(parts[1]);
+        }
+        for (int i = at + 1; i < parts.length; i++) {
+            spec.append(',').append(parts[i]);
+        }
+        GatewayOptions.ServerTemplate t = GatewayOptions.template(spec.toString());
+        for (GatewayOptions.ServerTemplate other : s.templates) {
+            if (other.prefix().equals(t.prefix())) {
+                throw new UsageException("server-template: '" + t.prefix() + "' is defined twice in this backend");
+            }
+        }
+        return t;
     }
 
     /** Section checks once all of its lines are read. */
@@ -245,8 +275,11 @@ final class ConfigFile {
             }
             o.frontends.add(new GatewayOptions.Section(name, s, backend, where));
         } else if (kind.equals("backend")) {
-            if (s.servers.isEmpty()) {
-                throw new UsageException(where + ": backend '" + name + "': no server line");
+            if (s.servers.isEmpty() && s.templates.isEmpty()) {
+                throw new UsageException(where + ": backend '" + name + "': no server or server-template line");
+            }
+            if (s.healthMismatch("") != null) {
+                throw new UsageException(where + ": backend '" + name + "': " + s.healthMismatch(""));
             }
             if (s.serverTlsCa == null && (s.serverTlsCert != null || s.serverTlsKey != null || !s.serverTlsVerifyHost)) {
                 throw new UsageException(where + ": backend '" + name
@@ -283,7 +316,7 @@ final class ConfigFile {
         if (FRONTEND_KEYS.contains(key) || key.equals("listen") || key.equals("priority")) {
             return "it belongs in a frontend section";
         }
-        if (BACKEND_KEYS.contains(key) || key.equals("server")) {
+        if (BACKEND_KEYS.contains(key) || key.equals("server") || key.equals("server-template")) {
             return "it belongs in a backend section";
         }
         if (key.equals("backends") || key.equals("tls-listen")) {

@@ -39,12 +39,19 @@ final class ConfigReloader {
     private final LoadBalancer lb;
     private final String[] args;
     private final PrintStream log;
+    private final ServerTemplates templates;
     private volatile GatewayOptions current;
 
     ConfigReloader(LoadBalancer lb, String[] args, GatewayOptions running, PrintStream log) {
+        this(lb, args, running, log, new ServerTemplates(NameResolver.SYSTEM, log));
+    }
+
+    /** A reloader whose server-template servers come from {@code templates} (shared with the resolve thread). */
+    ConfigReloader(LoadBalancer lb, String[] args, GatewayOptions running, PrintStream log, ServerTemplates templates) {
         this.lb = lb;
         this.args = args.clone();
         this.log = log;
+        this.templates = templates;
         this.current = running;
     }
 
@@ -62,7 +69,7 @@ final class ConfigReloader {
             if (next.demo) {
                 throw new UsageException("the configuration no longer names any broker");
             }
-            result = lb.apply(GatewaySetup.builder(next));
+            result = lb.apply(GatewaySetup.builder(next, templates));
         } catch (UsageException | KeyFileException | IllegalArgumentException | IllegalStateException
                  | UncheckedIOException e) {
             String reason = (e instanceof KeyFileException ? "TLS: " : "") + e.getMessage();
@@ -72,6 +79,7 @@ final class ConfigReloader {
         List<ConfigChange> changes = new ArrayList<>(result.changes());
         changes.addAll(gatewayOnly(current, next));
         current = next;
+        templates.retain(next);
         if (changes.isEmpty()) {
             log.println(Log.line("reload", "by " + who + ": no change"));
         }
@@ -79,6 +87,27 @@ final class ConfigReloader {
             log.println(Log.line(c.applied() ? "reload_applied" : "reload_not_applied", "by " + who + ": " + c));
         }
         return new Outcome(true, null, List.copyOf(changes));
+    }
+
+    /**
+     * Applies the running configuration again after server-template names resolved to other
+     * addresses: servers for new addresses are added, those whose address vanished removed
+     * after draining, through the same diff as a reload, and logged alike ({@code resolve_applied}).
+     */
+    synchronized Outcome resolved(String who) {
+        Reconfigured result;
+        try {
+            result = lb.apply(GatewaySetup.builder(current, templates));
+        } catch (KeyFileException | IllegalArgumentException | IllegalStateException
+                 | UncheckedIOException e) {
+            String reason = (e instanceof KeyFileException ? "TLS: " : "") + e.getMessage();
+            log.println(Log.line("resolve_refused", "by " + who + ": " + reason + "; the running servers stay"));
+            return new Outcome(false, reason, List.of());
+        }
+        for (ConfigChange c : result.changes()) {
+            log.println(Log.line(c.applied() ? "resolve_applied" : "resolve_not_applied", "by " + who + ": " + c));
+        }
+        return new Outcome(true, null, List.copyOf(result.changes()));
     }
 
     /** Settings the gateway itself (not the load balancer) reads once at start. */
@@ -89,6 +118,7 @@ final class ConfigReloader {
         notApplied(out, "admin", was.admin, now.admin);
         notApplied(out, "log-format", was.logFormat, now.logFormat);
         notApplied(out, "tls-reload-interval", was.tlsReloadInterval, now.tlsReloadInterval);
+        notApplied(out, "resolve-interval", was.resolveInterval, now.resolveInterval);
         return out;
     }
 

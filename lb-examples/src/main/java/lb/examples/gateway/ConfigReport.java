@@ -45,17 +45,52 @@ final class ConfigReport {
             for (Backend b : lb.backends()) {
                 GatewayOptions s = settingsOf(o, b.name(), false);
                 out.println("backend " + b.name() + ": balancer " + s.balancer + ", stickiness " + s.stickiness
-                        + ", health " + s.health + (s.health.equals("none") ? "" : " every " + s.healthInterval));
+                        + ", health " + health(s));
+                for (GatewayOptions.ServerTemplate t : s.templates) {
+                    out.println("  server-template " + t.prefix() + (t.count() == 0 ? "" : " " + t.count()) + " " + t.host()
+                            + ":" + t.port() + " (looked up every " + o.resolveInterval + "; its servers as found now:)");
+                }
                 for (Server server : b.servers()) {
-                    out.println("  server " + server.name() + " " + server.address().getHostString() + ":"
+                    out.println("  server " + server.name() + " " + hostAndAddress(server.address()) + ":"
                             + server.address().getPort() + " weight " + server.configuredWeight() + " maxconn "
-                            + server.maxConnections() + (server.sendProxy() == null ? "" : " proxy " + server.sendProxy()));
+                            + server.maxConnections() + (server.sendProxy() == null ? "" : " proxy " + server.sendProxy())
+                            + checkPort(s, server));
                 }
             }
             return 0;
         } finally {
             lb.close();
         }
+    }
+
+    /** The check as an operator wrote it: kind, HTTP request and expectations, port, interval. */
+    private static String health(GatewayOptions s) {
+        if (s.health.equals("none")) {
+            return "none";
+        }
+        String kind = s.health;
+        if (kind.equals("http")) {
+            lb.core.health.HttpCheck c = s.httpCheck();
+            kind = "http GET " + c.path() + (c.host() == null ? "" : " Host " + c.host()) + " expecting "
+                    + c.expectedStatus() + (c.body() == null ? "" : " and \"" + c.body() + "\"");
+        }
+        return kind + (s.healthPort == 0 ? "" : " on port " + s.healthPort) + (s.healthNoTls ? " without TLS" : "")
+                + " every " + s.healthInterval;
+    }
+
+    /** The host as configured, and the address it resolved to when that is another text. */
+    private static String hostAndAddress(java.net.InetSocketAddress a) {
+        String literal = a.getAddress().getHostAddress();
+        return a.getHostString().equals(literal) ? literal : a.getHostString() + " (" + literal + ")";
+    }
+
+    private static String checkPort(GatewayOptions s, Server server) {
+        for (GatewayOptions.ServerSpec spec : s.servers) {
+            if (spec.name().equals(server.name()) && spec.checkPort() != 0) {
+                return " check-port " + spec.checkPort();
+            }
+        }
+        return "";
     }
 
     private static GatewayOptions settingsOf(GatewayOptions o, String name, boolean frontend) {

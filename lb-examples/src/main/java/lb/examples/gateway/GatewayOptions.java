@@ -16,15 +16,40 @@ import lb.core.LoadBalancerBuilder;
 import lb.core.config.Network;
 import lb.core.config.PriorityRule;
 import lb.core.config.SourceLimits;
+import lb.core.health.HttpCheck;
 
 /**
  * The gateway's settings, from command-line flags and an optional properties file with the
  * same keys (flags win). Every bad flag or value is a {@link UsageException} naming it.
  */
 final class GatewayOptions {
-    /** One upstream broker: {@code NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LO-HI][,proxy=v1|v2]}. */
+    /**
+     * One upstream broker: {@code NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LO-HI][,proxy=v1|v2]
+     * [,check-port=N]}; {@code checkPort} 0 leaves the port to the backend's check.
+     */
     record ServerSpec(String name, InetSocketAddress address, int weight, int maxConnections,
-                      List<String[]> sources, String proxy) {
+                      List<String[]> sources, String proxy, int checkPort) {
+        /** A server checked where the backend's check goes. */
+        ServerSpec(String name, InetSocketAddress address, int weight, int maxConnections, List<String[]> sources,
+                   String proxy) {
+            this(name, address, weight, maxConnections, sources, proxy, 0);
+        }
+    }
+
+    /**
+     * Servers found by name: {@code NAME=HOST:PORT[,count=N][,server options]}, one server per
+     * address HOST resolves to (re-resolved every {@code resolve-interval}), named
+     * {@code NAME-ADDRESS}, at most {@code count} of them (0: all), each with {@code options}
+     * (whose address is HOST:PORT unresolved).
+     */
+    record ServerTemplate(String prefix, int count, ServerSpec options) {
+        String host() {
+            return options.address().getHostString();
+        }
+
+        int port() {
+            return options.address().getPort();
+        }
     }
 
     /**
@@ -46,11 +71,25 @@ final class GatewayOptions {
     final List<Section> backends = new ArrayList<>();
     final List<InetSocketAddress> listen = new ArrayList<>();
     final List<ServerSpec> servers = new ArrayList<>();
+    final List<ServerTemplate> templates = new ArrayList<>();
+    /** How often server-template names are resolved again. */
+    Duration resolveInterval = Duration.ofSeconds(10);
+    /** How long a removed server's tunnels may go on before they are ended (reload, DNS). */
+    Duration drainOnRemove = Duration.ofSeconds(30);
     String balancer = "leastconn";
     String stickiness = "table";
     int stickCapacity = 200_000;
     Duration stickExpire = Duration.ofMinutes(30);
     String health = "mqtt";
+    /** The HTTP check's settings ({@code health http [GET] PATH}, {@code health-*}); null: unset. */
+    String healthPath;
+    String healthHost;
+    String healthExpectStatus;
+    String healthExpectBody;
+    /** The port checks go to on every server; 0: each server's own. */
+    int healthPort;
+    /** Checks in plain text even when the brokers are spoken to over TLS (a readiness port without TLS). */
+    boolean healthNoTls;
     Duration healthInterval = Duration.ofSeconds(2);
     int healthRise = 2;
     int healthFall = 3;
@@ -123,6 +162,7 @@ final class GatewayOptions {
         GatewayOptions o = new GatewayOptions();
         Map<String, String> flags = new LinkedHashMap<>();
         List<String> serverFlags = new ArrayList<>();
+        List<String> templateFlags = new ArrayList<>();
         List<String> listenFlags = new ArrayList<>();
         List<String> tlsListenFlags = new ArrayList<>();
         List<String> priorityFlags = new ArrayList<>();
@@ -154,6 +194,7 @@ final class GatewayOptions {
             }
             switch (name) {
                 case "server" -> serverFlags.add(value);
+                case "server-template" -> templateFlags.add(value);
                 case "listen" -> listenFlags.add(value);
                 case "tls-listen" -> tlsListenFlags.add(value);
                 case "tls-cert" -> o.tlsCerts.add(Path.of(value));
@@ -166,8 +207,9 @@ final class GatewayOptions {
         String config = flags.remove("config");
         if (config != null && ConfigFile.isSectioned(Path.of(config))) {
             o.configFile = Path.of(config);
-            if (!serverFlags.isEmpty() || !listenFlags.isEmpty() || !tlsListenFlags.isEmpty() || flags.containsKey("backends")) {
-                throw new UsageException("--server, --backends, --listen and --tls-listen cannot be given with a "
+            if (!serverFlags.isEmpty() || !templateFlags.isEmpty() || !listenFlags.isEmpty() || !tlsListenFlags.isEmpty()
+                    || flags.containsKey("backends")) {
+                throw new UsageException("--server, --server-template, --backends, --listen and --tls-listen cannot be given with a "
                         + "configuration file that has frontend and backend sections: put them in the file");
             }
             ConfigFile.read(o.configFile, o, flags);
@@ -178,6 +220,7 @@ final class GatewayOptions {
                 String v = file.getProperty(key);
                 switch (key) {
                     case "server" -> { for (String s : v.split(";")) { if (!s.isBlank()) serverFlags.add(s.trim()); } }
+                    case "server-template" -> { for (String s : v.split(";")) { if (!s.isBlank()) templateFlags.add(s.trim()); } }
                     case "listen" -> { for (String s : v.split(",")) { if (!s.isBlank()) listenFlags.add(s.trim()); } }
                     case "tls-listen" -> { for (String s : v.split(",")) { if (!s.isBlank()) tlsListenFlags.add(s.trim()); } }
                     case "priority" -> {
@@ -200,6 +243,9 @@ final class GatewayOptions {
         for (String s : serverFlags) {
             o.servers.add(server(s));
         }
+        for (String t : templateFlags) {
+            o.templates.add(template(t));
+        }
         for (String p : priorityFlags) {
             o.priorities.add(priority(p));
         }
@@ -214,9 +260,9 @@ final class GatewayOptions {
             o.validate();
             return o;
         }
-        o.demo = o.demo || (o.servers.isEmpty() && o.listen.isEmpty());
-        if (!o.demo && o.servers.isEmpty()) {
-            throw new UsageException("--backends or --server: no broker given (or run with no flags for the demo)");
+        o.demo = o.demo || (o.servers.isEmpty() && o.templates.isEmpty() && o.listen.isEmpty());
+        if (!o.demo && o.servers.isEmpty() && o.templates.isEmpty()) {
+            throw new UsageException("--backends, --server or --server-template: no broker given (or run with no flags for the demo)");
         }
         if (o.listen.isEmpty()) {
             o.listen.add(new InetSocketAddress("127.0.0.1", 1883));
@@ -228,7 +274,8 @@ final class GatewayOptions {
     static boolean isSwitch(String name) {
         return switch (name) {
             case "demo", "accept-proxy", "connection-log", "reuse-port", "no-stats", "no-inspection", "no-connack-replies",
-                 "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end" -> true;
+                 "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end",
+                 "health-no-tls" -> true;
             default -> false;
         };
     }
@@ -250,7 +297,14 @@ final class GatewayOptions {
             case "stickiness" -> stickiness = oneOf(flag, v, "table", "hash", "none");
             case "stick-capacity" -> stickCapacity = Values.count(flag, v, 1, 100_000_000);
             case "stick-expire" -> stickExpire = Values.duration(flag, v);
-            case "health" -> health = oneOf(flag, v, "mqtt", "tcp", "none");
+            case "health" -> health(flag, v);
+            case "health-host" -> healthHost = httpSetting(flag, v, c -> c.host(v));
+            case "health-expect-status" -> healthExpectStatus = httpSetting(flag, v, c -> c.expectStatus(v));
+            case "health-expect-body" -> healthExpectBody = httpSetting(flag, v, c -> c.expectBody(v));
+            case "health-port" -> healthPort = Values.count(flag, v, 1, 65535);
+            case "health-no-tls" -> healthNoTls = Boolean.parseBoolean(v);
+            case "resolve-interval" -> resolveInterval = positive(flag, Values.duration(flag, v));
+            case "drain-on-remove" -> drainOnRemove = Values.duration(flag, v);
             case "health-interval" -> healthInterval = Values.duration(flag, v);
             case "health-rise" -> healthRise = Values.count(flag, v, 1, 100);
             case "health-fall" -> healthFall = Values.count(flag, v, 1, 100);
@@ -340,6 +394,61 @@ final class GatewayOptions {
         }
     }
 
+    /** {@code mqtt}, {@code tcp}, {@code none}, or {@code http [GET] [PATH]} (path default /). */
+    private void health(String flag, String v) throws UsageException {
+        String[] words = v.trim().split("\\s+");
+        health = oneOf(flag, words[0], "mqtt", "tcp", "http", "none");
+        int at = 1;
+        if (health.equals("http") && at < words.length && words[at].equals("GET")) {
+            at++;
+        }
+        if (health.equals("http") && at < words.length) {
+            String path = words[at++];
+            healthPath = httpSetting(flag, path, c -> HttpCheck.get(path));
+        }
+        if (at < words.length) {
+            throw new UsageException(flag + ": expected mqtt, tcp, none or http [GET] PATH, got '" + v + "'");
+        }
+    }
+
+    /** Checks an HTTP check setting by making it; the library's message names what is wrong. */
+    private static String httpSetting(String flag, String v,
+                                      java.util.function.UnaryOperator<HttpCheck> set) throws UsageException {
+        try {
+            set.apply(HttpCheck.get("/"));
+            return v;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(flag + ": " + e.getMessage());
+        }
+    }
+
+    /** The HTTP check the health keys describe (for {@code health http}). */
+    HttpCheck httpCheck() {
+        HttpCheck c = HttpCheck.get(healthPath == null ? "/" : healthPath);
+        if (healthHost != null) {
+            c = c.host(healthHost);
+        }
+        if (healthExpectStatus != null) {
+            c = c.expectStatus(healthExpectStatus);
+        }
+        return healthExpectBody == null ? c : c.expectBody(healthExpectBody);
+    }
+
+    /**
+     * Health keys that mean nothing with the chosen check, or null when they fit; keys are
+     * written with {@code dashes} before them ("--" for flags, "" in a file).
+     */
+    String healthMismatch(String dashes) {
+        if (!health.equals("http") && (healthHost != null || healthExpectStatus != null || healthExpectBody != null)) {
+            return dashes + "health-host, " + dashes + "health-expect-status and " + dashes
+                    + "health-expect-body need " + dashes + "health http";
+        }
+        if (health.equals("none") && healthPort != 0) {
+            return dashes + "health-port needs a health check (" + dashes + "health is none)";
+        }
+        return null;
+    }
+
     /** {@code PORT} (on loopback), {@code HOST:PORT}, or {@code :PORT} (all interfaces). */
     private static InetSocketAddress loopbackUnlessNamed(String flag, String v) throws UsageException {
         if (v.indexOf(':') < 0) {
@@ -350,6 +459,9 @@ final class GatewayOptions {
 
     /** Cross-flag rules, after every flag is read. */
     private void validate() throws UsageException {
+        if (healthMismatch("--") != null) {
+            throw new UsageException(healthMismatch("--"));
+        }
         if (admin != null && (adminUser == null || adminPassword == null || adminPassword.isEmpty())) {
             throw new UsageException("--admin needs its own credentials: --admin-user and --admin-password");
         }
@@ -448,20 +560,50 @@ final class GatewayOptions {
         throw new UsageException(flag + ": '" + value + "' is not one of " + String.join(", ", allowed));
     }
 
-    /** {@code NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LO-HI][,proxy=v1|v2]}. */
+    /**
+     * {@code NAME=HOST:PORT[,count=N][,server options]}: the host is not looked up here, so a
+     * name that does not resolve yet is no error (it is resolved when the servers are made).
+     */
+    static ServerTemplate template(String spec) throws UsageException {
+        String flag = "--server-template";
+        int count = 0;
+        StringBuilder rest = new StringBuilder();
+        for (String part : spec.split(",")) {
+            if (part.startsWith("count=")) {
+                count = Values.count(flag + " count", part.substring("count=".length()), 1, 1024);
+            } else {
+                rest.append(rest.length() == 0 ? "" : ",").append(part);
+            }
+        }
+        ServerSpec options = server(flag, rest.toString(), false);
+        if (!options.name().matches("[A-Za-z0-9_.-]+")) {
+            throw new UsageException(flag + ": the name must be letters, digits, . _ -, was '" + options.name() + "'");
+        }
+        if (options.address().getHostString().isEmpty() || options.address().getPort() == 0) {
+            throw new UsageException(flag + " " + options.name() + ": expected HOST:PORT with a host name and a port");
+        }
+        return new ServerTemplate(options.name(), count, options);
+    }
+
+    /** {@code NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LO-HI][,proxy=v1|v2][,check-port=N]}. */
     static ServerSpec server(String spec) throws UsageException {
-        String flag = "--server";
+        return server("--server", spec, true);
+    }
+
+    private static ServerSpec server(String flag, String spec, boolean resolve) throws UsageException {
         int eq = spec.indexOf('=');
         if (eq <= 0) {
             throw new UsageException(flag + ": expected NAME=HOST:PORT[,option=value...], got '" + spec + "'");
         }
         String name = spec.substring(0, eq);
         String[] parts = spec.substring(eq + 1).split(",");
-        InetSocketAddress address = Values.address(flag + " " + name, parts[0]);
+        InetSocketAddress address = resolve ? Values.address(flag + " " + name, parts[0])
+                : Values.unresolved(flag + " " + name, parts[0]);
         int weight = 1;
         int maxConnections = 0;
         List<String[]> sources = new ArrayList<>();
         String proxy = null;
+        int checkPort = 0;
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].split("=", 2);
             if (kv.length != 2) {
@@ -482,10 +624,11 @@ final class GatewayOptions {
                     sources.add(new String[] {addrRange[0], range[0], range[1]});
                 }
                 case "proxy" -> proxy = oneOf(what, kv[1], "v1", "v2");
+                case "check-port" -> checkPort = Values.count(what, kv[1], 1, 65535);
                 default -> throw new UsageException(flag + " " + name + ": unknown option '" + kv[0] + "'");
             }
         }
-        return new ServerSpec(name, address, weight, maxConnections, List.copyOf(sources), proxy);
+        return new ServerSpec(name, address, weight, maxConnections, List.copyOf(sources), proxy, checkPort);
     }
 
     private static Properties load(String file) throws UsageException {

@@ -1,6 +1,8 @@
 package lb.examples.gateway;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 import lb.core.BackendBuilder;
@@ -52,17 +54,27 @@ final class GatewaySetup {
         exit.start();
     }
 
-    /** The description with TLS settings read from the TLS flags' files (if any). */
+    /**
+     * The description with TLS settings read from the TLS flags' files (if any), server-template
+     * names looked up now with the system's resolver.
+     */
     static LoadBalancerBuilder builder(GatewayOptions o) throws KeyFileException {
-        return builder(o, TlsFiles.read(o), TlsFiles.upstream(o));
+        return builder(o, new ServerTemplates(NameResolver.SYSTEM, System.err));
     }
 
-    static LoadBalancerBuilder builder(GatewayOptions o, TlsSettings tls, UpstreamTlsSettings upstream) {
+    /** As {@link #builder(GatewayOptions)}, with server-template servers from {@code templates}' last lookups. */
+    static LoadBalancerBuilder builder(GatewayOptions o, ServerTemplates templates) throws KeyFileException {
+        return builder(o, TlsFiles.read(o), TlsFiles.upstream(o), templates);
+    }
+
+    static LoadBalancerBuilder builder(GatewayOptions o, TlsSettings tls, UpstreamTlsSettings upstream,
+                                       ServerTemplates templates) {
         LoadBalancerBuilder b = global(o);
         if (!o.frontends.isEmpty()) {
-            return sections(o, b);
+            return sections(o, b, templates);
         }
-        b.backend("brokers", be -> backendSide(o, be, upstream, o.maxKeyConnectionRate > 0));
+        b.backend("brokers", be -> backendSide(o, be, upstream, o.maxKeyConnectionRate > 0,
+                templates.servers("brokers", o.templates)));
         b.frontend("mqtt", f -> {
             o.listen.forEach(f::listen);
             clientSide(o, f, "brokers");
@@ -96,7 +108,7 @@ final class GatewaySetup {
     }
 
     /** A sectioned configuration file: each section with its own settings and TLS files. */
-    private static LoadBalancerBuilder sections(GatewayOptions o, LoadBalancerBuilder b) {
+    private static LoadBalancerBuilder sections(GatewayOptions o, LoadBalancerBuilder b, ServerTemplates templates) {
         for (GatewayOptions.Section be : o.backends) {
             boolean counts = false;
             for (GatewayOptions.Section fe : o.frontends) {
@@ -104,7 +116,8 @@ final class GatewaySetup {
             }
             UpstreamTlsSettings upstream = readOrThrow(() -> TlsFiles.upstream(be.settings()), be);
             boolean countsConnections = counts;
-            b.backend(be.name(), x -> backendSide(be.settings(), x, upstream, countsConnections));
+            List<GatewayOptions.ServerSpec> found = templates.servers(be.name(), be.settings().templates);
+            b.backend(be.name(), x -> backendSide(be.settings(), x, upstream, countsConnections, found));
         }
         for (GatewayOptions.Section fe : o.frontends) {
             GatewayOptions s = fe.settings();
@@ -136,10 +149,15 @@ final class GatewaySetup {
         }
     }
 
-    /** One backend: servers, balancer, stickiness, health checks, queue, timeouts. */
+    /**
+     * One backend: servers (those named, then those {@code found} for its server templates),
+     * balancer, stickiness, health checks, queue, timeouts.
+     */
     private static void backendSide(GatewayOptions o, BackendBuilder be, UpstreamTlsSettings upstream,
-                                    boolean countKeyConnections) {
-        for (GatewayOptions.ServerSpec s : o.servers) {
+                                    boolean countKeyConnections, List<GatewayOptions.ServerSpec> found) {
+        List<GatewayOptions.ServerSpec> servers = new ArrayList<>(o.servers);
+        servers.addAll(found);
+        for (GatewayOptions.ServerSpec s : servers) {
             be.server(s.name(), s.address(), so -> {
                 so.weight(s.weight()).maxConnections(s.maxConnections()).maxConnectRate(o.maxConnectRate);
                 for (String[] src : s.sources()) {
@@ -148,6 +166,7 @@ final class GatewaySetup {
                 if (s.proxy() != null) {
                     so.sendProxy(s.proxy().equals("v1") ? ProxyFormat.V1 : ProxyFormat.V2);
                 }
+                so.checkPort(s.checkPort());
             });
         }
         be.balancer(balancer(o));
@@ -158,10 +177,11 @@ final class GatewaySetup {
         HealthCheck check = switch (o.health) {
             case "mqtt" -> Mqtt.connectCheck();
             case "tcp" -> HealthCheck.tcp();
+            case "http" -> HealthCheck.http(o.httpCheck());
             default -> null;
         };
         if (check != null) {
-            check = check.interval(o.healthInterval).fastInterval(fast(o.healthInterval))
+            check = check.port(o.healthPort).tls(!o.healthNoTls).interval(o.healthInterval).fastInterval(fast(o.healthInterval))
                     .rise(o.healthRise).fall(o.healthFall).timeout(timeout(o.healthInterval))
                     .observeFailedConnects(o.observeFailedConnects).slowStart(o.slowStart)
                     .closeTunnelsOnDown(o.closeOnDown);
@@ -171,7 +191,8 @@ final class GatewaySetup {
             }
             be.healthCheck(check);
         }
-        be.connectTimeout(o.connectTimeout).serverTimeout(o.serverTimeout).queuePriorityBurst(o.queuePriorityBurst);
+        be.connectTimeout(o.connectTimeout).serverTimeout(o.serverTimeout).queuePriorityBurst(o.queuePriorityBurst)
+                .drainOnRemove(o.drainOnRemove);
         if (o.maxQueue >= 0) {
             be.maxQueue(o.maxQueue);
         }
@@ -192,7 +213,9 @@ final class GatewaySetup {
             return o.healthSendProxy.equals("none") ? null : o.healthSendProxy.equals("v1") ? ProxyFormat.V1 : ProxyFormat.V2;
         }
         String common = null;
-        for (GatewayOptions.ServerSpec s : o.servers) {
+        List<GatewayOptions.ServerSpec> all = new ArrayList<>(o.servers);
+        o.templates.forEach(t -> all.add(t.options()));
+        for (GatewayOptions.ServerSpec s : all) {
             if (s.proxy() == null || (common != null && !common.equals(s.proxy()))) {
                 return null;
             }

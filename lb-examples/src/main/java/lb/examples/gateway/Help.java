@@ -32,11 +32,24 @@ final class Help {
             BROKERS
                 --backends HOST:PORT,...   brokers named broker-1, broker-2, ...
                 --server NAME=HOST:PORT[,weight=N][,maxconn=N][,source=ADDR:LOW-HIGH][,proxy=v1|v2]
-                                           one broker (repeatable). weight 0..256 (default 1);
+                         [,check-port=N]   one broker (repeatable). weight 0..256 (default 1);
                                            maxconn: most tunnels to it (0 = no limit); source:
                                            connect from ADDR using local ports LOW..HIGH
                                            (repeatable; each source adds a range per broker);
-                                           proxy: send a PROXY protocol header first.
+                                           proxy: send a PROXY protocol header first;
+                                           check-port: health-check it on this port.
+                --server-template NAME=HOST:PORT[,count=N][,OPTION=VALUE...]
+                                           brokers found by name (a Kubernetes headless
+                                           service, a DNS round robin): one server per
+                                           address HOST resolves to, named NAME-ADDRESS
+                                           (broker-10.0.0.11), at most count (default: all),
+                                           each with the --server options. Looked up again
+                                           every --resolve-interval: a new address is added,
+                                           a vanished one drained (--drain-on-remove), as a
+                                           reload would (logged resolve_applied); a failed
+                                           lookup keeps the servers known (resolve_failed)
+                --resolve-interval DURATION
+                                           how often (default 10s)
 
             LISTENING
                 --listen HOST:PORT         address for MQTT clients (repeatable;
@@ -156,6 +169,21 @@ final class Help {
             HEALTH
                 --health mqtt|tcp|none     check brokers with MQTT CONNECT (default), TCP
                                            connect, or not at all
+                --health "http [GET] PATH" check with an HTTP/1.1 GET of PATH (default /),
+                                           passing on a 2xx status, e.g. EMQX's
+                                           /api/v5/load_rebalance/availability_check (503
+                                           while the node is evacuated); a failure names
+                                           the status seen, or the reply as malformed
+                --health-expect-status S   the status that passes: 200, a class like 2xx
+                                           (default) or a range like 200-399
+                --health-expect-body TEXT  the body must also contain TEXT
+                --health-host NAME         the Host header (default: the checked address)
+                --health-port PORT         check every broker on this port of its address
+                                           (a readiness port of its own) instead of its
+                                           MQTT port; a server's check-port=N wins
+                --health-no-tls            check in plain text even when the brokers are
+                                           spoken to over TLS (--server-tls-ca): for a
+                                           readiness port without TLS
                 --health-interval DURATION between checks (default 2s; 4x faster while a
                                            broker is changing state)
                 --health-rise N            passes to bring a broker back (default 2)
@@ -229,7 +257,11 @@ final class Help {
                                              backend NAME        server NAME HOST:PORT
                                                                  [weight=N] [maxconn=N]
                                                                  [source=ADDR:LOW-HIGH]
-                                                                 [proxy=v1|v2], backend keys
+                                                                 [proxy=v1|v2]
+                                                                 [check-port=N],
+                                                                 server-template NAME
+                                                                 [COUNT] HOST:PORT
+                                                                 [options], backend keys
                                            A line is KEY VALUE; '#' starts a comment; section
                                            headers start a line, keys are indented. A frontend
                                            with tls-cert terminates TLS on its listen
@@ -257,6 +289,9 @@ final class Help {
                 --queue-timeout DURATION   how long one may wait (default 10s)
                 --key-rate-period DURATION the period of --max-key-connection-rate
                                            (default 10s)
+                --drain-on-remove DURATION how long a server removed by a reload or by DNS
+                                           keeps its tunnels before they are ended
+                                           (default 30s)
 
             MORE FRONTEND KEYS
                 --max-key-connection-rate N

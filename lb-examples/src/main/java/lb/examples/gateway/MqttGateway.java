@@ -23,6 +23,10 @@ public final class MqttGateway {
             // one line per log record: time, level, message
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
         }
+        if (java.security.Security.getProperty("networkaddress.cache.ttl") == null) {
+            // server-template names are looked up every resolve-interval; the JVM's own 30 s cache would hide changes
+            java.security.Security.setProperty("networkaddress.cache.ttl", "1");
+        }
         System.exit(run(args, System.out, System.err));
     }
 
@@ -47,8 +51,9 @@ public final class MqttGateway {
             return GatewayDemo.run(o, out, err);
         }
         LoadBalancer lb;
+        ServerTemplates templates = new ServerTemplates(NameResolver.SYSTEM, err);
         try {
-            lb = GatewaySetup.builder(o).build().start();
+            lb = GatewaySetup.builder(o, templates).build().start();
         } catch (KeyFileException e) {
             err.println("mqtt-gateway: TLS: " + e.getMessage());
             return 2;
@@ -57,8 +62,9 @@ public final class MqttGateway {
             return e instanceof IllegalArgumentException ? 2 : 1;
         }
         AutoCloseable stats = StatsServer.start(lb, o, err);
-        ConfigReloader reloader = new ConfigReloader(lb, args, o, err);
+        ConfigReloader reloader = new ConfigReloader(lb, args, o, err, templates);
         reloader.onHangup();
+        AutoCloseable resolving = templates.start(o.resolveInterval, () -> reloader.resolved("resolve"));
         AutoCloseable certificates = CertificateReloader.start(lb, reloader::current, err);
         AutoCloseable admin = AdminServer.start(lb, reloader, o, err);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -85,6 +91,7 @@ public final class MqttGateway {
         } else {
             stopped.await();
         }
+        resolving.close();
         certificates.close();
         admin.close();
         if (stats != null) {

@@ -63,6 +63,17 @@ final class Values {
 
     /** {@code HOST:PORT}, {@code :PORT} (all interfaces) or {@code [v6]:PORT}. */
     static InetSocketAddress address(String flag, String text) throws UsageException {
+        InetSocketAddress a = unresolved(flag, text);
+        String host = a.getHostString();
+        InetSocketAddress resolved = host.isEmpty() ? new InetSocketAddress(a.getPort()) : new InetSocketAddress(host, a.getPort());
+        if (resolved.isUnresolved()) {
+            throw new UsageException(flag + ": cannot resolve host '" + host + "'");
+        }
+        return resolved;
+    }
+
+    /** {@code HOST:PORT} or {@code [v6]:PORT} as written, the host not looked up (it is re-resolved later). */
+    static InetSocketAddress unresolved(String flag, String text) throws UsageException {
         String t = text.trim();
         int colon = t.lastIndexOf(':');
         if (colon < 0) {
@@ -73,11 +84,7 @@ final class Values {
             host = host.substring(1, host.length() - 1);
         }
         int port = count(flag + " (port)", t.substring(colon + 1), 0, 65535);
-        InetSocketAddress a = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
-        if (a.isUnresolved()) {
-            throw new UsageException(flag + ": cannot resolve host '" + host + "'");
-        }
-        return a;
+        return InetSocketAddress.createUnresolved(host, port);
     }
 
     /** A comma-separated list, blanks dropped. */
