@@ -21,6 +21,7 @@ public final class ConnectionLimit {
     private final String name;
     private volatile int max;
     private final AtomicInteger count = new AtomicInteger();
+    private final Peak peak = new Peak();
     private final ConcurrentLinkedQueue<Parked> parked = new ConcurrentLinkedQueue<>();
 
     /** {@code max} 0 means no limit. */
@@ -37,6 +38,7 @@ public final class ConnectionLimit {
                 return false;
             }
             if (count.compareAndSet(n, n + 1)) {
+                peak.observe(n + 1);
                 return true;
             }
         }
@@ -75,6 +77,11 @@ public final class ConnectionLimit {
 
     public int max() {
         return max;
+    }
+
+    /** The most live connections at once since the start. */
+    public int peak() {
+        return peak.get();
     }
 
     public String name() {
