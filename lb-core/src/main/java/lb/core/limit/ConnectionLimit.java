@@ -38,10 +38,18 @@ public final class ConnectionLimit {
                 return false;
             }
             if (count.compareAndSet(n, n + 1)) {
-                peak.observe(n + 1);
                 return true;
             }
         }
+    }
+
+    /**
+     * A slot taken by {@link #tryAcquire()} now holds a connection, so the count is a peak
+     * candidate. Listeners take a slot before accepting and give it back when no client came:
+     * counting the peak here keeps those empty slots out of it.
+     */
+    public void held() {
+        peak.observe(count.get());
     }
 
     public void release() {
