@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import lb.core.LoadBalancer;
 import lb.core.stats.http.PrometheusText;
+import lb.core.stats.http.StatsPage;
 import lb.core.stats.http.StatsJson;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
@@ -74,6 +75,11 @@ class ConnectAndQueueTimesTest {
                 assertEquals(1.0, queueJson.get("count"));
                 double p99 = (Double) queueJson.get("p99Nanos");
                 assertTrue(p99 > 250 * MS && p99 <= queue.maxNanos(), "p99 " + p99);
+
+                String page = StatsPage.render(lb.stats(), Duration.ZERO);
+                assertTrue(page.contains("p50, p90 and p99 are estimated from histogram buckets"), "says so");
+                assertTrue(page.contains("<tr data-timing=\"queue\"><td>backend queue (waits of those let go)</td><td>1</td>"),
+                        "the queue's row counts the one wait");
             }
         }
     }
