@@ -1,6 +1,7 @@
 package lb.core.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -13,12 +14,14 @@ import org.junit.jupiter.api.Test;
 
 import lb.core.LoadBalancer;
 import lb.core.stats.http.PrometheusText;
+import lb.core.stats.http.StatsJson;
 import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.ExpositionFormat;
 import lb.core.testing.FakeServer;
+import lb.core.testing.JsonSyntax;
 
 /** The most tunnels at once, per frontend, backend, server and process, stays after they close. */
 class PeakConnectionsTest {
@@ -53,6 +56,14 @@ class PeakConnectionsTest {
             assertEquals(3, ExpositionFormat.value(m, "lb_backend_connections_peak", "backend", "b"));
             assertEquals(3, ExpositionFormat.value(m, "lb_server_connections_peak", "backend", "b", "server", "s"));
             assertEquals(3, ExpositionFormat.value(m, "lb_connections_peak"));
+
+            Map<String, Object> json = JsonSyntax.object(JsonSyntax.parse(StatsJson.render(s)));
+            Map<String, Object> process = JsonSyntax.object(json.get("process"));
+            assertEquals(3.0, process.get("peakConnections"));
+            Map<String, Object> frontend = JsonSyntax.object(JsonSyntax.array(json.get("frontends")).get(0));
+            assertEquals(3.0, JsonSyntax.object(frontend.get("traffic")).get("peakConnections"));
+            assertEquals(BuildInfo.current().version(), JsonSyntax.object(process.get("build")).get("version"));
+            assertTrue((Double) process.get("startedAtMillis") <= s.takenAtMillis());
         }
     }
 
