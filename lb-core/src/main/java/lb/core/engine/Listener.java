@@ -96,6 +96,8 @@ final class Listener extends TimerWheel.Timeout implements Handler, ConnectionLi
                 global.release();
                 return;
             }
+            global.held();
+            local.held();
             loop.group.dispatch(loop, client, frontend);
         }
     }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import lb.core.balance.Balancer;
@@ -17,6 +18,7 @@ import lb.core.config.ServerSpec;
 import lb.core.health.HealthCheck;
 import lb.core.limit.BackendQueue;
 import lb.core.limit.ConnectRate;
+import lb.core.limit.Peak;
 import lb.core.model.Server;
 import lb.core.model.ServerState;
 import lb.core.model.Termination;
@@ -49,6 +51,9 @@ public final class LiveBackend {
     private final Clock clock;
     /** The backend-wide bucket of new connections ({@code policy.maxConnectRate()}). */
     private final ConnectRate connectRate = new ConnectRate();
+    /** Slots taken on its servers, for the peak only: the live figure adds the servers' counts. */
+    private final AtomicInteger slotsTaken = new AtomicInteger();
+    private final Peak peak = new Peak();
     /** Wakes queued tunnels as the connect rates allow more; armed while it runs. */
     private final RateWake rateWake = new RateWake();
     private volatile Rebalancing rebalancing;
@@ -493,7 +498,18 @@ public final class LiveBackend {
         }
     }
 
+    /** One of its servers took a slot (once per tunnel connect, never per byte). */
+    void onSlotTaken() {
+        peak.observe(slotsTaken.incrementAndGet());
+    }
+
+    /** The most live tunnels on its servers at once since the start. */
+    public int peakConnections() {
+        return peak.get();
+    }
+
     void onSlotFreed() {
+        slotsTaken.decrementAndGet();
         if (queue.size() > 0) {
             queue.wakeNext();
         }

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import lb.core.config.ServerSpec;
 import lb.core.limit.ConnectRate;
+import lb.core.limit.Peak;
 import lb.core.limit.SourcePorts;
 import lb.core.model.Pick;
 import lb.core.model.Server;
@@ -28,6 +29,7 @@ public final class LiveServer implements Server {
     private volatile int maxConnections;
     private final Pick pick = Pick.of(this);
     private final AtomicInteger connections = new AtomicInteger();
+    private final Peak peak = new Peak();
     private final AtomicLong totalConnections = new AtomicLong();
     private final AtomicInteger failedConnectsInARow = new AtomicInteger();
     private final AtomicLong downTransitions = new AtomicLong();
@@ -175,6 +177,11 @@ public final class LiveServer implements Server {
     @Override
     public int connections() {
         return connections.get();
+    }
+
+    /** The most live tunnels at once since the start, connecting ones included. */
+    public int peakConnections() {
+        return peak.get();
     }
 
     @Override
@@ -361,6 +368,8 @@ public final class LiveServer implements Server {
             }
             if (connections.compareAndSet(n, n + 1)) {
                 totalConnections.incrementAndGet();
+                peak.observe(n + 1);
+                backend.onSlotTaken();
                 return true;
             }
         }

@@ -33,6 +33,10 @@ public final class LoopCounters {
         public long tlsHandshakes;
         /** TLS handshakes failed, by {@link TlsFailure.Reason} ordinal. */
         public final long[] tlsFailures = new long[TLS_REASONS];
+        /** Connect times: from the first attempt (backend) or the attempt that succeeded (server). */
+        public final DurationRecorder connectTime = new DurationRecorder();
+        /** Waits in the queue of tunnels it let go to a server (backend). */
+        public final DurationRecorder queueTime = new DurationRecorder();
 
         /** Adds {@code other} into this (for a snapshot's sums). */
         public void add(Counts other) {
@@ -49,6 +53,8 @@ public final class LoopCounters {
             for (int i = 0; i < TLS_REASONS; i++) {
                 tlsFailures[i] += other.tlsFailures[i];
             }
+            connectTime.add(other.connectTime);
+            queueTime.add(other.queueTime);
         }
     }
 

@@ -1,5 +1,6 @@
 package lb.core.engine;
 
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import lb.core.limit.ConnectionLimit;
 import lb.core.limit.MemoryBudget;
 import lb.core.limit.SourceTable;
 import lb.core.stats.BackendStats;
+import lb.core.stats.BuildInfo;
 import lb.core.stats.FrontendStats;
 import lb.core.stats.HostPort;
 import lb.core.stats.KernelListenStats;
@@ -43,6 +45,9 @@ import lb.core.stick.StickTable;
  * two load balancers share nothing.
  */
 public final class StatsCollector {
+    /** When the JVM started, as Prometheus client libraries report {@code process_start_time_seconds}. */
+    private static final long PROCESS_STARTED_AT_MILLIS = ManagementFactory.getRuntimeMXBean().getStartTime();
+
     /** What one load balancer's snapshots remember between them. */
     public static final class History {
         final RateWindow rates = new RateWindow();
@@ -116,7 +121,7 @@ public final class StatsCollector {
         }
         SourceTable sources = f.sources();
         return new FrontendStats(f.name(), addresses, f.backend().name(),
-                traffic(f, c, limit.count(), limit.max(), c.bytesIn, c.bytesOut), listeners,
+                traffic(f, c, limit.count(), limit.max(), limit.peak(), c.bytesIn, c.bytesOut), listeners,
                 sources == null ? null : new SourceTableStats(sources.size(), sources.limits().capacity(),
                         sources.uncounted()),
                 f.tls() == null ? null : tls(c));
@@ -150,10 +155,11 @@ public final class StatsCollector {
         LoopCounters.Counts c = sum(counters -> counters.backendOrNull(b.index()));
         StickTable table = b.stickTable();
         return new BackendStats(b.name(),
-                traffic(b, c, connections, unlimited ? 0 : limit, c.bytesIn, c.bytesOut),
+                traffic(b, c, connections, unlimited ? 0 : limit, b.peakConnections(), c.bytesIn, c.bytesOut),
                 queue(b),
                 table == null ? null : new StickTableStats(table.size(), table.capacity()),
-                b.healthCheck() != null, servers, history.health.of(b.name()), b.rebalanceStats());
+                b.healthCheck() != null, servers, history.health.of(b.name()), b.rebalanceStats(),
+                c.connectTime.histogram(), c.queueTime.histogram());
     }
 
     /** The queue, with each priority class that had a tunnel (class 0 always). */
@@ -183,19 +189,20 @@ public final class StatsCollector {
         return new ServerStats(s.name(), HostPort.of(s.address()), s.state(), s.isUp(), s.isUsable(),
                 s.isWarmingUp(), s.healthReason(), s.healthChangedAtMillis(), s.downTransitions(),
                 s.weight(), s.configuredWeight(), s.sourcePortsExhausted(),
-                traffic(s, c, s.connections(), s.maxConnections(), c.bytesIn, c.bytesOut), s.maxConnectRate(),
-                s.connectRate().delayed());
+                traffic(s, c, s.connections(), s.maxConnections(), s.peakConnections(), c.bytesIn, c.bytesOut),
+                s.maxConnectRate(), s.connectRate().delayed(), c.connectTime.histogram());
     }
 
     private Traffic traffic(Object counted, LoopCounters.Counts c, long connections, long maxConnections,
-                            long bytesIn, long bytesOut) {
+                            long peakConnections, long bytesIn, long bytesOut) {
         sample.put(counted, c.tunnels, bytesIn, bytesOut);
         long[] before = earlier(counted, 3);
         return new Traffic(connections, maxConnections, c.tunnels,
                 RateWindow.perSecond(c.tunnels, before[0], intervalNs), bytesIn, bytesOut,
                 RateWindow.perSecond(bytesIn, before[1], intervalNs),
                 RateWindow.perSecond(bytesOut, before[2], intervalNs),
-                c.connectErrors, c.retries, c.redispatches, Terminations.of(c.ends));
+                c.connectErrors, c.retries, c.redispatches, Terminations.of(c.ends),
+                Math.max(peakConnections, connections)); // read apart from the live count: never below it
     }
 
     private LoopStats loop(EventLoop l) {
@@ -237,7 +244,8 @@ public final class StatsCollector {
                 loopStats.isEmpty() ? 0 : busySum / loopStats.size(), busiest, live, faults,
                 new MemoryStats(budget.limitBytes(), budget.usedBytes(), budget.refusals(), overBudget),
                 new KernelListenStats(kernel.listenOverflows(), kernel.listenDrops(), kernel.takenAtMillis(),
-                        kernel.failures()));
+                        kernel.failures()),
+                Math.max(global.peak(), global.count()), BuildInfo.current(), PROCESS_STARTED_AT_MILLIS);
     }
 
     /** The reference sample's counters of {@code counted}; zeros if it is newer than that sample. */

@@ -24,6 +24,7 @@ final class TunnelLedger {
     private long routedNs = -1;
     private long queuedNs = -1;
     private long connectStartNs = -1;
+    private long attemptStartNs = -1;
     private long connectedNs = -1;
     /** Relay byte totals already added to the counters. */
     private long countedIn;
@@ -60,6 +61,7 @@ final class TunnelLedger {
     /** The queue let the tunnel go to a server (a slot was free). */
     void dequeued(long nowNs, int priority) {
         long waitNs = nowNs - queuedNs;
+        counters.backend(backend.index()).queueTime.record(waitNs);
         LoopCounters.ClassCounts c = counters.classes(backend.index());
         c.dequeued[priority]++;
         c.waitNs[priority] += waitNs;
@@ -73,19 +75,22 @@ final class TunnelLedger {
         counters.classes(backend.index()).timedOut[priority]++;
     }
 
-    /** A connect attempt begins; only the first one starts the connect time. */
+    /** A connect attempt begins; only the first one starts the tunnel's connect time, each one the server's. */
     void connecting(long nowNs) {
         if (connectStartNs < 0) {
             connectStartNs = nowNs;
         }
+        attemptStartNs = nowNs;
     }
 
     void connected(long nowNs, LiveServer server) {
         connectedNs = nowNs;
         serverCounts = counters.server(server.slot());
         serverCounts.tunnels++;
+        serverCounts.connectTime.record(nowNs - attemptStartNs);
         backendCounts = counters.backend(backend.index());
         backendCounts.tunnels++;
+        backendCounts.connectTime.record(nowNs - connectStartNs);
     }
 
     void connectFailed(LiveServer server) {

@@ -21,6 +21,7 @@ public final class ConnectionLimit {
     private final String name;
     private volatile int max;
     private final AtomicInteger count = new AtomicInteger();
+    private final Peak peak = new Peak();
     private final ConcurrentLinkedQueue<Parked> parked = new ConcurrentLinkedQueue<>();
 
     /** {@code max} 0 means no limit. */
@@ -40,6 +41,15 @@ public final class ConnectionLimit {
                 return true;
             }
         }
+    }
+
+    /**
+     * A slot taken by {@link #tryAcquire()} now holds a connection, so the count is a peak
+     * candidate. Listeners take a slot before accepting and give it back when no client came:
+     * counting the peak here keeps those empty slots out of it.
+     */
+    public void held() {
+        peak.observe(count.get());
     }
 
     public void release() {
@@ -75,6 +85,11 @@ public final class ConnectionLimit {
 
     public int max() {
         return max;
+    }
+
+    /** The most live connections at once since the start. */
+    public int peak() {
+        return peak.get();
     }
 
     public String name() {

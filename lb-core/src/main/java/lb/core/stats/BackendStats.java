@@ -10,13 +10,25 @@ import java.util.List;
  * @param healthChecked whether servers are checked actively
  * @param healthChanges the servers' recent ups and downs, newest first
  * @param rebalance     the latest rebalance, or null if none ran
+ * @param connectTime   from a tunnel's first connect attempt to its server connection being
+ *                      established, retries included (HAProxy's Tc), for each tunnel connected
+ * @param queueTime     how long tunnels the queue let go to a server had waited in it (HAProxy's
+ *                      Tw); tunnels that never waited are not counted here
  */
 public record BackendStats(String name, Traffic traffic, QueueStats queue, StickTableStats stickTable,
                            boolean healthChecked, List<ServerStats> servers, List<HealthChange> healthChanges,
-                           RebalanceStats rebalance) {
+                           RebalanceStats rebalance, DurationHistogram connectTime, DurationHistogram queueTime) {
     public BackendStats {
         servers = List.copyOf(servers);
         healthChanges = List.copyOf(healthChanges);
+    }
+
+    /** A backend with no connect or queue times recorded. */
+    public BackendStats(String name, Traffic traffic, QueueStats queue, StickTableStats stickTable,
+                        boolean healthChecked, List<ServerStats> servers, List<HealthChange> healthChanges,
+                        RebalanceStats rebalance) {
+        this(name, traffic, queue, stickTable, healthChecked, servers, healthChanges, rebalance,
+                DurationHistogram.EMPTY, DurationHistogram.EMPTY);
     }
 
     /** A backend that never rebalanced. */

@@ -17,11 +17,23 @@ import lb.core.model.ServerState;
  * @param sourcePortsExhausted  connects refused because every source port toward it was taken
  * @param maxConnectRate        the most new connections a second it is sent (0: no limit)
  * @param connectsDelayed       tunnels that waited in the queue because its connect rate was spent
+ * @param connectTime           from the start of the connect attempt to this server that succeeded
+ *                              to its being established (the attempt alone, unlike the backend's)
  */
 public record ServerStats(String name, String address, ServerState state, boolean up, boolean usable,
                           boolean warmingUp, String healthReason, long healthChangedAtMillis,
                           long downTransitions, int weight, int configuredWeight, long sourcePortsExhausted,
-                          Traffic traffic, int maxConnectRate, long connectsDelayed) {
+                          Traffic traffic, int maxConnectRate, long connectsDelayed, DurationHistogram connectTime) {
+
+    /** A server with no connect times recorded. */
+    public ServerStats(String name, String address, ServerState state, boolean up, boolean usable,
+                       boolean warmingUp, String healthReason, long healthChangedAtMillis,
+                       long downTransitions, int weight, int configuredWeight, long sourcePortsExhausted,
+                       Traffic traffic, int maxConnectRate, long connectsDelayed) {
+        this(name, address, state, up, usable, warmingUp, healthReason, healthChangedAtMillis, downTransitions, weight,
+                configuredWeight, sourcePortsExhausted, traffic, maxConnectRate, connectsDelayed,
+                DurationHistogram.EMPTY);
+    }
 
     /** A server with no connect rate limit. */
     public ServerStats(String name, String address, ServerState state, boolean up, boolean usable,

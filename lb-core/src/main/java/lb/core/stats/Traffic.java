@@ -15,6 +15,7 @@ package lb.core.stats;
  * @param retries          connect attempts made again after a failure (backend, server)
  * @param redispatches     last retries sent to another server (backend)
  * @param ends             finished tunnels by termination, rejects grouped
+ * @param peakConnections  the most live at once since the start (HAProxy's {@code smax})
  */
 public record Traffic(
         long connections,
@@ -28,5 +29,14 @@ public record Traffic(
         long connectErrors,
         long retries,
         long redispatches,
-        Terminations ends) {
+        Terminations ends,
+        long peakConnections) {
+
+    /** Traffic whose peak is not known: the live count stands in for it, the least it can be. */
+    public Traffic(long connections, long maxConnections, long totalConnections, double connectionRate, long bytesIn,
+                   long bytesOut, double bytesInRate, double bytesOutRate, long connectErrors, long retries,
+                   long redispatches, Terminations ends) {
+        this(connections, maxConnections, totalConnections, connectionRate, bytesIn, bytesOut, bytesInRate,
+                bytesOutRate, connectErrors, retries, redispatches, ends, connections);
+    }
 }

@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * and fails (with the line number) on anything the format does not allow or that Prometheus'
  * own linter rejects: bad names, bad escapes, samples of an undeclared family, a family split
  * up or declared twice, a repeated series, a counter not ending in {@code _total}, a missing
- * HELP.
+ * HELP; and for a histogram, a sample other than {@code _bucket}, {@code _sum} and
+ * {@code _count}, a bucket without a numeric {@code le}, buckets that shrink as {@code le}
+ * grows, and a series without its {@code +Inf} bucket, its sum, or a count equal to that bucket.
  */
 public final class ExpositionFormat {
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
@@ -62,22 +64,78 @@ public final class ExpositionFormat {
             if (f.help == null) {
                 throw new AssertionError("family " + f.name + " has no HELP");
             }
+            if (f.type.equals("histogram")) {
+                checkHistogram(f);
+            }
         }
         return p.families;
     }
 
-    /** The one sample of {@code name} with exactly {@code labels} (name/value pairs). */
+    /** Per series (labels without le): buckets cumulative up to +Inf, which the count equals; a sum. */
+    private static void checkHistogram(Family f) {
+        Map<Map<String, String>, TreeMap<Double, Double>> buckets = new LinkedHashMap<>();
+        Map<Map<String, String>, Double> counts = new LinkedHashMap<>();
+        Set<Map<String, String>> sums = new HashSet<>();
+        for (Sample s : f.samples) {
+            Map<String, String> series = new TreeMap<>(s.labels());
+            if (s.name().equals(f.name + "_bucket")) {
+                String le = series.remove("le");
+                if (le == null || !VALUE.matcher(le).matches() || le.equals("NaN")) {
+                    throw new AssertionError(f.name + ": bucket without a numeric le: " + s);
+                }
+                double bound = le.endsWith("Inf") ? (le.startsWith("-") ? Double.NEGATIVE_INFINITY
+                        : Double.POSITIVE_INFINITY) : Double.parseDouble(le);
+                buckets.computeIfAbsent(series, k -> new TreeMap<>()).put(bound, s.value());
+            } else if (s.name().equals(f.name + "_count")) {
+                counts.put(series, s.value());
+            } else if (s.name().equals(f.name + "_sum")) {
+                sums.add(series);
+            } else {
+                throw new AssertionError(f.name + ": a histogram's samples are _bucket, _sum and _count: " + s);
+            }
+        }
+        for (Map.Entry<Map<String, String>, TreeMap<Double, Double>> e : buckets.entrySet()) {
+            double previous = 0;
+            for (double n : e.getValue().values()) {
+                if (!(n >= previous)) {
+                    throw new AssertionError(f.name + e.getKey() + ": buckets must not shrink as le grows: " + e.getValue());
+                }
+                previous = n;
+            }
+            Double inf = e.getValue().get(Double.POSITIVE_INFINITY);
+            if (inf == null) {
+                throw new AssertionError(f.name + e.getKey() + ": no le=\"+Inf\" bucket");
+            }
+            if (!inf.equals(counts.get(e.getKey()))) {
+                throw new AssertionError(f.name + e.getKey() + ": _count " + counts.get(e.getKey())
+                        + " is not the +Inf bucket " + inf);
+            }
+            if (!sums.contains(e.getKey())) {
+                throw new AssertionError(f.name + e.getKey() + ": no _sum");
+            }
+        }
+        if (!buckets.keySet().containsAll(counts.keySet()) || !buckets.keySet().containsAll(sums)) {
+            throw new AssertionError(f.name + ": a _count or _sum without buckets");
+        }
+    }
+
+    /** The one sample of {@code name} (a histogram's with its suffix) with exactly {@code labels} (name/value pairs). */
     public static double value(Map<String, Family> families, String name, String... labels) {
         Map<String, String> wanted = new TreeMap<>();
         for (int i = 0; i < labels.length; i += 2) {
             wanted.put(labels[i], labels[i + 1]);
         }
         Family f = families.get(name);
+        for (String suffix : new String[] {"_bucket", "_sum", "_count"}) {
+            if (f == null && name.endsWith(suffix)) {
+                f = families.get(name.substring(0, name.length() - suffix.length()));
+            }
+        }
         if (f == null) {
             throw new AssertionError("no family " + name);
         }
         for (Sample s : f.samples) {
-            if (new TreeMap<>(s.labels()).equals(wanted)) {
+            if (s.name().equals(name) && new TreeMap<>(s.labels()).equals(wanted)) {
                 return s.value();
             }
         }
@@ -258,6 +316,9 @@ public final class ExpositionFormat {
     private Family familyOf(String sampleName) {
         Family own = families.get(sampleName);
         if (own != null && own.type != null) {
+            if (own.type.equals("histogram")) {
+                fail("a histogram's samples carry a suffix: " + sampleName);
+            }
             return own;
         }
         for (String suffix : new String[] {"_bucket", "_sum", "_count"}) {

@@ -207,7 +207,12 @@ final class Help {
                                            The page and /metrics also show each listening
                                            address's kernel accept queue (n/a where the
                                            platform does not show it), per priority class
-                                           the queue's waits, and the host's listen drops.
+                                           the queue's waits, and the host's listen drops;
+                                           connect and queue times (histograms in /metrics,
+                                           p50/p90/p99 estimated from them on the page),
+                                           peak connections, the version and start time.
+                                           grafana/mqtt-gateway.json in the distribution is
+                                           a Grafana dashboard over /metrics.
 
             SHUTDOWN
                 On SIGTERM (or at the end of --duration) the gateway stops accepting and ends

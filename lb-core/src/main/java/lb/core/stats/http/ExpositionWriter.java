@@ -12,8 +12,11 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * # HELP name text                 text escapes \ and newline
- * # TYPE name counter|gauge
+ * # TYPE name counter|gauge|histogram
  * name{label="value",...} number   value escapes \, " and newline
+ * name_bucket{...,le="0.5"} count  a histogram: cumulative buckets up to le="+Inf",
+ * name_sum{...} number             then the sum of what was observed
+ * name_count{...} count            and how many (the +Inf bucket)
  * </pre>
  */
 final class ExpositionWriter {
@@ -35,23 +38,41 @@ final class ExpositionWriter {
 
         /** Adds a sample; {@code labels} alternate names and values. */
         Family sample(long value, String... labels) {
-            return line(Long.toString(value), labels);
+            return line("", Long.toString(value), null, labels);
         }
 
         Family sample(double value, String... labels) {
-            return line(number(value), labels);
+            return line("", number(value), null, labels);
         }
 
-        private Family line(String value, String... labels) {
+        /**
+         * Adds one histogram's series: a bucket per upper bound in {@code le} (the last must be
+         * {@code +Inf}) with its cumulative count, then the sum and the count (the last bucket's).
+         */
+        Family histogram(String[] le, long[] cumulativeCounts, double sum, String... labels) {
+            if (!type.equals("histogram") || le.length != cumulativeCounts.length || !le[le.length - 1].equals("+Inf")) {
+                throw new IllegalArgumentException(name + ": not a histogram's buckets");
+            }
+            for (int i = 0; i < le.length; i++) {
+                line("_bucket", Long.toString(cumulativeCounts[i]), le[i], labels);
+            }
+            line("_sum", number(sum), null, labels);
+            return line("_count", Long.toString(cumulativeCounts[le.length - 1]), null, labels);
+        }
+
+        private Family line(String suffix, String value, String le, String... labels) {
             if (labels.length % 2 != 0) {
                 throw new IllegalArgumentException(name + ": labels must come in name/value pairs");
             }
-            samples.append(name);
-            if (labels.length > 0) {
+            if (type.equals("histogram") == suffix.isEmpty()) {
+                throw new IllegalArgumentException(name + ": a histogram has only _bucket, _sum and _count samples");
+            }
+            samples.append(name).append(suffix);
+            if (labels.length > 0 || le != null) {
                 samples.append('{');
                 for (int i = 0; i < labels.length; i += 2) {
                     String label = labels[i];
-                    if (!LABEL_NAME.matcher(label).matches() || label.startsWith("__")) {
+                    if (!LABEL_NAME.matcher(label).matches() || label.startsWith("__") || label.equals("le")) {
                         throw new IllegalArgumentException(name + ": bad label name '" + label + "'");
                     }
                     if (i > 0) {
@@ -60,6 +81,9 @@ final class ExpositionWriter {
                     samples.append(label).append("=\"");
                     escapeLabelValue(labels[i + 1]);
                     samples.append('"');
+                }
+                if (le != null) {
+                    samples.append(labels.length > 0 ? "," : "").append("le=\"").append(le).append('"');
                 }
                 samples.append('}');
             }
@@ -92,6 +116,14 @@ final class ExpositionWriter {
 
     Family gauge(String name, String help) {
         return family(name, "gauge", help);
+    }
+
+    /** A histogram family; its samples are named with {@code _bucket}, {@code _sum} and {@code _count}. */
+    Family histogram(String name, String help) {
+        if (name.endsWith("_bucket") || name.endsWith("_sum") || name.endsWith("_count") || name.endsWith("_total")) {
+            throw new IllegalArgumentException("histogram " + name + " must not end like one of its samples");
+        }
+        return family(name, "histogram", help);
     }
 
     private Family family(String name, String type, String help) {

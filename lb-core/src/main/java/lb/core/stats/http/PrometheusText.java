@@ -1,5 +1,6 @@
 package lb.core.stats.http;
 
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -7,6 +8,8 @@ import lb.core.model.RejectReason;
 import lb.core.model.ServerState;
 import lb.core.model.Termination;
 import lb.core.stats.BackendStats;
+import lb.core.stats.BuildInfo;
+import lb.core.stats.DurationHistogram;
 import lb.core.stats.FrontendStats;
 import lb.core.stats.KernelListenStats;
 import lb.core.stats.ListenerStats;
@@ -25,11 +28,23 @@ import lb.core.stats.Traffic;
  * {@code address}. Figures the platform does not have are left out, not zero. Byte
  * counters follow HAProxy's exporter ({@code bytes_in} from clients, {@code bytes_out} to them),
  * so existing dashboards map one to one. No rates are exported: Prometheus derives them from
- * the counters with {@code rate()}. Stateless.
+ * the counters with {@code rate()}. Connect and queue times are histograms in seconds, with the
+ * same buckets everywhere ({@link DurationHistogram}). Beside the {@code lb_*} families, the
+ * process start time carries the name Prometheus client libraries give it,
+ * {@code process_start_time_seconds}. Stateless.
  */
 public final class PrometheusText {
     /** The media type of this format. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** The buckets' upper bounds in seconds as {@code le} values, written plainly ("0.00025", "10", "+Inf"). */
+    private static final String[] LE = new String[DurationHistogram.BUCKETS];
+
+    static {
+        for (int i = 0; i < LE.length - 1; i++) {
+            LE[i] = BigDecimal.valueOf(DurationHistogram.upperBoundNanos(i), 9).stripTrailingZeros().toPlainString();
+        }
+        LE[LE.length - 1] = "+Inf";
+    }
 
     private PrometheusText() {
     }
@@ -53,8 +68,18 @@ public final class PrometheusText {
     }
 
     private static void process(ExpositionWriter w, ProcessStats p) {
+        BuildInfo build = p.build();
+        w.gauge("lb_build_info", "Always 1; the labels name this library's version and the Java runtime's.")
+                .sample(1, "version", build.version(), "java_version", build.javaVersion(),
+                        "java_vendor", build.javaVendor());
+        if (p.startedAtMillis() > 0) {
+            w.gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.")
+                    .sample(p.startedAtMillis() / 1e3);
+        }
         w.gauge("lb_event_loops", "Event loops (threads) forwarding tunnels.").sample(p.eventLoops());
         w.gauge("lb_current_connections", "Live client connections over all frontends.").sample(p.connections());
+        w.gauge("lb_connections_peak", "The most live client connections at once since the start.")
+                .sample(p.peakConnections());
         if (p.maxConnections() > 0) {
             w.gauge("lb_connections_limit", "Most live client connections allowed over all frontends.")
                     .sample(p.maxConnections());
@@ -105,6 +130,8 @@ public final class PrometheusText {
         String[] id = {"frontend", f.name()};
         w.gauge("lb_frontend_current_connections", "Live client connections of a frontend.")
                 .sample(t.connections(), id);
+        w.gauge("lb_frontend_connections_peak", "The most live client connections of a frontend at once since the start.")
+                .sample(t.peakConnections(), id);
         if (t.maxConnections() > 0) {
             w.gauge("lb_frontend_connections_limit", "Most live client connections a frontend accepts.")
                     .sample(t.maxConnections(), id);
@@ -144,6 +171,16 @@ public final class PrometheusText {
         String[] id = {"backend", b.name()};
         w.gauge("lb_backend_current_connections", "Live tunnels on a backend's servers, connecting ones included.")
                 .sample(t.connections(), id);
+        w.gauge("lb_backend_connections_peak", "The most live tunnels on a backend's servers at once since the start.")
+                .sample(t.peakConnections(), id);
+        times(w, "lb_backend_connect_time", "From a tunnel's first connect attempt to its server connection being "
+                + "established, retries included.",
+                "The longest connect time of a backend's tunnels since the start, retries included.",
+                b.connectTime(), id);
+        times(w, "lb_backend_queue_time", "How long tunnels waited in a backend's queue before it let them go to a "
+                + "server (those that never waited are not counted).",
+                "The longest wait of a tunnel a backend's queue let go to a server, since the start.",
+                b.queueTime(), id);
         if (t.maxConnections() > 0) {
             w.gauge("lb_backend_connections_limit", "The sum of a backend's server connection limits.")
                     .sample(t.maxConnections(), id);
@@ -218,6 +255,11 @@ public final class PrometheusText {
         String[] id = {"backend", backend, "server", s.name()};
         w.gauge("lb_server_current_connections", "Live tunnels on a server, connecting ones included.")
                 .sample(t.connections(), id);
+        w.gauge("lb_server_connections_peak", "The most live tunnels on a server at once since the start.")
+                .sample(t.peakConnections(), id);
+        times(w, "lb_server_connect_time", "From the start of the connect attempt to a server that succeeded to its "
+                + "connection being established.",
+                "The longest successful connect attempt to a server since the start.", s.connectTime(), id);
         if (t.maxConnections() > 0) {
             w.gauge("lb_server_connections_limit", "Most live tunnels a server takes.").sample(t.maxConnections(), id);
         }
@@ -248,6 +290,19 @@ public final class PrometheusText {
         w.counter("lb_server_connects_delayed_total",
                 "Tunnels that waited in the queue because a server's connect rate was spent.")
                 .sample(s.connectsDelayed(), id);
+    }
+
+    /** {@code prefix_seconds} as a histogram and {@code prefix_max_seconds}, the longest, as a gauge. */
+    private static void times(ExpositionWriter w, String prefix, String help, String maxHelp, DurationHistogram h,
+                              String[] id) {
+        long[] cumulative = new long[DurationHistogram.BUCKETS];
+        long n = 0;
+        for (int i = 0; i < cumulative.length; i++) {
+            n += h.counts().get(i);
+            cumulative[i] = n;
+        }
+        w.histogram(prefix + "_seconds", help).histogram(LE, cumulative, h.sumNanos() / 1e9, id);
+        w.gauge(prefix + "_max_seconds", maxHelp).sample(h.maxNanos() / 1e9, id);
     }
 
     private static void bytes(ExpositionWriter w, String level, Traffic t, String[] id) {

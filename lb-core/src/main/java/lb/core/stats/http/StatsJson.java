@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 import lb.core.model.RejectReason;
 import lb.core.model.Termination;
 import lb.core.stats.BackendStats;
+import lb.core.stats.DurationHistogram;
 import lb.core.stats.FrontendStats;
 import lb.core.stats.HealthChange;
 import lb.core.stats.KernelListenStats;
@@ -23,7 +24,9 @@ import lb.core.stats.Traffic;
 /**
  * Renders a {@link StatsSnapshot} as JSON: the records' fields under the same names, times in
  * epoch milliseconds, the rate interval in seconds, enum values in lower case, figures the
- * platform does not have as null. Stateless.
+ * platform does not have as null. Connect and queue times carry their bucket counts, sum and
+ * longest, and p50, p90 and p99 estimated from the buckets ({@link DurationHistogram}; null
+ * while empty). Stateless.
  */
 public final class StatsJson {
     public static final String CONTENT_TYPE = "application/json; charset=utf-8";
@@ -94,7 +97,11 @@ public final class StatsJson {
                 .name("buffersIdle").value(p.buffersIdle()).name("buffersCreated").value(p.buffersCreated())
                 .name("bufferSize").value(p.bufferSize()).name("busyRatio").value(p.busyRatio())
                 .name("busiestLoopRatio").value(p.busiestLoopRatio()).name("liveLoops").value(p.liveLoops())
-                .name("faults").value(p.faults());
+                .name("faults").value(p.faults()).name("peakConnections").value(p.peakConnections())
+                .name("startedAtMillis").value(p.startedAtMillis());
+        w.name("build").beginObject().name("version").value(p.build().version())
+                .name("javaVersion").value(p.build().javaVersion()).name("javaVendor").value(p.build().javaVendor())
+                .endObject();
         MemoryStats m = p.memory();
         w.name("memory").beginObject().name("budgetBytes").value(m.budgetBytes()).name("usedBytes").value(m.usedBytes())
                 .name("refusals").value(m.refusals()).name("buffersOverBudget").value(m.buffersOverBudget())
@@ -119,6 +126,8 @@ public final class StatsJson {
     private static void backend(JsonWriter w, BackendStats b) {
         w.beginObject().name("name").value(b.name());
         traffic(w.name("traffic"), b.traffic());
+        times(w.name("connectTime"), b.connectTime());
+        times(w.name("queueTime"), b.queueTime());
         w.name("queue").beginObject().name("queued").value(b.queue().queued()).name("peak").value(b.queue().peak())
                 .name("limit").value(b.queue().limit()).name("priorityBurst").value(b.queue().priorityBurst())
                 .name("maxConnectRate").value(b.queue().maxConnectRate())
@@ -161,6 +170,7 @@ public final class StatsJson {
                     .name("sourcePortsExhausted").value(s.sourcePortsExhausted())
                     .name("maxConnectRate").value(s.maxConnectRate()).name("connectsDelayed").value(s.connectsDelayed());
             traffic(w.name("traffic"), s.traffic());
+            times(w.name("connectTime"), s.connectTime());
             w.endObject();
         }
         w.endArray();
@@ -172,8 +182,32 @@ public final class StatsJson {
         w.endArray().endObject();
     }
 
+    /** Percentiles estimated from the buckets; null while nothing was recorded. */
+    private static void times(JsonWriter w, DurationHistogram h) {
+        w.beginObject().name("count").value(h.count()).name("sumNanos").value(h.sumNanos())
+                .name("maxNanos").value(h.maxNanos());
+        boolean empty = h.count() == 0;
+        percentile(w.name("p50Nanos"), h, 0.5, empty);
+        percentile(w.name("p90Nanos"), h, 0.9, empty);
+        percentile(w.name("p99Nanos"), h, 0.99, empty);
+        w.name("counts").beginArray();
+        for (long c : h.counts()) {
+            w.value(c);
+        }
+        w.endArray().endObject();
+    }
+
+    private static void percentile(JsonWriter w, DurationHistogram h, double q, boolean empty) {
+        if (empty) {
+            w.nullValue();
+        } else {
+            w.value(h.percentileNanos(q));
+        }
+    }
+
     private static void traffic(JsonWriter w, Traffic t) {
         w.beginObject().name("connections").value(t.connections()).name("maxConnections").value(t.maxConnections())
+                .name("peakConnections").value(t.peakConnections())
                 .name("totalConnections").value(t.totalConnections()).name("connectionRate").value(t.connectionRate())
                 .name("bytesIn").value(t.bytesIn()).name("bytesOut").value(t.bytesOut())
                 .name("bytesInRate").value(t.bytesInRate()).name("bytesOutRate").value(t.bytesOutRate())

@@ -31,8 +31,9 @@ import lb.core.stats.Traffic;
  * Renders a {@link StatsSnapshot} as one self-contained HTML page: summary cards, the
  * frontends (with the kernel's accept queue in front of each address, "n/a" where the platform
  * does not show it), a table per backend with its servers (states coloured, health and its last
- * change, weights, connections, rates, bytes) and its queue by priority class, recent health
- * changes, and the event loops. No script and no external asset: the style is inline and a meta
+ * change, weights, connections with their peaks, rates, bytes), its connect and queue times
+ * ({@link TimingsTable}) and its queue by priority class, recent health changes, and the event
+ * loops; the header names the version and when the process started. No script and no external asset: the style is inline and a meta
  * refresh reloads it. Every name is escaped. Stateless.
  */
 public final class StatsPage {
@@ -68,6 +69,13 @@ public final class StatsPage {
                         : " &middot; rates from the next refresh on");
         if (refreshSeconds > 0) {
             out.append(" &middot; refreshes every ").append(refreshSeconds).append(" s");
+        }
+        ProcessStats p = s.process();
+        out.append("<br>version ").append(esc(p.build().version())).append(" &middot; Java ")
+                .append(esc(p.build().javaVersion()));
+        if (p.startedAtMillis() > 0) {
+            out.append(" &middot; started ").append(WALL.format(Instant.ofEpochMilli(p.startedAtMillis())))
+                    .append(" (").append(HumanUnits.ago(p.startedAtMillis(), s.takenAtMillis())).append(')');
         }
         out.append("</div></header><main>");
         cards();
@@ -105,8 +113,9 @@ public final class StatsPage {
         out.append("<div class=\"cards\">");
         card("Connections", HumanUnits.count(p.connections()) + (p.maxConnections() > 0
                 ? " <span class=\"tag\">/ " + HumanUnits.count(p.maxConnections()) + "</span>" : ""),
-                p.maxConnections() > 0 ? HumanUnits.percent(p.connections() / (double) p.maxConnections())
-                        + " of the global limit" : "no global limit");
+                (p.maxConnections() > 0 ? HumanUnits.percent(p.connections() / (double) p.maxConnections())
+                        + " of the global limit" : "no global limit") + " &middot; peak "
+                        + HumanUnits.count(p.peakConnections()));
         card("Accepted", HumanUnits.count(accepted), rate(HumanUnits.perSecond(acceptRate)));
         card("Rejected", HumanUnits.count(rejected), rejected == 0 ? "none" : breakdown(rejects));
         card("Traffic", HumanUnits.bytes(bytesIn + bytesOut), "in " + rate(HumanUnits.bytesPerSecond(inRate))
@@ -234,6 +243,7 @@ public final class StatsPage {
         byteCells(t);
         errorCell(t);
         out.append("<td></td><td></td></tr></tbody></table>");
+        TimingsTable.append(out, b);
         priorityClasses(q);
         history(b);
         endings("How tunnels of backend " + esc(b.name()) + " ended", t.ends());
@@ -326,8 +336,10 @@ public final class StatsPage {
         out.append("</tbody></table></section>");
     }
 
+    /** Live connections with their peak underneath, the limit, the total and its rate. */
     private void connectionCells(Traffic t) {
-        out.append("<td>").append(HumanUnits.count(t.connections())).append("</td><td>")
+        out.append("<td>").append(HumanUnits.count(t.connections())).append("<small data-peak>peak ")
+                .append(HumanUnits.count(t.peakConnections())).append("</small></td><td>")
                 .append(t.maxConnections() > 0 ? HumanUnits.count(t.maxConnections()) : NONE).append("</td><td>")
                 .append(HumanUnits.count(t.totalConnections())).append("</td><td>")
                 .append(rate(HumanUnits.perSecond(t.connectionRate()))).append("</td>");

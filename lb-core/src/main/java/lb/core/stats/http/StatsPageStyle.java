@@ -60,6 +60,7 @@ final class StatsPageStyle {
             .history{margin:0;padding:8px 14px 12px;list-style:none;font-size:13px}
             .history li{padding:2px 0}
             .history .pill{min-width:52px;margin-right:8px}
+            table.timings caption{text-align:left;padding:8px 14px 2px;color:var(--muted);font-size:12px}
             details{padding:6px 14px 10px;font-size:13px}
             details summary{cursor:pointer;color:var(--muted)}
             details table{width:auto;margin-top:6px}

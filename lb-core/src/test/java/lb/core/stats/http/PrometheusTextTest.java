@@ -75,12 +75,48 @@ class PrometheusTextTest {
         assertEquals(1, ExpositionFormat.value(m, "lb_backend_usable_servers", "backend", BACKEND));
         assertEquals(1000, ExpositionFormat.value(m, "lb_backend_stick_table_capacity", "backend", BACKEND));
         assertEquals(2, m.get("lb_loop_busy_seconds_total").samples.size(), "one per loop");
+        assertEquals(1, ExpositionFormat.value(m, "lb_backend_connect_time_seconds_count", "backend", BACKEND));
+        assertEquals(1, ExpositionFormat.value(m, "lb_server_connect_time_seconds_bucket",
+                "backend", BACKEND, "server", SERVER_QUOTE, "le", "+Inf"));
+        assertEquals(0, ExpositionFormat.value(m, "lb_server_connect_time_seconds_count",
+                "backend", BACKEND, "server", SERVER_BACKSLASH));
+        assertEquals(0, ExpositionFormat.value(m, "lb_backend_queue_time_seconds_count", "backend", BACKEND));
+        assertEquals(1, ExpositionFormat.value(m, "lb_frontend_connections_peak", "frontend", FRONTEND));
+    }
+
+    @Test
+    void histogramsHaveTheSameBucketsEverywhereWrittenPlainly() {
+        Map<String, ExpositionFormat.Family> m = ExpositionFormat.parse(exposition);
+        List<String> expected = List.of("0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
+                "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf");
+        for (String family : List.of("lb_backend_connect_time_seconds", "lb_backend_queue_time_seconds",
+                "lb_server_connect_time_seconds")) {
+            assertEquals("histogram", m.get(family).type, family);
+            List<String> les = m.get(family).samples.stream()
+                    .filter(s -> s.name().endsWith("_bucket") && BACKEND.equals(s.labels().get("backend"))
+                            && !SERVER_BACKSLASH.equals(s.labels().get("server")))
+                    .map(s -> s.labels().get("le")).toList();
+            assertEquals(expected, les, family);
+        }
+    }
+
+    @Test
+    void buildInfoAndProcessStartTimeAreThere() {
+        Map<String, ExpositionFormat.Family> m = ExpositionFormat.parse(exposition);
+        ExpositionFormat.Sample info = m.get("lb_build_info").samples.get(0);
+        assertEquals(1, info.value());
+        assertEquals(Runtime.version().toString(), info.labels().get("java_version"));
+        assertTrue(info.labels().get("version").matches("\\d+\\.\\d+\\.\\d+.*"),
+                "the project's version, filtered in by the build: " + info);
+        double started = ExpositionFormat.value(m, "process_start_time_seconds");
+        double now = System.currentTimeMillis() / 1e3;
+        assertTrue(started > now - 3600 && started <= now, "the JVM started within the hour: " + started);
     }
 
     @Test
     void countersEndInTotalAndNamesCarryTheirUnits() {
         for (ExpositionFormat.Family f : ExpositionFormat.parse(exposition).values()) {
-            assertTrue(f.name.startsWith("lb_"), f.name);
+            assertTrue(f.name.startsWith("lb_") || f.name.equals("process_start_time_seconds"), f.name);
             if (f.type.equals("counter")) {
                 assertTrue(f.name.endsWith("_total"), f.name);
             }
