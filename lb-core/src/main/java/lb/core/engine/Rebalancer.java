@@ -127,7 +127,7 @@ final class Rebalancer extends PacedEnding {
     /** Points the moving client's stick entry at a server still due clients (taken in turn). */
     private void repoint(Tunnel t) {
         StickTable table = backend.stickTable();
-        String key = t.key();
+        String key = t.stickKey();
         int n = recipients.length;
         for (int k = 0; k < n; k++) {
             int i = Math.floorMod(nextRecipient.getAndIncrement(), n);
