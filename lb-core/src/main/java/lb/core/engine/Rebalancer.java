@@ -36,12 +36,14 @@ final class Rebalancer extends PacedEnding {
     private final Map<String, Integer> from = new LinkedHashMap<>();
     private final Map<String, Integer> to = new LinkedHashMap<>();
     private final int planned;
+    private final String cause;
 
-    private Rebalancer(EventLoopGroup group, LiveBackend backend, Rebalance how, List<LiveServer> servers) {
+    private Rebalancer(EventLoopGroup group, LiveBackend backend, Rebalance how, String cause, List<LiveServer> servers) {
         super(group, Termination.REBALANCED, "rebalancing backend " + backend.name(), how.clientsPerSecond(),
                 how.limit().toNanos(), false);
         this.backend = backend;
         this.perSecond = how.clientsPerSecond();
+        this.cause = cause;
         long clients = 0;
         long weights = 0;
         for (LiveServer s : servers) {
@@ -88,15 +90,19 @@ final class Rebalancer extends PacedEnding {
         planned = total;
     }
 
-    /** Plans a rebalance of {@code backend}'s usable servers now and starts moving at its pace. */
-    static Rebalancer start(EventLoopGroup group, LiveBackend backend, Rebalance how, CompletableFuture<RebalanceStats> done) {
+    /**
+     * Plans a rebalance of {@code backend}'s usable servers now and starts moving at its pace;
+     * {@code cause} says why, for stats and logs.
+     */
+    static Rebalancer start(EventLoopGroup group, LiveBackend backend, Rebalance how, String cause,
+                            CompletableFuture<RebalanceStats> done) {
         List<LiveServer> usable = new ArrayList<>();
         for (LiveServer s : backend.servers()) {
             if (s.isUsable()) {
                 usable.add(s);
             }
         }
-        Rebalancer r = new Rebalancer(group, backend, how, usable);
+        Rebalancer r = new Rebalancer(group, backend, how, cause, usable);
         if (r.planned == 0) {
             r.stop();
             done.complete(r.stats());
@@ -164,6 +170,6 @@ final class Rebalancer extends PacedEnding {
 
     /** Where the rebalance stands now. Any thread. */
     RebalanceStats stats() {
-        return new RebalanceStats(!isOver(), startedAtMillis, perSecond, planned, ended(), from, to);
+        return new RebalanceStats(!isOver(), startedAtMillis, perSecond, planned, ended(), from, to, cause);
     }
 }

@@ -153,7 +153,8 @@ public final class StatsCollector {
                 traffic(b, c, connections, unlimited ? 0 : limit, c.bytesIn, c.bytesOut),
                 queue(b),
                 table == null ? null : new StickTableStats(table.size(), table.capacity()),
-                b.healthCheck() != null, servers, history.health.of(b.name()), b.rebalanceStats());
+                b.healthCheck() != null, servers, history.health.of(b.name()), b.rebalanceStats(),
+                b.awaitingRebalance());
     }
 
     /** The queue, with each priority class that had a tunnel (class 0 always). */

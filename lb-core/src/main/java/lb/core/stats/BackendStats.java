@@ -10,13 +10,23 @@ import java.util.List;
  * @param healthChecked whether servers are checked actively
  * @param healthChanges the servers' recent ups and downs, newest first
  * @param rebalance     the latest rebalance, or null if none ran
+ * @param awaitingRebalance servers added at run time that the backend waits for (to be up by
+ *                      their health checks, past slow start) before it rebalances by itself
  */
 public record BackendStats(String name, Traffic traffic, QueueStats queue, StickTableStats stickTable,
                            boolean healthChecked, List<ServerStats> servers, List<HealthChange> healthChanges,
-                           RebalanceStats rebalance) {
+                           RebalanceStats rebalance, List<String> awaitingRebalance) {
     public BackendStats {
         servers = List.copyOf(servers);
         healthChanges = List.copyOf(healthChanges);
+        awaitingRebalance = List.copyOf(awaitingRebalance);
+    }
+
+    /** A backend waiting for no added server. */
+    public BackendStats(String name, Traffic traffic, QueueStats queue, StickTableStats stickTable,
+                        boolean healthChecked, List<ServerStats> servers, List<HealthChange> healthChanges,
+                        RebalanceStats rebalance) {
+        this(name, traffic, queue, stickTable, healthChecked, servers, healthChanges, rebalance, List.of());
     }
 
     /** A backend that never rebalanced. */
