@@ -257,6 +257,13 @@ final class Help {
                 --queue-timeout DURATION   how long one may wait (default 10s)
                 --key-rate-period DURATION the period of --max-key-connection-rate
                                            (default 10s)
+                --rebalance-on-add         after a broker is added (a reload, the admin API),
+                                           wait until it passed its health checks (and any
+                                           slow start), then move clients to it from the
+                                           brokers above their share, once; off by default
+                --rebalance-tolerance F    how far (a fraction of its share) a broker may be
+                                           from its share before clients move (default 0.1)
+                --rebalance-rate N         clients moved a second (default 100)
 
             MORE FRONTEND KEYS
                 --max-key-connection-rate N
