@@ -114,6 +114,34 @@ class RebalanceOnAddTest {
     }
 
     @Test
+    void anAddedServerWarmingUpAfterItsRecoveryIsWaitedForUntilItsSlowStartIsOver() throws Exception {
+        AtomicBoolean dHealthy = new AtomicBoolean(false);
+        Duration slowStart = Duration.ofMillis(800);
+        try (RecordingServer a = server('a'); RecordingServer b = server('b'); RecordingServer c = server('c');
+             RecordingServer d = server('d');
+             LoadBalancer lb = Balancers.start(new EventLog(), be -> be.server("a", a.address()).server("b", b.address())
+                     .server("c", c.address()).balancer(RoundRobin::new)
+                     .stickTable(new LruStickTable(1_000, Duration.ofMinutes(5), 64))
+                     .healthCheck(check(dHealthy).slowStart(slowStart))
+                     .rebalanceOnAdd(Rebalance.of(TOLERANCE, PER_SECOND)),
+                     f -> f.keyExtractor(new RebalanceTest.Keyed()))) {
+            List<Thread> clients = startClients(lb);
+            Backend backend = lb.backend("b");
+            Await.until("every client on a, b or c", WAIT, () -> connections(backend) == CLIENTS);
+            backend.addServer("d", d.address(), o -> { });
+            Await.until("d down by its check", WAIT, () -> !backend.server("d").isUp());
+            dHealthy.set(true);
+            Await.until("d up again, warming up", WAIT, () -> backend.server("d").isUp());
+            long upAtMillis = backend.server("d").healthChangedAtMillis();
+            Await.until("a rebalance started by itself", WAIT, () -> lb.stats().backend("b").rebalance() != null);
+            long after = lb.stats().backend("b").rebalance().startedAtMillis() - upAtMillis;
+            assertTrue(after >= slowStart.toMillis() - 20, "started " + after + " ms after d came up, within its warm-up");
+            assertFalse(backend.server("d").isWarmingUp());
+            stop(clients);
+        }
+    }
+
+    @Test
     void withoutTheSettingAnAddedHealthyServerGetsNoClientsMoved() throws Exception {
         EventLog log = new EventLog();
         try (RecordingServer a = server('a'); RecordingServer b = server('b'); RecordingServer c = server('c');

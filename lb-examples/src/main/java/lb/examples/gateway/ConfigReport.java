@@ -45,7 +45,9 @@ final class ConfigReport {
             for (Backend b : lb.backends()) {
                 GatewayOptions s = settingsOf(o, b.name(), false);
                 out.println("backend " + b.name() + ": balancer " + s.balancer + ", stickiness " + s.stickiness
-                        + ", health " + s.health + (s.health.equals("none") ? "" : " every " + s.healthInterval));
+                        + ", health " + s.health + (s.health.equals("none") ? "" : " every " + s.healthInterval)
+                        + (s.rebalanceOnAdd ? ", rebalance on add within " + s.rebalanceTolerance + " at "
+                        + s.rebalanceRate + "/s" : ""));
                 for (Server server : b.servers()) {
                     out.println("  server " + server.name() + " " + server.address().getHostString() + ":"
                             + server.address().getPort() + " weight " + server.configuredWeight() + " maxconn "
