@@ -48,10 +48,10 @@ final class RebalanceOnAdd extends TimerWheel.Timeout {
         EventLoop arm;
         synchronized (this) {
             waiting.add(server);
-            if (armed) {
+            List<EventLoop> live = group.liveLoops();
+            if (armed && live.contains(loop)) {
                 arm = null;
-            } else {
-                List<EventLoop> live = group.liveLoops();
+            } else { // not ticking, or its loop died with the tick
                 if (live.isEmpty()) {
                     return;
                 }
