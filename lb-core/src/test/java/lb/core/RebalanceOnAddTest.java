@@ -60,7 +60,7 @@ class RebalanceOnAddTest {
             }
             boolean isD = reply.get(reply.position() + 2) == 'd';
             return !isD || dHealthy.get() ? Judgement.PASS : Judgement.fail("d is not ready");
-        }, null).interval(interval).fastInterval(Duration.ofMillis(50)).timeout(Duration.ofSeconds(1)).rise(2).fall(1);
+        }, null).interval(interval).fastInterval(Duration.ofMillis(50)).timeout(Duration.ofSeconds(3)).rise(2).fall(2);
     }
 
     @Test

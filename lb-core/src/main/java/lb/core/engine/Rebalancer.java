@@ -33,6 +33,12 @@ final class Rebalancer extends PacedEnding {
     private final LiveServer[] recipients;
     private final AtomicInteger[] recipientLeft;
     private final AtomicInteger nextRecipient = new AtomicInteger();
+    /**
+     * Tunnels taken so far, counted as each is taken: the paced ending's own count is added to
+     * only after a whole batch, so a watch on another loop could see the quotas spent and
+     * finish with the last of a batch not yet counted.
+     */
+    private final AtomicInteger moved = new AtomicInteger();
     private final Map<String, Integer> from = new LinkedHashMap<>();
     private final Map<String, Integer> to = new LinkedHashMap<>();
     private final int planned;
@@ -124,6 +130,7 @@ final class Rebalancer extends PacedEnding {
                     return false;
                 }
                 repoint(t);
+                moved.incrementAndGet();
                 return true;
             }
         }
@@ -158,18 +165,14 @@ final class Rebalancer extends PacedEnding {
         }
     }
 
+    /** Every planned client taken (each donor's quota spent, and each taking counted). */
     @Override
     boolean isEmpty() {
-        for (AtomicInteger left : donorLeft) {
-            if (left.get() > 0) {
-                return false;
-            }
-        }
-        return true;
+        return moved.get() >= planned;
     }
 
     /** Where the rebalance stands now. Any thread. */
     RebalanceStats stats() {
-        return new RebalanceStats(!isOver(), startedAtMillis, perSecond, planned, ended(), from, to, cause);
+        return new RebalanceStats(!isOver(), startedAtMillis, perSecond, planned, moved.get(), from, to, cause);
     }
 }
