@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import lb.core.balance.Balancer;
 import lb.core.balance.RoundRobin;
 import lb.core.config.BackendPolicy;
+import lb.core.config.Rebalance;
 import lb.core.config.ServerSpec;
 import lb.core.health.HealthCheck;
 import lb.core.model.ServerState;
@@ -41,6 +42,7 @@ public final class BackendBuilder {
     int queuePriorityBurst = 4;
     Duration drainOnRemove = Duration.ofSeconds(30);
     UpstreamTlsSettings tls;
+    Rebalance rebalanceOnAdd;
 
     BackendBuilder(String name) {
         this.name = name;
@@ -192,6 +194,20 @@ public final class BackendBuilder {
         return this;
     }
 
+    /**
+     * Rebalances by itself after a server is added at run time ({@link Backend#addServer}, a
+     * reconfiguration, a control API): once the new server is up by its health check ({@code
+     * rise} checks passed since it was added; at once without checks) and past any slow start,
+     * clients move from the servers above their weighted share as {@code how} says (tolerance,
+     * pace, limit), once. A server added while a rebalance runs gets one more after it, planned
+     * afresh, so it covers every server added meanwhile. Off by default: clients stay where they
+     * are and only new ones fill the new server.
+     */
+    public BackendBuilder rebalanceOnAdd(Rebalance how) {
+        this.rebalanceOnAdd = Objects.requireNonNull(how, "rebalanceOnAdd");
+        return this;
+    }
+
     /** Per-server settings inside {@link #server(String, InetSocketAddress, Consumer)}. */
     public static final class ServerOptions {
         private final String where;
@@ -291,7 +307,7 @@ public final class BackendBuilder {
     BackendPolicy policy() {
         return new BackendPolicy(balancer, stickTable, healthCheck, connectTimeout.toNanos(), serverTimeout.toNanos(),
                 retries, redispatch, maxQueue, queueTimeout.toNanos(), queuePriorityBurst, drainOnRemove, tls,
-                maxConnectRate);
+                maxConnectRate, rebalanceOnAdd);
     }
 
     private String where() {

@@ -148,13 +148,17 @@ final class Reconfiguration {
                 sameChecks ? old.healthCheck() : fresh.healthCheck(),
                 fresh.connectTimeoutNs(), fresh.serverTimeoutNs(), fresh.retries(), fresh.redispatch(),
                 fresh.maxQueue(), fresh.queueTimeoutNs(), fresh.queuePriorityBurst(), fresh.drainOnRemove(), fresh.tls(),
-                fresh.maxConnectRate());
+                fresh.maxConnectRate(), fresh.rebalanceOnAdd());
         BackendPolicy sameRest = new BackendPolicy(merged.balancerFactory(), merged.stickTable(), merged.healthCheck(),
                 old.connectTimeoutNs(), old.serverTimeoutNs(), old.retries(), old.redispatch(),
                 old.maxQueue(), old.queueTimeoutNs(), old.queuePriorityBurst(), old.drainOnRemove(), old.tls(),
-                old.maxConnectRate());
+                old.maxConnectRate(), fresh.rebalanceOnAdd());
         if (!merged.equals(sameRest)) {
             applied(Scope.BACKEND, where + "timeouts, retries or queue updated");
+        }
+        if (!java.util.Objects.equals(old.rebalanceOnAdd(), fresh.rebalanceOnAdd())) {
+            applied(Scope.BACKEND, where + "rebalance on add " + (fresh.rebalanceOnAdd() == null ? "off"
+                    : "within " + fresh.rebalanceOnAdd().tolerance() + " at " + fresh.rebalanceOnAdd().clientsPerSecond() + "/s"));
         }
         if (!java.util.Objects.equals(old.tls(), fresh.tls())) {
             applied(Scope.BACKEND, where + "TLS to servers " + (fresh.tls() == null ? "off" : "set") + " for new tunnels");

@@ -24,9 +24,11 @@ import lb.core.stick.StickTable;
  */
 public final class Mqtt {
     /**
-     * Client identifiers longer than this many characters are routed by key but not remembered,
-     * so a client cannot make each table entry arbitrarily large. 5.0 brokers must accept 23
-     * bytes [MQTT-3.1.3-5]; UUIDs and prefixed device serials fit with room to spare.
+     * Client identifiers up to this many characters are kept as they are in the stick table;
+     * longer ones (MQTT allows 65,535 bytes) are kept as a fixed-length SHA-256 digest
+     * ({@link StickTable#tableKey}), so they stick and count for the per-client-id rules like
+     * any other, while no client can make a table entry arbitrarily large. 5.0 brokers must
+     * accept 23 bytes [MQTT-3.1.3-5]; UUIDs and prefixed device serials fit with room to spare.
      */
     public static final int MAX_STICKY_CLIENT_ID_LENGTH = 256;
 

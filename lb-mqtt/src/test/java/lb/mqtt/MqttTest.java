@@ -2,7 +2,9 @@ package lb.mqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 
@@ -33,12 +35,19 @@ class MqttTest {
     }
 
     @Test
-    void clientIdsLongerThanTheStickyLimitRouteButAreNotRemembered() {
-        StickTable table = Mqtt.clientIdStickTable(10, Duration.ofMinutes(1));
+    void clientIdsLongerThanTheStickyLimitAreRememberedAsADigestAndCounted() {
+        StickTable table = Mqtt.clientIdStickTable(10, Duration.ofMinutes(1), Duration.ofSeconds(10));
         String longest = "x".repeat(Mqtt.MAX_STICKY_CLIENT_ID_LENGTH);
+        String longer = longest + "y";
+        assertSame(longest, table.tableKey(longest), "at the limit: kept as it is");
+        assertTrue(table.tableKey(longer).length() < longer.length(), "over it: a digest");
         table.store(longest, "broker-a", 0);
-        table.store(longest + "y", "broker-a", 0);
-        assertEquals(1, table.size());
+        table.store(longer, "broker-b", 0);
+        assertEquals("broker-a", table.lookup(longest, 1));
+        assertEquals("broker-b", table.lookup(longer, 1));
+        assertEquals(2, table.size());
+        assertEquals(1, table.countConnection(longer, 2));
+        assertEquals(2, table.countConnection(longer, 3));
     }
 
     @Test

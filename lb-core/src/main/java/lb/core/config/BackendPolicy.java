@@ -13,6 +13,8 @@ import lb.core.tls.UpstreamTlsSettings;
  *
  * @param queuePriorityBurst while a lower priority class waits in the queue, how many waiters
  *                           of higher classes are served in a row before one of it
+ * @param rebalanceOnAdd     how to rebalance by itself once a server added at run time is up,
+ *                           or null to rebalance only when asked
  */
 public record BackendPolicy(
         Supplier<? extends Balancer> balancerFactory,
@@ -27,5 +29,6 @@ public record BackendPolicy(
         int queuePriorityBurst,
         java.time.Duration drainOnRemove,
         UpstreamTlsSettings tls,
-        int maxConnectRate) {
+        int maxConnectRate,
+        Rebalance rebalanceOnAdd) {
 }

@@ -36,6 +36,8 @@ import lb.core.time.Clock;
  * whenever a server changes. Established tunnels keep their server; new tunnels see the change.
  */
 public final class LiveBackend {
+    private static final System.Logger LOG = System.getLogger(LiveBackend.class.getName());
+
     private final String name;
     private final int index;
     private final BackendQueue queue;
@@ -57,6 +59,8 @@ public final class LiveBackend {
     /** Wakes queued tunnels as the connect rates allow more; armed while it runs. */
     private final RateWake rateWake = new RateWake();
     private volatile Rebalancing rebalancing;
+    /** Servers added at run time, waiting to be up before the backend rebalances by itself. */
+    private final RebalanceOnAdd rebalanceOnAdd = new RebalanceOnAdd(this);
 
     public LiveBackend(String name, int index, BackendPolicy policy, List<ServerSpec> servers, ServerSlots slots,
                        Clock clock) {
@@ -215,6 +219,10 @@ public final class LiveBackend {
         if (m != null) {
             m.watch(s);
         }
+        EventLoopGroup group = loops;
+        if (policy.rebalanceOnAdd() != null && group != null) {
+            rebalanceOnAdd.added(s, group);
+        }
         return s;
     }
 
@@ -285,8 +293,13 @@ public final class LiveBackend {
      * Evens out the servers' clients as {@code how} says (see {@link Rebalancer}). One at a time:
      * while one runs, asking again returns it. The future completes with what was moved.
      */
-    public synchronized CompletableFuture<RebalanceStats> rebalance(Rebalance how) {
-        if (rebalancing != null && !rebalancing.future.isDone()) {
+    public CompletableFuture<RebalanceStats> rebalance(Rebalance how) {
+        return rebalance(how, "asked");
+    }
+
+    /** As {@link #rebalance(Rebalance)}, saying why in its stats and log lines. */
+    synchronized CompletableFuture<RebalanceStats> rebalance(Rebalance how, String cause) {
+        if (isRebalancing()) {
             return rebalancing.future;
         }
         EventLoopGroup group = loops;
@@ -294,8 +307,27 @@ public final class LiveBackend {
             throw new IllegalStateException("backend '" + name + "': rebalance needs a running load balancer");
         }
         CompletableFuture<RebalanceStats> done = new CompletableFuture<>();
-        rebalancing = new Rebalancing(Rebalancer.start(group, this, how, done), done);
+        Rebalancer r = Rebalancer.start(group, this, how, cause, done);
+        rebalancing = new Rebalancing(r, done);
+        RebalanceStats plan = r.stats();
+        LOG.log(System.Logger.Level.INFO, () -> "rebalance_started backend=" + name + " cause=\"" + cause + "\" planned="
+                + plan.planned() + " from=" + plan.from() + " to=" + plan.to() + " tolerance=" + how.tolerance()
+                + " rate=" + how.clientsPerSecond() + "/s");
+        done.thenAccept(s -> LOG.log(System.Logger.Level.INFO, () -> "rebalance_ended backend=" + name + " cause=\""
+                + cause + "\" planned=" + s.planned() + " moved=" + s.moved() + " ms="
+                + (System.currentTimeMillis() - s.startedAtMillis())));
         return done;
+    }
+
+    /** True while a rebalance is moving clients. */
+    boolean isRebalancing() {
+        Rebalancing r = rebalancing;
+        return r != null && !r.future.isDone();
+    }
+
+    /** The servers added at run time still waiting to be up before the backend rebalances by itself. */
+    public List<String> awaitingRebalance() {
+        return rebalanceOnAdd.waiting();
     }
 
     /** The latest rebalance's progress, or null if none ran. */

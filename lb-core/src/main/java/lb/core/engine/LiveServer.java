@@ -38,6 +38,8 @@ public final class LiveServer implements Server {
     private volatile boolean up = true;
     private volatile String healthReason = "not checked";
     private volatile long healthChangedAtMillis = System.currentTimeMillis();
+    /** Health checks passed in a row since the last failure (or since the server was added). */
+    private volatile int checksPassedInARow;
     /** While a recovered server warms up: when it came up and over how long; 0 = full weight. */
     private volatile long warmingSinceNs;
     private volatile long warmUpNs;
@@ -268,6 +270,17 @@ public final class LiveServer implements Server {
         }
         backend.publishServerSet();
         return true;
+    }
+
+    /** A health check of this server finished. Its probe's loop only (one writer). */
+    void checked(boolean passed) {
+        int n = checksPassedInARow;
+        checksPassedInARow = passed ? (n == Integer.MAX_VALUE ? n : n + 1) : 0;
+    }
+
+    /** Health checks passed in a row since the last failed one, or since the server was added. */
+    public int checksPassedInARow() {
+        return checksPassedInARow;
     }
 
     /** Counts a failed connect to this server; returns how many failed in a row. */

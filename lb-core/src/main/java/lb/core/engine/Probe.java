@@ -229,6 +229,7 @@ final class Probe extends TimerWheel.Timeout implements Handler {
     private void finish(boolean passed, String reason) {
         closeChannel();
         phase = Phase.IDLE;
+        server.checked(passed);
         if (state.record(passed)) {
             monitor.changed(this, state.isUp(), passed ? check.rise() + (check.rise() == 1 ? " check passed" : " checks passed") : reason);
         }

@@ -33,15 +33,23 @@ final class Rebalancer extends PacedEnding {
     private final LiveServer[] recipients;
     private final AtomicInteger[] recipientLeft;
     private final AtomicInteger nextRecipient = new AtomicInteger();
+    /**
+     * Tunnels taken so far, counted as each is taken: the paced ending's own count is added to
+     * only after a whole batch, so a watch on another loop could see the quotas spent and
+     * finish with the last of a batch not yet counted.
+     */
+    private final AtomicInteger moved = new AtomicInteger();
     private final Map<String, Integer> from = new LinkedHashMap<>();
     private final Map<String, Integer> to = new LinkedHashMap<>();
     private final int planned;
+    private final String cause;
 
-    private Rebalancer(EventLoopGroup group, LiveBackend backend, Rebalance how, List<LiveServer> servers) {
+    private Rebalancer(EventLoopGroup group, LiveBackend backend, Rebalance how, String cause, List<LiveServer> servers) {
         super(group, Termination.REBALANCED, "rebalancing backend " + backend.name(), how.clientsPerSecond(),
                 how.limit().toNanos(), false);
         this.backend = backend;
         this.perSecond = how.clientsPerSecond();
+        this.cause = cause;
         long clients = 0;
         long weights = 0;
         for (LiveServer s : servers) {
@@ -88,15 +96,19 @@ final class Rebalancer extends PacedEnding {
         planned = total;
     }
 
-    /** Plans a rebalance of {@code backend}'s usable servers now and starts moving at its pace. */
-    static Rebalancer start(EventLoopGroup group, LiveBackend backend, Rebalance how, CompletableFuture<RebalanceStats> done) {
+    /**
+     * Plans a rebalance of {@code backend}'s usable servers now and starts moving at its pace;
+     * {@code cause} says why, for stats and logs.
+     */
+    static Rebalancer start(EventLoopGroup group, LiveBackend backend, Rebalance how, String cause,
+                            CompletableFuture<RebalanceStats> done) {
         List<LiveServer> usable = new ArrayList<>();
         for (LiveServer s : backend.servers()) {
             if (s.isUsable()) {
                 usable.add(s);
             }
         }
-        Rebalancer r = new Rebalancer(group, backend, how, usable);
+        Rebalancer r = new Rebalancer(group, backend, how, cause, usable);
         if (r.planned == 0) {
             r.stop();
             done.complete(r.stats());
@@ -118,6 +130,7 @@ final class Rebalancer extends PacedEnding {
                     return false;
                 }
                 repoint(t);
+                moved.incrementAndGet();
                 return true;
             }
         }
@@ -127,7 +140,7 @@ final class Rebalancer extends PacedEnding {
     /** Points the moving client's stick entry at a server still due clients (taken in turn). */
     private void repoint(Tunnel t) {
         StickTable table = backend.stickTable();
-        String key = t.key();
+        String key = t.stickKey();
         int n = recipients.length;
         for (int k = 0; k < n; k++) {
             int i = Math.floorMod(nextRecipient.getAndIncrement(), n);
@@ -152,18 +165,14 @@ final class Rebalancer extends PacedEnding {
         }
     }
 
+    /** Every planned client taken (each donor's quota spent, and each taking counted). */
     @Override
     boolean isEmpty() {
-        for (AtomicInteger left : donorLeft) {
-            if (left.get() > 0) {
-                return false;
-            }
-        }
-        return true;
+        return moved.get() >= planned;
     }
 
     /** Where the rebalance stands now. Any thread. */
     RebalanceStats stats() {
-        return new RebalanceStats(!isOver(), startedAtMillis, perSecond, planned, ended(), from, to);
+        return new RebalanceStats(!isOver(), startedAtMillis, perSecond, planned, moved.get(), from, to, cause);
     }
 }

@@ -159,7 +159,7 @@ public final class StatsCollector {
                 queue(b),
                 table == null ? null : new StickTableStats(table.size(), table.capacity()),
                 b.healthCheck() != null, servers, history.health.of(b.name()), b.rebalanceStats(),
-                c.connectTime.histogram(), c.queueTime.histogram());
+                c.connectTime.histogram(), c.queueTime.histogram(), b.awaitingRebalance());
     }
 
     /** The queue, with each priority class that had a tunnel (class 0 always). */

@@ -117,8 +117,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private State state;
     private InetSocketAddress clientAddress;
     private String key;
-    /** The key counted in the stick table's per-key counters, released on close; else null. */
-    private String countedKey;
+    /**
+     * The key as the stick table keeps it (a digest when the key is longer than the table's
+     * limit), made once when the tunnel is routed; null without a key or a table.
+     */
+    private String stickKey;
+    /** The stick key was counted in the table's per-key counters, to be released on close. */
+    private boolean keyCounted;
     private long keyHash;
     /** The priority class the frontend's rules gave it when it was routed (0 before). */
     private int priority;
@@ -162,6 +167,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     /** The routing key, or null. */
     String key() {
         return key;
+    }
+
+    /** The routing key as the backend's stick table keeps it, or null. */
+    String stickKey() {
+        return stickKey;
     }
 
     /** True while bytes flow between client and server (one side may have finished). */
@@ -655,6 +665,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         key = verdict.key();
         clientTimeoutNs = verdict.clientTimeoutNs();
         keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
+        StickTable table = backend.stickTable();
+        stickKey = key == null || table == null ? null : table.tableKey(key);
         ByteBuffer firstBytes = inspected == null ? null : inspected.handOver();
         inspected = null;
         if (firstBytes != null) {
@@ -664,7 +676,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             }
         }
         setInterest(clientKey, false, tls != null && tls.hasUnsent());
-        if (key != null && !countKeyConnection()) {
+        if (stickKey != null && !countKeyConnection()) {
             return;
         }
         classify(key, verdict.user());
@@ -765,10 +777,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (table == null || !table.countsConnections()) {
             return true;
         }
-        int rate = table.countConnection(key, loop.nowNs());
-        if (rate > 0) {
-            countedKey = key;
-        }
+        int rate = table.countConnection(stickKey, loop.nowNs());
+        keyCounted = rate > 0;
         int limit = frontend.maxKeyConnectionRate();
         if (limit > 0 && rate > limit) {
             refuse(Termination.KEY_RATE_LIMITED, rate + " connections within the rate period, limit " + limit);
@@ -780,10 +790,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     /** The server the stick table remembers for this key, if it takes new tunnels. */
     private LiveServer stickyServer() {
         StickTable table = backend.stickTable();
-        if (key == null || table == null) {
+        if (stickKey == null || table == null) {
             return null;
         }
-        String name = table.lookup(key, loop.nowNs());
+        String name = table.lookup(stickKey, loop.nowNs());
         LiveServer remembered = name == null ? null : backend.server(name);
         if (remembered != null && remembered != avoid && remembered.isUsable()) {
             return remembered;
@@ -936,8 +946,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         up.lastSinkActivityNs = now;
         down.lastSourceActivityNs = now;
         StickTable table = backend.stickTable();
-        if (key != null && table != null) {
-            table.store(key, server.name(), now);
+        if (stickKey != null && table != null) {
+            table.store(stickKey, server.name(), now);
         }
         if (server.sendProxy() != null && !sendProxyHeader(server.sendProxy())) {
             return;
@@ -1243,8 +1253,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             fault = fault == null ? e : fault;
         }
         try {
-            if (countedKey != null) {
-                backend.stickTable().releaseConnection(countedKey, loop.nowNs());
+            StickTable table = backend.stickTable();
+            if (keyCounted && table != null) {
+                keyCounted = false;
+                table.releaseConnection(stickKey, loop.nowNs());
             }
         } catch (RuntimeException e) {
             fault = fault == null ? e : fault;

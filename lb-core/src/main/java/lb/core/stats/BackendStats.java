@@ -14,21 +14,25 @@ import java.util.List;
  *                      established, retries included (HAProxy's Tc), for each tunnel connected
  * @param queueTime     how long tunnels the queue let go to a server had waited in it (HAProxy's
  *                      Tw); tunnels that never waited are not counted here
+ * @param awaitingRebalance servers added at run time that the backend waits for (to be up by
+ *                      their health checks, past slow start) before it rebalances by itself
  */
 public record BackendStats(String name, Traffic traffic, QueueStats queue, StickTableStats stickTable,
                            boolean healthChecked, List<ServerStats> servers, List<HealthChange> healthChanges,
-                           RebalanceStats rebalance, DurationHistogram connectTime, DurationHistogram queueTime) {
+                           RebalanceStats rebalance, DurationHistogram connectTime, DurationHistogram queueTime,
+                           List<String> awaitingRebalance) {
     public BackendStats {
         servers = List.copyOf(servers);
         healthChanges = List.copyOf(healthChanges);
+        awaitingRebalance = List.copyOf(awaitingRebalance);
     }
 
-    /** A backend with no connect or queue times recorded. */
+    /** A backend with no connect or queue times recorded, waiting for no added server. */
     public BackendStats(String name, Traffic traffic, QueueStats queue, StickTableStats stickTable,
                         boolean healthChecked, List<ServerStats> servers, List<HealthChange> healthChanges,
                         RebalanceStats rebalance) {
         this(name, traffic, queue, stickTable, healthChecked, servers, healthChanges, rebalance,
-                DurationHistogram.EMPTY, DurationHistogram.EMPTY);
+                DurationHistogram.EMPTY, DurationHistogram.EMPTY, List.of());
     }
 
     /** A backend that never rebalanced. */

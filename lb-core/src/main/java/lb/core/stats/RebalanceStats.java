@@ -13,9 +13,11 @@ import java.util.Map;
  * @param from             per server, the clients planned to leave it
  * @param to               per server, the clients planned to come to it (where their stick
  *                         entries now point)
+ * @param cause            why it ran: {@code "asked"}, or the servers whose addition started it
+ *                         (as {@code "added: d, e"})
  */
 public record RebalanceStats(boolean running, long startedAtMillis, int clientsPerSecond, int planned, long moved,
-                             Map<String, Integer> from, Map<String, Integer> to) {
+                             Map<String, Integer> from, Map<String, Integer> to, String cause) {
     public RebalanceStats {
         from = Map.copyOf(from);
         to = Map.copyOf(to);

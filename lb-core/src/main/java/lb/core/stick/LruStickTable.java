@@ -26,12 +26,12 @@ import java.util.function.Consumer;
  *       by each insertion, or all at once by {@link #removeExpired}. An entry with counted
  *       connections not yet released is in use: it neither expires nor is evicted, and its
  *       idle time starts when its last connection is released.</li>
- *   <li><b>Key length</b>: keys longer than {@code maxKeyLength} characters are refused, not
- *       truncated: a truncated key would merge clients that share a prefix (pooling their
- *       rate counters, so one client's reconnect loop would trip a rule for all of them).
- *       Refused keys do not stick (a key-hash balancer still routes them consistently) and
- *       are not counted, so a rule on rates should also reject over-long keys. The bound
- *       also caps the memory any client can make the table hold.</li>
+ *   <li><b>Key length</b>: a key longer than {@code maxKeyLength} characters is kept as its
+ *       SHA-256 digest ({@link StickTable#tableKey}), not truncated: a truncated key would merge
+ *       clients that share a prefix (pooling their rate counters, so one client's reconnect loop
+ *       would trip a rule for all of them), while digests of different keys differ. So a long
+ *       key sticks and is counted like a short one, and the bound still caps the memory any
+ *       client can make the table hold: at most {@code max(maxKeyLength, 51)} characters a key.</li>
  *   <li><b>Hashing</b> is seeded per table, so clients cannot prepare keys that collide in
  *       one chain (unlike {@link String#hashCode()}, whose collisions are well known).</li>
  *   <li><b>Counters</b> (when built with a rate period): per key, the connections counted and
@@ -42,7 +42,7 @@ import java.util.function.Consumer;
  *
  * <p>Memory, with compressed references: 56 bytes per entry (64 with counters) and 4 to 8
  * bytes of bucket array, plus the key string itself, which the table keeps: a 23-character
- * client id is another 64 bytes.
+ * client id is another 64 bytes, a digest 128.
  */
 public final class LruStickTable implements StickTable {
     /** Enough locks that a few dozen loops rarely meet; more would only dilute the LRU. */
@@ -101,9 +101,7 @@ public final class LruStickTable implements StickTable {
 
     @Override
     public String lookup(String key, long nowNs) {
-        if (!accepts(key)) {
-            return null;
-        }
+        key = tableKey(key);
         int h = hash(key);
         return segmentFor(h).lookup(key, h, nowNs);
     }
@@ -111,18 +109,14 @@ public final class LruStickTable implements StickTable {
     @Override
     public boolean store(String key, String serverName, long nowNs) {
         Objects.requireNonNull(serverName, "serverName");
-        if (!accepts(key)) {
-            return false;
-        }
+        key = tableKey(key);
         int h = hash(key);
         return segmentFor(h).store(key, h, serverName, nowNs);
     }
 
     @Override
     public boolean remove(String key) {
-        if (!accepts(key)) {
-            return false;
-        }
+        key = tableKey(key);
         int h = hash(key);
         return segmentFor(h).remove(key, h);
     }
@@ -166,16 +160,18 @@ public final class LruStickTable implements StickTable {
 
     @Override
     public int countConnection(String key, long nowNs) {
-        if (!counts || !accepts(key)) {
+        if (!counts) {
             return 0;
         }
+        key = tableKey(key);
         int h = hash(key);
         return segmentFor(h).countConnection(key, h, nowNs);
     }
 
     @Override
     public void releaseConnection(String key, long nowNs) {
-        if (counts && accepts(key)) {
+        if (counts) {
+            key = tableKey(key);
             int h = hash(key);
             segmentFor(h).releaseConnection(key, h, nowNs);
         }
@@ -183,18 +179,20 @@ public final class LruStickTable implements StickTable {
 
     @Override
     public int connections(String key, long nowNs) {
-        if (!counts || !accepts(key)) {
+        if (!counts) {
             return 0;
         }
+        key = tableKey(key);
         int h = hash(key);
         return segmentFor(h).connections(key, h, nowNs);
     }
 
     @Override
     public int connectionRate(String key, long nowNs) {
-        if (!counts || !accepts(key)) {
+        if (!counts) {
             return 0;
         }
+        key = tableKey(key);
         int h = hash(key);
         return segmentFor(h).connectionRate(key, h, nowNs);
     }

@@ -15,17 +15,20 @@ import java.util.function.Consumer;
  * key with that server, which re-points an entry left pointing at a server that is down,
  * draining, in maintenance or gone.
  *
- * <p>Keys are strings of at most {@link #maxKeyLength()} characters; a longer key is never
- * stored or counted ({@link #accepts}), so it does not stick. Binary keys (an address, raw
- * bytes) go in through {@link #bytesKey}, one character per byte.
+ * <p>Keys are strings. One of at most {@link #maxKeyLength()} characters is kept as it is; a
+ * longer one is kept as a fixed-length digest ({@link #tableKey}), so it sticks and is counted
+ * like any other while the table's memory per entry stays bounded. Every method takes either
+ * form; a caller that uses one key for several calls (the engine, once per new tunnel) asks
+ * {@link #tableKey} once and passes its answer, so the digest is computed once. Binary keys (an
+ * address, raw bytes) go in through {@link #bytesKey}, one character per byte.
  */
 public interface StickTable {
     /** The server name stored for {@code key}, or null; a hit counts as use for expiry. */
     String lookup(String key, long nowNs);
 
     /**
-     * Stores (or re-points) {@code key} to {@code serverName}. False when the key is too long,
-     * or the table is full and nothing could be evicted to make room.
+     * Stores (or re-points) {@code key} to {@code serverName}. False when the table is full and
+     * nothing could be evicted to make room.
      */
     boolean store(String key, String serverName, long nowNs);
 
@@ -39,12 +42,18 @@ public interface StickTable {
 
     int capacity();
 
-    /** Longest key, in characters, that the table stores. */
+    /** Longest key, in characters, that the table keeps as it is; longer ones it keeps as a digest. */
     int maxKeyLength();
 
-    /** Whether {@code key} is short enough to be stored and counted. */
-    default boolean accepts(String key) {
-        return key.length() <= maxKeyLength();
+    /**
+     * The form in which the table keeps {@code key}: the key itself when it has at most
+     * {@link #maxKeyLength()} characters (or already is a digest), else the SHA-256 digest of its
+     * characters behind a marker no key read from UTF-8 text or bytes can begin with (a lone
+     * U+DFFF), so it collides with no short key and, but for a SHA-256 collision, no other long
+     * one. Passing the answer back to this table's methods is the same as passing {@code key}.
+     */
+    default String tableKey(String key) {
+        return key.length() <= maxKeyLength() || KeyDigest.isDigest(key) ? key : KeyDigest.of(key);
     }
 
     /** Whether this table keeps per-key connection counters. */
@@ -54,8 +63,8 @@ public interface StickTable {
      * A tunnel for {@code key} begins: counts it in the key's current connections and its
      * connection rate, creating the entry if needed (with no server yet). Returns the
      * connection rate including this one, for rules such as "reject a client id reconnecting
-     * more than N times per period"; 0 when the table keeps no counters or does not accept the
-     * key. Each call must be matched by one {@link #releaseConnection}.
+     * more than N times per period"; 0 when the table keeps no counters, or is full of keys
+     * in use. Each call must be matched by one {@link #releaseConnection}.
      */
     int countConnection(String key, long nowNs);
 

@@ -39,6 +39,31 @@ abstract class KeyHashBalancerContract {
     /** The balancer under test hashing client addresses when there is no key. */
     abstract Balancer hashingAddresses();
 
+    @Test
+    void aThousandCharacterClientIdGoesToOneServerEveryTimeAndOnEveryInstance() {
+        Backend backend = TestBackends.named(names(8, 1));
+        Balancer first = unbounded();
+        Balancer second = unbounded();
+        first.update(backend.usableServers());
+        second.update(backend.usableServers());
+        StringBuilder id = new StringBuilder();
+        while (id.length() < 1_000) {
+            id.append("fleet/site-7/gateway-3/sensor-");
+        }
+        String longId = id.substring(0, 1_000);
+        Server there = first.pick(KeyHash.of(longId), null).server();
+        for (int i = 0; i < 20; i++) {
+            assertSame(there, first.pick(KeyHash.of(new String(longId.toCharArray())), null).server());
+            assertSame(there, second.pick(KeyHash.of(longId), null).server());
+        }
+        // the whole id is hashed: ids that differ only past any length limit spread over the servers
+        java.util.Set<Server> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            seen.add(first.pick(KeyHash.of(longId + i), null).server());
+        }
+        assertTrue(seen.size() > 1, "long ids sharing 1,000 characters all went to " + seen);
+    }
+
     @Property(tries = 40)
     void removingOneOfNServersMovesOnlyTheKeysThatWereOnIt(
             @ForAll @IntRange(min = 2, max = 20) int n, @ForAll long salt, @ForAll @IntRange(min = 0, max = 19) int which) {

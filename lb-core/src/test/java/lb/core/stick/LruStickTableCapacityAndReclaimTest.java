@@ -172,17 +172,6 @@ class LruStickTableCapacityAndReclaimTest {
     }
 
     @Test
-    void countersOfAKeyTooLongToStoreAreAlwaysZero() {
-        LruStickTable table = new LruStickTable(10, IDLE, 4, Duration.ofSeconds(1));
-        assertTrue(table.countsConnections());
-        table.releaseConnection("too-long", 1);
-        assertEquals(0, table.connections("too-long", 1));
-        assertEquals(0, table.connectionRate("too-long", 1));
-        assertFalse(table.remove("too-long"));
-        assertEquals(0, table.size());
-    }
-
-    @Test
     void releasingMoreThanWasCountedNeverGoesBelowZero() {
         LruStickTable table = new LruStickTable(10, Duration.ofSeconds(10), 32, Duration.ofSeconds(1));
         table.countConnection("client", 0);

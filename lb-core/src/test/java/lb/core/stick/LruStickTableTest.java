@@ -117,18 +117,6 @@ class LruStickTableTest {
     }
 
     @Test
-    void keysLongerThanTheLimitAreRefusedNotTruncated() {
-        LruStickTable table = new LruStickTable(10, IDLE, 8, Duration.ofSeconds(1));
-        assertTrue(table.store("12345678", "s1", 1));
-        assertFalse(table.store("123456789", "s1", 1));
-        assertFalse(table.accepts("123456789"));
-        assertNull(table.lookup("123456789", 2));
-        assertEquals(0, table.countConnection("123456789", 2));
-        assertEquals("s1", table.lookup("12345678", 2), "a refused key never lands on its prefix");
-        assertEquals(1, table.size());
-    }
-
-    @Test
     void countersTrackLiveConnectionsAndTheirRateOverASlidingPeriod() {
         LruStickTable table = new LruStickTable(10, IDLE, 32, Duration.ofSeconds(10));
         long t = 100 * SECOND;

@@ -189,7 +189,7 @@ final class AdminServer implements AutoCloseable {
             int rate = 100;
             for (Map.Entry<String, String> e : params.entrySet()) {
                 switch (e.getKey()) {
-                    case "tolerance" -> tolerance = fraction("tolerance", e.getValue());
+                    case "tolerance" -> tolerance = Values.fraction("tolerance", e.getValue());
                     case "rate" -> rate = Values.count("rate", e.getValue(), 1, 1_000_000);
                     default -> throw new UsageException("unknown parameter '" + e.getKey() + "' (tolerance, rate)");
                 }
@@ -205,22 +205,10 @@ final class AdminServer implements AutoCloseable {
         reply(x, running.isDone() ? 200 : 202, json(now));
     }
 
-    private static double fraction(String what, String value) throws UsageException {
-        try {
-            double d = Double.parseDouble(value);
-            if (d >= 0 && d < 1) {
-                return d;
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw new UsageException(what + ": expected a fraction in [0, 1), got '" + value + "'");
-    }
-
     private static String json(RebalanceStats r) {
         return "{\"running\":" + r.running() + ",\"planned\":" + r.planned() + ",\"moved\":" + r.moved()
                 + ",\"clientsPerSecond\":" + r.clientsPerSecond() + ",\"from\":" + counts(r.from())
-                + ",\"to\":" + counts(r.to()) + "}";
+                + ",\"to\":" + counts(r.to()) + ",\"cause\":" + Json.string(r.cause()) + "}";
     }
 
     private static String counts(Map<String, Integer> byServer) {

@@ -51,7 +51,8 @@ final class ConfigFile {
             "health-expect-status", "health-expect-body", "health-no-tls", "connect-timeout", "server-timeout",
             "queue-priority-burst", "server-tls-ca", "server-tls-cert", "server-tls-key", "server-tls-no-verify-host",
             "slow-start", "observe-failed-connects", "close-on-down", "health-send-proxy", "max-queue",
-            "queue-timeout", "key-rate-period", "drain-on-remove");
+            "queue-timeout", "key-rate-period", "drain-on-remove", "rebalance-on-add", "rebalance-tolerance",
+            "rebalance-rate");
 
     /** Flags that mean nothing inside a file. */
     private static final Set<String> NOT_IN_FILE = Set.of("config", "check-config", "help", "demo", "demo-clients",

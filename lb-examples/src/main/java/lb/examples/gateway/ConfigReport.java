@@ -45,7 +45,9 @@ final class ConfigReport {
             for (Backend b : lb.backends()) {
                 GatewayOptions s = settingsOf(o, b.name(), false);
                 out.println("backend " + b.name() + ": balancer " + s.balancer + ", stickiness " + s.stickiness
-                        + ", health " + health(s));
+                        + ", health " + health(s)
+                        + (s.rebalanceOnAdd ? ", rebalance on add within " + s.rebalanceTolerance + " at "
+                        + s.rebalanceRate + "/s" : ""));
                 for (GatewayOptions.ServerTemplate t : s.templates) {
                     out.println("  server-template " + t.prefix() + (t.count() == 0 ? "" : " " + t.count()) + " " + t.host()
                             + ":" + t.port() + " (looked up every " + o.resolveInterval + "; its servers as found now:)");

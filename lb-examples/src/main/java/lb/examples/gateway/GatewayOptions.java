@@ -157,6 +157,10 @@ final class GatewayOptions {
     int shutdownRate;
     boolean willOnBalancerEnd;
     int maxConnectRate;
+    /** Rebalance by itself after a broker is added at run time (a reload, the admin API). */
+    boolean rebalanceOnAdd;
+    double rebalanceTolerance = 0.1;
+    int rebalanceRate = 100;
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
@@ -275,7 +279,7 @@ final class GatewayOptions {
         return switch (name) {
             case "demo", "accept-proxy", "connection-log", "reuse-port", "no-stats", "no-inspection", "no-connack-replies",
                  "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end",
-                 "health-no-tls" -> true;
+                 "health-no-tls", "rebalance-on-add" -> true;
             default -> false;
         };
     }
@@ -390,6 +394,9 @@ final class GatewayOptions {
             case "shutdown-rate" -> shutdownRate = Values.count(flag, v, 0, 1_000_000);
             case "will-on-balancer-end" -> willOnBalancerEnd = Boolean.parseBoolean(v);
             case "max-connect-rate" -> maxConnectRate = Values.count(flag, v, 0, 1_000_000);
+            case "rebalance-on-add" -> rebalanceOnAdd = Boolean.parseBoolean(v);
+            case "rebalance-tolerance" -> rebalanceTolerance = Values.fraction(flag, v);
+            case "rebalance-rate" -> rebalanceRate = Values.count(flag, v, 1, 1_000_000);
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }

@@ -18,6 +18,7 @@ import lb.core.balance.RendezvousHash;
 import lb.core.balance.RoundRobin;
 import lb.core.balance.SourceHash;
 import lb.core.balance.StaticRoundRobin;
+import lb.core.config.Rebalance;
 import lb.core.health.HealthCheck;
 import lb.core.model.AcceptMode;
 import lb.core.proxy.ProxyFormat;
@@ -201,6 +202,9 @@ final class GatewaySetup {
         }
         if (upstream != null) {
             be.tls(upstream); // health checks then speak TLS too
+        }
+        if (o.rebalanceOnAdd) {
+            be.rebalanceOnAdd(Rebalance.of(o.rebalanceTolerance, o.rebalanceRate));
         }
     }
 

@@ -297,6 +297,13 @@ final class Help {
                 --drain-on-remove DURATION how long a server removed by a reload or by DNS
                                            keeps its tunnels before they are ended
                                            (default 30s)
+                --rebalance-on-add         after a broker is added (a reload, DNS, the admin
+                                           API), wait until it passed its health checks (and
+                                           any slow start), then move clients to it from the
+                                           brokers above their share, once; off by default
+                --rebalance-tolerance F    how far (a fraction of its share) a broker may be
+                                           from its share before clients move (default 0.1)
+                --rebalance-rate N         clients moved a second (default 100)
 
             MORE FRONTEND KEYS
                 --max-key-connection-rate N

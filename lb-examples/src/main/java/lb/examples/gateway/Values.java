@@ -28,6 +28,19 @@ final class Values {
         }
     }
 
+    /** A fraction in [0, 1), like a tolerance: {@code 0.1} is ten percent. */
+    static double fraction(String flag, String text) throws UsageException {
+        try {
+            double d = Double.parseDouble(text.trim());
+            if (d >= 0 && d < 1) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new UsageException(flag + ": expected a fraction in [0, 1), got '" + text + "'");
+    }
+
     /** A size in bytes: a bare number, or with k, m or g (powers of 1024), e.g. 64m. */
     static long bytes(String flag, String text) throws UsageException {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);

@@ -18,6 +18,7 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 import lb.core.LoadBalancer;
+import lb.core.config.Rebalance;
 import lb.core.model.Server;
 import lb.core.proxy.ProxyFormat;
 import lb.examples.broker.FakeBroker;
@@ -61,6 +62,48 @@ class GatewayKeysTest {
                 assertEquals(0, w.connect("another", 5), "other client ids are not limited");
             }
         });
+    }
+
+    @Test
+    void rebalanceOnAddMovesHalfTheClientsToABrokerAddedByAReloadAtTheGivenPace() throws Exception {
+        try (FakeBroker a = new FakeBroker("a").start(); FakeBroker b = new FakeBroker("b").start()) {
+            List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--event-loops", "1",
+                    "--health-interval", "100ms", "--rebalance-on-add", "--rebalance-tolerance", "0.2",
+                    "--rebalance-rate", "50", "--server", "a=127.0.0.1:" + a.address().getPort()));
+            try (LoadBalancer lb = GatewaySetup.builder(GatewayOptions.parse(args.toArray(new String[0]))).build().start()) {
+                InetSocketAddress front = lb.frontend("mqtt").boundAddresses().get(0);
+                List<WireClient> clients = new ArrayList<>();
+                try {
+                    for (int i = 0; i < 20; i++) {
+                        WireClient w = new WireClient(front);
+                        clients.add(w);
+                        assertEquals(0, w.connect("moving-" + i, 5));
+                    }
+                    args.addAll(List.of("--server", "b=127.0.0.1:" + b.address().getPort()));
+                    lb.apply(GatewaySetup.builder(GatewayOptions.parse(args.toArray(new String[0]))));
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (lb.stats().backend("brokers").rebalance() == null
+                            || lb.stats().backend("brokers").rebalance().running()) {
+                        assertTrue(System.nanoTime() < deadline, "no rebalance by itself: " + lb.stats().backend("brokers"));
+                        Thread.sleep(20);
+                    }
+                    assertEquals(Rebalance.of(0.2, 50), lb.backend("brokers").policy().rebalanceOnAdd());
+                    var done = lb.stats().backend("brokers").rebalance();
+                    assertEquals("added: b", done.cause());
+                    assertEquals(10, done.planned(), "half of the 20 go to b");
+                    assertEquals(10, done.moved());
+                    assertEquals(50, done.clientsPerSecond());
+                    while (lb.backend("brokers").server("a").connections() > 10) { // moved tunnels end cleanly first
+                        assertTrue(System.nanoTime() < deadline, "a still holds " + lb.backend("brokers").server("a").connections());
+                        Thread.sleep(20);
+                    }
+                } finally {
+                    for (WireClient w : clients) {
+                        w.close();
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -35,9 +35,10 @@ import lb.mqtt.Mqtt;
 
 /**
  * Scale-out: three brokers hold every client, a fourth is added, and a rebalance moves clients
- * to it at a pace. Each moved MQTT 5 client hears DISCONNECT "use another server" (0x9C),
- * reconnects with the same client id through the balancer, and lands on the new broker (its
- * stick entry was re-pointed); no client is lost.
+ * to it at a pace, asked for or (with {@code rebalanceOnAdd}) by itself once the new broker
+ * answers its health checks. Each moved MQTT 5 client hears DISCONNECT "use another server"
+ * (0x9C), reconnects with the same client id through the balancer, and lands on the new broker
+ * (its stick entry was re-pointed); no client is lost.
  */
 @Timeout(60)
 class RebalanceIT {
@@ -46,6 +47,15 @@ class RebalanceIT {
 
     @Test
     void movedClientsHearUseAnotherServerAndReconnectToTheNewBroker() throws Exception {
+        scaleOut(false);
+    }
+
+    @Test
+    void theBackendRebalancesByItselfOnceTheAddedBrokerAnswersItsChecks() throws Exception {
+        scaleOut(true);
+    }
+
+    private static void scaleOut(boolean automatic) throws Exception {
         List<FakeBroker> brokers = new ArrayList<>();
         for (String name : List.of("a", "b", "c", "d")) {
             brokers.add(new FakeBroker(name).start());
@@ -55,9 +65,15 @@ class RebalanceIT {
         List<MqttClient> clients = new ArrayList<>();
         try (LoadBalancer lb = LoadBalancer.builder()
                 .eventLoops(2)
-                .backend("brokers", b -> b.server("a", brokers.get(0).address()).server("b", brokers.get(1).address())
-                        .server("c", brokers.get(2).address())
-                        .stickTable(Mqtt.clientIdStickTable(10_000, Duration.ofMinutes(10))))
+                .backend("brokers", b -> {
+                    b.server("a", brokers.get(0).address()).server("b", brokers.get(1).address())
+                            .server("c", brokers.get(2).address())
+                            .stickTable(Mqtt.clientIdStickTable(10_000, Duration.ofMinutes(10)));
+                    if (automatic) {
+                        b.healthCheck(Mqtt.connectCheck().interval(Duration.ofMillis(200)).rise(2).fall(1))
+                                .rebalanceOnAdd(Rebalance.of(0.1, 40));
+                    }
+                })
                 .frontend("mqtt", f -> f.listen(new InetSocketAddress("127.0.0.1", 0))
                         .keyExtractor(Mqtt.connectInspector())
                         .backend("brokers"))
@@ -78,12 +94,25 @@ class RebalanceIT {
             for (Future<?> f : connects) {
                 f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             }
-            lb.backend("brokers").addServer("d", brokers.get(3).address(), o -> { });
-
-            RebalanceStats done = lb.backend("brokers").rebalance(Rebalance.of(0.1, 40)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            RebalanceStats done;
+            if (automatic) {
+                brokers.get(3).refuseConnects(true); // not ready yet: its checks fail
+                lb.backend("brokers").addServer("d", brokers.get(3).address(), o -> { });
+                Await.until("d down by its checks", WAIT, () -> !lb.backend("brokers").server("d").isUp());
+                Thread.sleep(600); // three check intervals
+                assertEquals(null, lb.stats().backend("brokers").rebalance(), "nothing moves before d is ready");
+                brokers.get(3).refuseConnects(false);
+                Await.until("the rebalance over", WAIT, () -> lb.stats().backend("brokers").rebalance() != null
+                        && !lb.stats().backend("brokers").rebalance().running());
+                done = lb.stats().backend("brokers").rebalance();
+                assertEquals("added: d", done.cause());
+            } else {
+                lb.backend("brokers").addServer("d", brokers.get(3).address(), o -> { });
+                done = lb.backend("brokers").rebalance(Rebalance.of(0.1, 40)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
             assertEquals(CLIENTS / 4, done.planned(), "a quarter of the clients move to the new broker");
             assertEquals(done.planned(), done.moved());
-            Await.until("every moved client back", WAIT, () -> brokers.get(3).openConnections() == CLIENTS / 4);
+            Await.until("every moved client back", WAIT, () -> held(lb, brokers.get(3), automatic) == CLIENTS / 4);
             Await.until("every client connected", WAIT, () -> clients.stream().allMatch(MqttClient::isConnected));
             assertEquals(CLIENTS / 4, reasons.size(), "each moved client was told once: " + reasons);
             assertTrue(reasons.values().stream().allMatch(code -> code == 0x9C), "use another server: " + reasons);
@@ -92,7 +121,7 @@ class RebalanceIT {
             }
             int total = 0;
             for (FakeBroker broker : brokers) {
-                int held = broker.openConnections();
+                int held = held(lb, broker, automatic);
                 total += held;
                 assertTrue(Math.abs(held - CLIENTS / 4) <= 1, broker.name() + " holds " + held);
             }
@@ -111,6 +140,14 @@ class RebalanceIT {
                 broker.close();
             }
         }
+    }
+
+    /**
+     * The clients a broker holds: as it counts them, or, while health checks come and go on its
+     * own count, as the balancer does (tunnels only).
+     */
+    private static int held(LoadBalancer lb, FakeBroker broker, boolean checked) {
+        return checked ? lb.backend("brokers").server(broker.name()).connections() : broker.openConnections();
     }
 
     private static MqttConnectionOptions options() {

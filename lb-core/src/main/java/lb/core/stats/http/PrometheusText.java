@@ -207,6 +207,11 @@ public final class PrometheusText {
             w.gauge("lb_backend_rebalance_moved", "Clients the latest rebalance has moved so far.")
                     .sample(b.rebalance().moved(), id);
         }
+        if (b.rebalance() != null || !b.awaitingRebalance().isEmpty()) {
+            w.gauge("lb_backend_rebalance_awaiting",
+                    "Servers added that the backend waits for (up, past slow start) before it rebalances by itself.")
+                    .sample(b.awaitingRebalance().size(), id);
+        }
         w.gauge("lb_backend_max_connect_rate", "The most new connections a second a whole backend is sent (0: no limit).")
                 .sample(b.queue().maxConnectRate(), id);
         w.counter("lb_backend_connects_delayed_total",

@@ -149,6 +149,11 @@ public final class StatsJson {
                     .name("capacity").value(b.stickTable().capacity()).endObject();
         }
         w.name("healthChecked").value(b.healthChecked());
+        w.name("awaitingRebalance").beginArray();
+        for (String s : b.awaitingRebalance()) {
+            w.value(s);
+        }
+        w.endArray();
         w.name("rebalance");
         RebalanceStats r = b.rebalance();
         if (r == null) {
@@ -156,7 +161,7 @@ public final class StatsJson {
         } else {
             w.beginObject().name("running").value(r.running()).name("startedAtMillis").value(r.startedAtMillis())
                     .name("clientsPerSecond").value(r.clientsPerSecond()).name("planned").value(r.planned())
-                    .name("moved").value(r.moved()).endObject();
+                    .name("moved").value(r.moved()).name("cause").value(r.cause()).endObject();
         }
         w.name("servers").beginArray();
         for (ServerStats s : b.servers()) {
