@@ -110,6 +110,75 @@ class DistributionIT {
         }
     }
 
+    /**
+     * SIGTERM, as systemd or docker stop sends it: the gateway ends its clients at the shutdown
+     * rate over the grace, not all at once, and then exits.
+     */
+    @Test
+    void sigtermEndsClientsAtTheShutdownRateAndExits() throws Exception {
+        int clients = 300;
+        int rate = 100;
+        try (FakeBroker broker = new FakeBroker("only").start()) {
+            int port = freePort();
+            Path out = dir.resolve("stop.out");
+            Process gateway = new ProcessBuilder(LAUNCHER.toString(), "--listen", "127.0.0.1:" + port,
+                    "--backends", "127.0.0.1:" + broker.address().getPort(), "--no-stats", "--event-loops", "1",
+                    "--shutdown-grace", "10s", "--shutdown-rate", String.valueOf(rate))
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            List<java.nio.channels.SocketChannel> open = new java.util.ArrayList<>();
+            try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+                Await.until("the gateway to listen", Duration.ofSeconds(30),
+                        () -> output(out).contains("listening on") || !gateway.isAlive());
+                for (int i = 0; i < clients; i++) {
+                    open.add(connected(new java.net.InetSocketAddress("127.0.0.1", port), "stopping-" + i));
+                }
+                for (java.nio.channels.SocketChannel c : open) {
+                    c.configureBlocking(false);
+                    c.register(selector, java.nio.channels.SelectionKey.OP_READ);
+                }
+                long signalled = System.nanoTime();
+                gateway.destroy(); // SIGTERM
+                List<Long> endedMs = new java.util.ArrayList<>();
+                java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(256);
+                long deadline = signalled + Duration.ofSeconds(20).toNanos();
+                while (endedMs.size() < clients && System.nanoTime() < deadline) {
+                    selector.select(500);
+                    for (java.nio.channels.SelectionKey k : selector.selectedKeys()) {
+                        sink.clear();
+                        int n;
+                        try {
+                            n = ((java.nio.channels.SocketChannel) k.channel()).read(sink);
+                        } catch (java.io.IOException reset) {
+                            n = -1;
+                        }
+                        if (n < 0) {
+                            endedMs.add((System.nanoTime() - signalled) / 1_000_000);
+                            k.cancel();
+                        }
+                    }
+                    selector.selectedKeys().clear();
+                }
+                assertEquals(clients, endedMs.size(), "every client ended within 20 s");
+                long spreadMs = java.util.Collections.max(endedMs) - java.util.Collections.min(endedMs);
+                // 300 clients at 100 a second: about 3 s, never one burst
+                assertTrue(spreadMs >= 2_000, "ended over " + spreadMs + " ms");
+                long[] perSecond = new long[21];
+                endedMs.forEach(ms -> perSecond[(int) Math.min(20, ms / 1000)]++);
+                for (long n : perSecond) {
+                    assertTrue(n <= rate * 1.3, "at most about " + rate + " a second: " + java.util.Arrays.toString(perSecond));
+                }
+                assertTrue(gateway.waitFor(20, TimeUnit.SECONDS), "the gateway exits after its clients");
+                // 128 + SIGTERM: how a JVM reports a stop by signal (the systemd unit counts it a success)
+                assertEquals(143, gateway.exitValue(), output(out));
+            } finally {
+                gateway.destroyForcibly();
+                for (java.nio.channels.SocketChannel c : open) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     @Test
     void checkConfigAcceptsAGoodFileAndRefusesABrokenOneWithItsLine() throws Exception {
         Path good = dir.resolve("good.conf");
@@ -212,6 +281,21 @@ class DistributionIT {
             b.servedClientIds().stream().filter(id -> !id.startsWith("lb-check-")).forEach(ids::add);
         }
         return ids;
+    }
+
+    /** A raw MQTT 3.1.1 client through its CONNACK. */
+    private static java.nio.channels.SocketChannel connected(java.net.InetSocketAddress to, String id) throws Exception {
+        java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(to);
+        c.write(java.nio.ByteBuffer.wrap(RawMqtt.connect(id, RawMqtt.CLEAN_SESSION, 60)));
+        java.nio.ByteBuffer connack = java.nio.ByteBuffer.allocate(4);
+        while (connack.hasRemaining()) {
+            if (c.read(connack) < 0) {
+                throw new AssertionError(id + ": closed before its CONNACK");
+            }
+        }
+        assertEquals(0x20, connack.get(0), id + ": CONNACK");
+        assertEquals(0, connack.get(3), id + ": accepted");
+        return c;
     }
 
     private static String output(Path file) {
