@@ -29,7 +29,7 @@ import lb.core.tls.TlsSettings;
  */
 @Timeout(120)
 class TlsReloadUnderLoadIT {
-    private static final int TUNNELS = 250;
+    private static final int TUNNELS = 500;
 
     @Test
     void fiveHundredLiveTlsTunnelsSurviveACertificateChangeAndNewClientsGetTheNewOne() throws Exception {
