@@ -128,6 +128,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private PacketFraming framing;
     /** The client's first bytes while inspected (null before and after). */
     private FirstBytes inspected;
+    /** The client has had the greeting a verdict carried (a WebSocket 101): no second one. */
+    private boolean greeted;
+    /** The server's answer to the forwarded bytes while it is awaited; else null. */
+    private ServerAnswer serverAnswer;
     private boolean awaitingProxyHeader;
     /** The client is not trusted to send a PROXY header, and its first bytes have not shown it sent none. */
     private boolean screeningProxy;
@@ -310,7 +314,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                     return;
                 }
                 if ((ready & SelectionKey.OP_READ) != 0) {
-                    read(down);
+                    if (serverAnswer != null) {
+                        onServerAnswer();
+                    } else {
+                        read(down);
+                    }
                 }
             }
             default -> { }
@@ -568,6 +576,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private void inspect(int cap) {
         Verdict verdict = frontend.keyExtractor().inspect(inspected.view().asReadOnlyBuffer(),
                 new ClientFacts(clientAddress, tlsFacts));
+        if (verdict.greeting() != null && !greeted && !greet(verdict.greeting())) {
+            return;
+        }
         switch (verdict.kind()) {
             case NEED_MORE -> {
                 if (inspected.size() >= cap) {
@@ -577,6 +588,31 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             case REJECT -> replyAndLinger(verdict.reply(), Termination.INSPECT_REJECTED, verdict.reason());
             case ROUTE -> routeWith(verdict);
         }
+    }
+
+    /**
+     * Sends the client what its handshake is owed before inspection goes on. Its socket has
+     * sent nothing yet, so the few bytes go out whole (behind TLS, they wait for room to write).
+     */
+    private boolean greet(ByteBuffer greeting) {
+        greeted = true;
+        ByteBuffer bytes = greeting.duplicate();
+        try {
+            if (tls != null) {
+                tls.write(bytes);
+                setInterest(clientKey, true, tls.hasUnsent());
+            } else {
+                client.write(bytes);
+            }
+        } catch (IOException e) {
+            close(Termination.CLIENT_ERROR, "answering its handshake: " + e.getMessage());
+            return false;
+        }
+        if (bytes.hasRemaining()) {
+            close(Termination.CLIENT_ERROR, "the answer to its handshake was not taken whole");
+            return false;
+        }
+        return true;
     }
 
     // ---- per-source limits -----------------------------------------------------------------
@@ -652,6 +688,12 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
         ByteBuffer firstBytes = inspected == null ? null : inspected.handOver();
         inspected = null;
+        if (firstBytes != null && verdict.forwarded() != null) {
+            forwardInstead(firstBytes, verdict.forwarded());
+        }
+        if (verdict.serverHandshake() != null) {
+            serverAnswer = new ServerAnswer(verdict.serverHandshake(), loop.pool.budget(), frontend.inspectMaxBytes());
+        }
         if (firstBytes != null) {
             up.setPending(firstBytes);
             if (!startFraming(firstBytes)) {
@@ -664,6 +706,16 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         classify(key, verdict.user());
         route();
+    }
+
+    /** Writes {@code forwarded} over the inspected bytes, which hold their budget for them. */
+    private static void forwardInstead(ByteBuffer firstBytes, ByteBuffer forwarded) {
+        if (forwarded.remaining() > firstBytes.capacity()) {
+            throw new IllegalStateException("the key extractor forwards " + forwarded.remaining()
+                    + " bytes in place of " + firstBytes.remaining() + ": more than were inspected");
+        }
+        firstBytes.clear();
+        firstBytes.put(forwarded.duplicate()).flip();
     }
 
     private void classify(String routingKey, String user) {
@@ -1002,6 +1054,34 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         return java.util.stream.Stream.of(alpn, authority, ssl).filter(java.util.Objects::nonNull).toArray(Tlv[]::new);
     }
 
+    /**
+     * Reads the server's answer to the forwarded bytes; once it is whole and right, drops it and
+     * relays what came after it. A wrong answer ends the tunnel, the client told if the
+     * handshake says how.
+     */
+    private void onServerAnswer() {
+        switch (serverAnswer.read(serverChannel, serverTls, loop.readBuffer)) {
+            case NEED_MORE -> { }
+            case REFUSED -> {
+                String detail = server.name() + ": " + serverAnswer.failure();
+                ByteBuffer reply = serverAnswer.failureReply();
+                closeServerChannel();
+                replyAndLinger(reply, Termination.SERVER_HANDSHAKE_FAILED, detail);
+            }
+            case ACCEPTED -> {
+                long now = loop.nowNs();
+                ByteBuffer rest = serverAnswer.takeRest();
+                serverAnswer = null;
+                down.lastSourceActivityNs = now;
+                if (rest != null) {
+                    down.bytes += rest.remaining();
+                    down.setPending(rest);
+                    ok(down.onWritable(loop, now, framing), down);
+                }
+            }
+        }
+    }
+
     // ---- timeouts --------------------------------------------------------------------------
 
     @Override
@@ -1258,6 +1338,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     private void releaseBuffers() {
         releaseInspected();
+        if (serverAnswer != null) {
+            serverAnswer.release();
+            serverAnswer = null;
+        }
         up.releasePending(loop.pool);
         down.releasePending(loop.pool);
         if (state == State.CLOSED) {
