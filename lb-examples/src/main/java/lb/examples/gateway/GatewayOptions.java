@@ -51,6 +51,8 @@ final class GatewayOptions {
     int stickCapacity = 200_000;
     Duration stickExpire = Duration.ofMinutes(30);
     String health = "mqtt";
+    /** The health check was named (so a WebSocket backend's default is not in force). */
+    boolean healthGiven;
     Duration healthInterval = Duration.ofSeconds(2);
     int healthRise = 2;
     int healthFall = 3;
@@ -118,6 +120,10 @@ final class GatewayOptions {
     int shutdownRate;
     boolean willOnBalancerEnd;
     int maxConnectRate;
+    /** Clients speak MQTT over WebSocket, and the brokers are their WebSocket listeners. */
+    boolean webSocket;
+    /** The one request path WebSocket clients may ask for; null for any. */
+    String webSocketPath;
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
@@ -228,7 +234,8 @@ final class GatewayOptions {
     static boolean isSwitch(String name) {
         return switch (name) {
             case "demo", "accept-proxy", "connection-log", "reuse-port", "no-stats", "no-inspection", "no-connack-replies",
-                 "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end" -> true;
+                 "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end",
+                 "websocket" -> true;
             default -> false;
         };
     }
@@ -250,7 +257,10 @@ final class GatewayOptions {
             case "stickiness" -> stickiness = oneOf(flag, v, "table", "hash", "none");
             case "stick-capacity" -> stickCapacity = Values.count(flag, v, 1, 100_000_000);
             case "stick-expire" -> stickExpire = Values.duration(flag, v);
-            case "health" -> health = oneOf(flag, v, "mqtt", "tcp", "none");
+            case "health" -> {
+                health = oneOf(flag, v, "mqtt", "tcp", "none");
+                healthGiven = true;
+            }
             case "health-interval" -> healthInterval = Values.duration(flag, v);
             case "health-rise" -> healthRise = Values.count(flag, v, 1, 100);
             case "health-fall" -> healthFall = Values.count(flag, v, 1, 100);
@@ -336,6 +346,13 @@ final class GatewayOptions {
             case "shutdown-rate" -> shutdownRate = Values.count(flag, v, 0, 1_000_000);
             case "will-on-balancer-end" -> willOnBalancerEnd = Boolean.parseBoolean(v);
             case "max-connect-rate" -> maxConnectRate = Values.count(flag, v, 0, 1_000_000);
+            case "websocket" -> webSocket = Boolean.parseBoolean(v);
+            case "websocket-path" -> {
+                if (!v.startsWith("/")) {
+                    throw new UsageException(flag + ": a request path starts with '/', got '" + v + "'");
+                }
+                webSocketPath = v;
+            }
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }
@@ -375,9 +392,39 @@ final class GatewayOptions {
         if (shutdownGrace.toMillis() < 1) {
             throw new UsageException("--shutdown-grace: must be at least 1ms, was " + shutdownGrace);
         }
+        checkWebSocket("--websocket");
+        if (webSocket) {
+            brokersSpeakWebSocket("--health");
+        }
         if (!tlsCerts.isEmpty() && tlsListen.isEmpty()) {
             tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));
         }
+    }
+
+    /** A WebSocket frontend's own rules; {@code where} names it in the message. */
+    void checkWebSocket(String where) throws UsageException {
+        if (webSocketPath != null && !webSocket) {
+            throw new UsageException(where + ": websocket-path needs websocket");
+        }
+        if (webSocket && !mqttInspection) {
+            throw new UsageException(where + ": websocket reads the CONNECT inside the frames; without inspection"
+                    + " WebSocket passes through as TCP: drop websocket, or no-inspection");
+        }
+    }
+
+    /**
+     * These backend settings serve WebSocket clients: the brokers' WebSocket ports cannot be
+     * checked with MQTT over TCP, so health is a TCP connect unless named, and never mqtt.
+     */
+    void brokersSpeakWebSocket(String where) throws UsageException {
+        if (!health.equals("mqtt")) {
+            return;
+        }
+        if (healthGiven) {
+            throw new UsageException(where + ": health mqtt speaks MQTT over TCP, and WebSocket brokers"
+                    + " listen for WebSocket: use health tcp (or none)");
+        }
+        health = "tcp";
     }
 
     /** The per-source limits the flags describe (none unless a limit is set). */

@@ -123,6 +123,25 @@ class ConfigFileTest {
     }
 
     @Test
+    void aWebSocketFrontendsBackendIsCheckedByTcpUnlessToldAndNeverByMqtt() throws Exception {
+        String ws = TWO_AND_TWO.replace("    accept-proxy\n", "    websocket\n    websocket-path /mqtt\n");
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--config", file(ws).toString()});
+        GatewayOptions legacy = o.frontends.get(1).settings();
+        assertTrue(legacy.webSocket);
+        assertEquals("/mqtt", legacy.webSocketPath);
+        assertEquals("tcp", o.backends.get(1).settings().health, "fleet-b named no health check");
+
+        Path mqttChecked = file(ws.replace("    stickiness none\n", "    stickiness none\n    health mqtt\n"));
+        UsageException e = assertThrows(UsageException.class,
+                () -> GatewayOptions.parse(new String[] {"--config", mqttChecked.toString()}));
+        assertTrue(e.getMessage().contains("backend 'fleet-b'") && e.getMessage().contains("use health tcp"), e.getMessage());
+
+        Path uninspected = file(ws.replace("    websocket\n", "    websocket\n    no-inspection\n"));
+        e = assertThrows(UsageException.class, () -> GatewayOptions.parse(new String[] {"--config", uninspected.toString()}));
+        assertTrue(e.getMessage().contains("frontend 'legacy'"), e.getMessage());
+    }
+
+    @Test
     void aKeyConnectionRateOnABackendWithoutACountingTableIsRefused() throws Exception {
         Path f = file(TWO_AND_TWO.replace("    accept-proxy\n", "    accept-proxy\n    max-key-connection-rate 5\n"));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
