@@ -108,6 +108,7 @@ class WebSocketTest {
         }
         FakeWebSocketServer served = home.equals("a") ? a : b;
         assertEquals(20, served.accepted());
+        assertEquals(0, served.pipelined(), "frames waited for the server's 101");
         assertEquals(0, (served == a ? b : a).accepted());
     }
 

@@ -12,9 +12,12 @@ import lb.core.model.ServerHandshake;
  * anything of the server's is relayed (a verdict's {@link ServerHandshake}, for a WebSocket
  * broker's {@code 101}). Not thread-safe: owned by one tunnel on its loop.
  *
- * <p>The server's first bytes are held in {@link FirstBytes}: bounded by the frontend's inspect
- * cap, charged to the memory budget, and gone once the answer is whole. What came after the
- * answer is handed to the tunnel to relay ({@link #takeRest}).
+ * <p>Until the answer, only the request part of the bytes for the server is written
+ * ({@link #writeRequest}); the rest stays in the client-to-server relay's pending buffer, which
+ * also keeps the client from being read, so nothing overtakes it. The server's first bytes are
+ * held in {@link FirstBytes}: bounded by the frontend's inspect cap, charged to the memory
+ * budget, and gone once the answer is whole. What came after the answer is handed to the tunnel
+ * to relay ({@link #takeRest}).
  */
 final class ServerAnswer {
     enum Outcome { NEED_MORE, ACCEPTED, REFUSED }
@@ -22,6 +25,8 @@ final class ServerAnswer {
     private final ServerHandshake check;
     private final FirstBytes held;
     private final int cap;
+    /** Bytes of the request still to write before the answer. */
+    private int requestUnsent;
     private int answerLength;
     /** Why the answer was refused, once it was. */
     private String failure;
@@ -30,6 +35,30 @@ final class ServerAnswer {
         this.check = check;
         this.held = new FirstBytes(budget);
         this.cap = cap;
+        this.requestUnsent = check.requestLength();
+    }
+
+    /** True while part of the request is unwritten (the server's socket is wanted writable). */
+    boolean hasUnsentRequest() {
+        return requestUnsent > 0;
+    }
+
+    /**
+     * Writes what is left of the request from the start of {@code pending} (the bytes for the
+     * server, request first), through {@code tls} when the server's end is TLS; the rest of
+     * {@code pending} stays unwritten.
+     */
+    void writeRequest(ByteBuffer pending, SocketChannel channel, TlsEnd tls) throws IOException {
+        if (requestUnsent <= 0) {
+            return;
+        }
+        int limit = pending.limit();
+        pending.limit(Math.min(limit, pending.position() + requestUnsent));
+        try {
+            requestUnsent -= tls != null ? tls.write(pending) : channel.write(pending);
+        } finally {
+            pending.limit(limit);
+        }
     }
 
     /** Reads what the server sent (through {@code tls} when the server's end is TLS) and checks it. */

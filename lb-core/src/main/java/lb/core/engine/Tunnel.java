@@ -285,10 +285,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
      * for a server still in its TLS handshake wait for its answer, not for room to write.
      */
     private boolean serverWantsWrite() {
+        boolean bytesWait = up.hasPending() && (serverAnswer == null || serverAnswer.hasUnsentRequest());
         if (serverTls == null) {
-            return up.hasPending();
+            return bytesWait;
         }
-        return serverTls.hasUnsent() || (up.hasPending() && serverTls.isHandshakeDone());
+        return serverTls.hasUnsent() || (bytesWait && serverTls.isHandshakeDone());
     }
 
     /** Writes the client's waiting TLS records; false if that failed and the tunnel closed. */
@@ -309,8 +310,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         switch (state) {
             case CONNECTING -> onConnectable();
             case FORWARDING, HALF_CLOSED, ENDING -> {
-                if ((ready & SelectionKey.OP_WRITE) != 0 && up.hasPending()
-                        && !ok(up.onWritable(loop, loop.nowNs(), framing), up)) {
+                if ((ready & SelectionKey.OP_WRITE) != 0 && up.hasPending() && !writeUp(loop.nowNs())) {
                     return;
                 }
                 if ((ready & SelectionKey.OP_READ) != 0) {
@@ -993,15 +993,33 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (upstream != null && !startServerTls(upstream)) {
             return;
         }
-        if (up.hasPending() && !ok(up.onWritable(loop, now, framing), up)) {
+        if (up.hasPending() && !writeUp(now)) {
             return;
         }
-        if (up.hasBufferedInput() && !ok(up.onReadable(loop, now, framing), up)) {
+        if (serverAnswer == null && up.hasBufferedInput() && !ok(up.onReadable(loop, now, framing), up)) {
             return; // decrypted bytes that came with the inspected ones
         }
         armIdleTimer(now);
         setInterest(clientKey, up.wantsRead(), down.hasPending() || (tls != null && tls.hasUnsent()));
         setInterest(serverKey, down.wantsRead(), serverWantsWrite());
+    }
+
+    /**
+     * Writes the bytes waiting for the server; while its answer to the forwarded request is
+     * awaited, only the request. False if the tunnel closed.
+     */
+    private boolean writeUp(long nowNs) {
+        if (serverAnswer == null) {
+            return ok(up.onWritable(loop, nowNs, framing), up);
+        }
+        try {
+            serverAnswer.writeRequest(up.pending, serverChannel, serverTls);
+            up.lastSinkActivityNs = nowNs;
+            return true;
+        } catch (IOException e) {
+            close(Termination.SERVER_ERROR, "sending the forwarded request: " + e.getMessage());
+            return false;
+        }
     }
 
     /** Begins TLS to the just-connected server (after any PROXY header, which goes in the clear). */
@@ -1055,8 +1073,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     }
 
     /**
-     * Reads the server's answer to the forwarded bytes; once it is whole and right, drops it and
-     * relays what came after it. A wrong answer ends the tunnel, the client told if the
+     * Reads the server's answer to the forwarded request; once it is whole and right, drops it,
+     * sends what was held for after it and relays what the server sent after it. A wrong answer ends the tunnel, the client told if the
      * handshake says how.
      */
     private void onServerAnswer() {
@@ -1073,6 +1091,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                 ByteBuffer rest = serverAnswer.takeRest();
                 serverAnswer = null;
                 down.lastSourceActivityNs = now;
+                if (up.hasPending() && !ok(up.onWritable(loop, now, framing), up)) {
+                    return; // what was held for after the answer
+                }
                 if (rest != null) {
                     down.bytes += rest.remaining();
                     down.setPending(rest);

@@ -15,11 +15,19 @@ final class UpgradeAnswer implements ServerHandshake {
 
     private final String expectedAccept;
     private final String subprotocol;
+    private final int requestLength;
     private String failure;
 
-    UpgradeAnswer(String key, String subprotocol) {
+    /** {@code requestLength}: the replayed upgrade request's length (the frames follow it). */
+    UpgradeAnswer(String key, String subprotocol, int requestLength) {
         this.expectedAccept = Handshake.accept(key);
         this.subprotocol = subprotocol;
+        this.requestLength = requestLength;
+    }
+
+    @Override
+    public int requestLength() {
+        return requestLength;
     }
 
     @Override

@@ -21,9 +21,10 @@ import lb.core.model.Verdict;
  * {@link UpgradeRequest}; 400, 404 or 426 if wrong), answers {@code 101} itself with the chosen
  * subprotocol and no extension (the verdicts' greeting), then reads the client's frames,
  * however the first message is split across frames and reads. The chosen server gets the
- * request again, with no extension offered and only the chosen subprotocol, then the client's
- * frames unchanged; its {@code 101} is checked and dropped, and from then on bytes go both ways
- * unchanged. A bad frame is answered with a close frame (1002, 1003 for a text frame, 1009 for
+ * request again, with no extension offered and only the chosen subprotocol; its {@code 101} is
+ * checked and dropped, then it gets the client's frames unchanged (after its answer, as from a
+ * client: a server may not expect frames pipelined behind the request), and from then on bytes
+ * go both ways unchanged. A bad frame is answered with a close frame (1002, 1003 for a text frame, 1009 for
  * a first message past the bound); a refusal by the wrapped extractor, and a refusal when no
  * server can take the client, go inside a binary frame (for MQTT, the CONNACK) followed by a
  * close frame.
@@ -101,6 +102,7 @@ public final class WebSocketInspector implements KeyExtractor {
     private static Verdict routed(Verdict verdict, UpgradeRequest request, ByteBuffer firstBytes) {
         ByteBuffer forwarded = ByteBuffer.allocate(firstBytes.remaining());
         request.replayTo(firstBytes, forwarded);
+        int requestLength = forwarded.position();
         forwarded.put(frames(firstBytes, request)).flip();
         Verdict route = Verdict.route(verdict.key());
         if (verdict.clientTimeoutNs() != 0) {
@@ -109,7 +111,7 @@ public final class WebSocketInspector implements KeyExtractor {
         if (verdict.user() != null) {
             route = route.withUser(verdict.user());
         }
-        return route.withForwarded(forwarded).withServerHandshake(new UpgradeAnswer(request.key(), request.subprotocol()));
+        return route.withForwarded(forwarded).withServerHandshake(new UpgradeAnswer(request.key(), request.subprotocol(), requestLength));
     }
 
     private static ByteBuffer frames(ByteBuffer firstBytes, UpgradeRequest request) {

@@ -28,6 +28,7 @@ public final class FakeWebSocketServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> requests = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Socket> sockets = new ConcurrentLinkedQueue<>();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger pipelined = new AtomicInteger();
     private volatile UnaryOperator<String> answer = UnaryOperator.identity();
 
     private FakeWebSocketServer(String name) throws IOException {
@@ -64,6 +65,11 @@ public final class FakeWebSocketServer implements AutoCloseable {
         return accepted.get();
     }
 
+    /** Connections that sent more than the request before they had its answer (a client would not). */
+    public int pipelined() {
+        return pipelined.get();
+    }
+
     /** The request heads read so far, oldest first. */
     public java.util.List<String> requests() {
         return java.util.List.copyOf(requests);
@@ -91,6 +97,10 @@ public final class FakeWebSocketServer implements AutoCloseable {
             OutputStream out = s.getOutputStream();
             String head = WebSocketBytes.readHead(in);
             requests.add(head);
+            Thread.sleep(20); // time for anything sent behind the request to arrive
+            if (in.available() > 0) {
+                pipelined.incrementAndGet();
+            }
             String key = header(head, "sec-websocket-key");
             String protocol = header(head, "sec-websocket-protocol");
             String ok = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -110,6 +120,8 @@ public final class FakeWebSocketServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // the peer went away: nothing to answer
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
