@@ -36,13 +36,14 @@ import lb.core.model.TunnelEvent;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
 import lb.core.testing.WebSocketBytes;
+import lb.core.tls.TlsSettings;
 import lb.mqtt.Mqtt;
 
 /**
  * Eclipse Paho (MQTT 3.1.1 over {@code ws://}) through the balancer to the WebSocket listeners of
  * two real brokers (Moquette): the balancer answers the upgrade, routes by the client id in the
  * CONNECT inside the frames, and carries every flow unchanged; hostile upgrades never reach a
- * broker. Which broker served a connection is read from the tunnel events and cross-checked
+ * broker; the same over {@code wss://} (TLS terminated by the balancer). Which broker served a connection is read from the tunnel events and cross-checked
  * with the client ids each broker accepted.
  */
 @Timeout(120)
@@ -60,6 +61,7 @@ class WebSocketIT {
         for (String name : List.of("a", "b")) {
             brokers.put(name, EmbeddedMoquette.startWithWebSocket());
         }
+        TlsSettings tls = TlsSettings.of(TestTls.broker());
         lb = LoadBalancer.builder()
                 .eventLoops(2)
                 .listener(events)
@@ -72,6 +74,11 @@ class WebSocketIT {
                 .frontend("ws", frontend -> frontend
                         .listen(new InetSocketAddress("127.0.0.1", 0))
                         .keyExtractor(Mqtt.overWebSocket(Mqtt.connectInspector().withConnackReplies(true), "/mqtt"))
+                        .backend("ws-brokers"))
+                .frontend("wss", frontend -> frontend
+                        .listen(new InetSocketAddress("127.0.0.1", 0))
+                        .tls(tls)
+                        .keyExtractor(Mqtt.overWebSocket(Mqtt.connectInspector(), "/mqtt"))
                         .backend("ws-brokers"))
                 .build()
                 .start();
@@ -170,6 +177,31 @@ class WebSocketIT {
             assertTrue(client.isConnected());
         }
         assertEquals(brokers.keySet(), servers, "least connections across the two");
+    }
+
+    @Test
+    void overWssTheSameClientIdStaysOnItsBrokerAndMessagesFlow() throws Exception {
+        InetSocketAddress wss = lb.frontend("wss").boundAddresses().get(0);
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setConnectionTimeout(5);
+        options.setSocketFactory(TestTls.clientContext(null).getSocketFactory());
+        options.setHttpsHostnameVerificationEnabled(false);
+        MqttClient client = new MqttClient("wss://127.0.0.1:" + wss.getPort() + "/mqtt", "wss-loyal", new MemoryPersistence());
+        clients.add(client);
+        String home = null;
+        for (int i = 0; i < 5; i++) {
+            client.connect(options);
+            BlockingQueue<String> received = new LinkedBlockingQueue<>();
+            client.subscribe("wss/echo", 1, (topic, message) -> received.add(new String(message.getPayload(), StandardCharsets.UTF_8)));
+            client.publish("wss/echo", ("round " + i).getBytes(StandardCharsets.UTF_8), 1, false);
+            assertEquals("round " + i, received.poll(WAIT.toSeconds(), TimeUnit.SECONDS));
+            client.disconnect();
+            TunnelEvent event = eventOf("wss-loyal");
+            assertNotNull(event.tls(), "the tunnel was TLS");
+            home = home == null ? event.server() : home;
+            assertEquals(home, event.server(), "reconnect " + i);
+        }
     }
 
     private TunnelEvent eventOf(String clientId) throws InterruptedException {
