@@ -28,6 +28,7 @@ import lb.core.stick.LruStickTable;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
+import lb.core.testing.FakeServer;
 import lb.core.testing.FakeWebSocketServer;
 import lb.core.testing.LineKey;
 import lb.core.testing.WebSocketBytes;
@@ -204,6 +205,21 @@ class WebSocketTest {
         start(ServerState.MAINTENANCE);
         assertEquals(1013, closeCodeAfterUpgrade(binary("k\n".getBytes(), random)));
         assertEquals(Termination.NO_SERVER, events.next(WAIT).termination());
+    }
+
+    @Test
+    void aServerThatNeverAnswersTheUpgradeIsGivenUpAfterTheConnectTimeout() throws Exception {
+        try (FakeServer silent = FakeServer.start("silent", FakeServer.Mode.SINK)) {
+            lb = Balancers.start(events, backend -> backend
+                    .server("silent", silent.address())
+                    .connectTimeout(Duration.ofMillis(300))
+                    .serverTimeout(Duration.ofHours(1)), frontend -> frontend
+                    .keyExtractor(new WebSocketInspector(new LineKey(), WebSocketSettings.of("mqtt"))));
+            assertEquals(1014, closeCodeAfterUpgrade(binary("k\n".getBytes(), random)));
+            TunnelEvent event = events.next(WAIT);
+            assertEquals(Termination.SERVER_HANDSHAKE_FAILED, event.termination());
+            assertTrue(event.detail().contains("no answer to the forwarded request within 300 ms"), event.detail());
+        }
     }
 
     @Test

@@ -999,7 +999,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (serverAnswer == null && up.hasBufferedInput() && !ok(up.onReadable(loop, now, framing), up)) {
             return; // decrypted bytes that came with the inspected ones
         }
-        armIdleTimer(now);
+        if (serverAnswer != null) {
+            loop.timers.schedule(this, now + backend.connectTimeoutNs()); // its answer is part of connecting
+        } else {
+            armIdleTimer(now);
+        }
         setInterest(clientKey, up.wantsRead(), down.hasPending() || (tls != null && tls.hasUnsent()));
         setInterest(serverKey, down.wantsRead(), serverWantsWrite());
     }
@@ -1080,17 +1084,13 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private void onServerAnswer() {
         switch (serverAnswer.read(serverChannel, serverTls, loop.readBuffer)) {
             case NEED_MORE -> { }
-            case REFUSED -> {
-                String detail = server.name() + ": " + serverAnswer.failure();
-                ByteBuffer reply = serverAnswer.failureReply();
-                closeServerChannel();
-                replyAndLinger(reply, Termination.SERVER_HANDSHAKE_FAILED, detail);
-            }
+            case REFUSED -> refuseServerAnswer(serverAnswer.failure());
             case ACCEPTED -> {
                 long now = loop.nowNs();
                 ByteBuffer rest = serverAnswer.takeRest();
                 serverAnswer = null;
                 down.lastSourceActivityNs = now;
+                armIdleTimer(now);
                 if (up.hasPending() && !ok(up.onWritable(loop, now, framing), up)) {
                     return; // what was held for after the answer
                 }
@@ -1101,6 +1101,14 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                 }
             }
         }
+    }
+
+    /** Ends a tunnel whose server did not answer the forwarded request as expected. */
+    private void refuseServerAnswer(String why) {
+        String detail = server.name() + ": " + why;
+        ByteBuffer reply = serverAnswer.failureReply();
+        closeServerChannel();
+        replyAndLinger(reply, Termination.SERVER_HANDSHAKE_FAILED, detail);
     }
 
     // ---- timeouts --------------------------------------------------------------------------
@@ -1128,7 +1136,14 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             }
             case CONNECTING -> onConnectFailed(Termination.CONNECT_TIMEOUT,
                     "no answer within " + backend.connectTimeoutNs() / 1_000_000 + " ms", true);
-            case FORWARDING -> onIdleCheck(nowNs);
+            case FORWARDING -> {
+                if (serverAnswer != null) {
+                    refuseServerAnswer("no answer to the forwarded request within "
+                            + backend.connectTimeoutNs() / 1_000_000 + " ms");
+                } else {
+                    onIdleCheck(nowNs);
+                }
+            }
             case HALF_CLOSED -> onHalfCloseCheck(nowNs);
             case ENDING -> close(lingerReason, (lingerDetail == null ? "" : lingerDetail + "; ")
                     + "peers still open " + ENDING_NS / 1_000_000 + " ms after the balancer began ending the tunnel");
