@@ -130,6 +130,11 @@ class ConfigFileTest {
         assertTrue(legacy.webSocket);
         assertEquals("/mqtt", legacy.webSocketPath);
         assertEquals("tcp", o.backends.get(1).settings().health, "fleet-b named no health check");
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        assertEquals(0, MqttGateway.run(new String[] {"--check-config", file(ws).toString()},
+                new PrintStream(report, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream())));
+        assertTrue(report.toString(StandardCharsets.UTF_8).contains("(WebSocket /mqtt) -> backend fleet-b"),
+                report.toString(StandardCharsets.UTF_8));
 
         Path mqttChecked = file(ws.replace("    stickiness none\n", "    stickiness none\n    health mqtt\n"));
         UsageException e = assertThrows(UsageException.class,
