@@ -71,6 +71,12 @@ import lb.core.tls.UpstreamEngines;
  * (for MQTT, a DISCONNECT to the broker in the client's name, and one to a 5.0 client) and its
  * end, and the tunnel closes once both peers have closed too (ENDING, bounded by
  * {@link #ENDING_NS}). Without framing, or before forwarding, ending is closing.
+ *
+ * <p>A verdict may carry a greeting, sent to the client once before inspection goes on, bytes
+ * to forward in place of those inspected, and a check of the server's answer to them
+ * ({@link ServerAnswer}: only the request part goes first, the rest waits, and the answer is
+ * dropped). This is how a WebSocket upgrade is answered by the balancer and replayed to the
+ * server (lb.core.websocket) with no protocol code here.
  */
 final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.Waiter {
     private static final System.Logger LOG = System.getLogger(Tunnel.class.getName());

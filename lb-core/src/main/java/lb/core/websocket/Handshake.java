@@ -52,6 +52,7 @@ final class Handshake {
             case 400 -> "Bad Request";
             case 404 -> "Not Found";
             case 426 -> "Upgrade Required";
+            case 431 -> "Request Header Fields Too Large";
             case 503 -> "Service Unavailable";
             default -> "Error";
         };

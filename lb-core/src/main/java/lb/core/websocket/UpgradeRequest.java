@@ -23,6 +23,12 @@ import java.util.Base64;
 final class UpgradeRequest {
     enum Status { NEED_MORE, INVALID, UPGRADE }
 
+    /**
+     * The longest request head read (browsers send well under 2 KiB): the head is searched anew
+     * on every read, so this bounds what a client dripping bytes costs.
+     */
+    static final int MAX_HEAD_BYTES = 8192;
+
     static final UpgradeRequest NEED_MORE = new UpgradeRequest(Status.NEED_MORE, null, 0, null, null, 0, null, null);
 
     private final Status status;
@@ -59,9 +65,10 @@ final class UpgradeRequest {
         if (!mayBeGet(bytes)) {
             return invalid(400, "not an HTTP GET request");
         }
-        int length = HttpHead.end(bytes);
+        int length = HttpHead.end(bytes.duplicate().limit(Math.min(bytes.limit(), bytes.position() + MAX_HEAD_BYTES)));
         if (length < 0) {
-            return NEED_MORE;
+            return bytes.remaining() < MAX_HEAD_BYTES ? NEED_MORE
+                    : invalid(431, "request head longer than " + MAX_HEAD_BYTES + " bytes");
         }
         HttpHead head = HttpHead.parse(bytes, length);
         if (head == null) {

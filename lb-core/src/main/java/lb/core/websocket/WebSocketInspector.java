@@ -18,7 +18,7 @@ import lb.core.model.Verdict;
  *
  * <p>A WebSocket client sends its first message only after the server's {@code 101}, so the
  * balancer cannot choose a server before answering. It checks the request (see
- * {@link UpgradeRequest}; 400, 404 or 426 if wrong), answers {@code 101} itself with the chosen
+ * {@link UpgradeRequest}; 400, 404, 426 or 431 if wrong), answers {@code 101} itself with the chosen
  * subprotocol and no extension (the verdicts' greeting), then reads the client's frames,
  * however the first message is split across frames and reads. The chosen server gets the
  * request again, with no extension offered and only the chosen subprotocol; its {@code 101} is

@@ -66,6 +66,14 @@ class UpgradeRequestTest {
     }
 
     @Test
+    void aHeadLongerThanTheBoundIsRefusedBeforeItEnds() {
+        String longHeader = "X-Padding: " + "x".repeat(UpgradeRequest.MAX_HEAD_BYTES) + "\r\n";
+        String request = valid().replace("Host:", longHeader + "Host:");
+        assertEquals(431, parse(request.substring(0, UpgradeRequest.MAX_HEAD_BYTES)).httpStatus());
+        assertEquals(UpgradeRequest.Status.NEED_MORE, parse(request.substring(0, UpgradeRequest.MAX_HEAD_BYTES - 1)).status());
+    }
+
+    @Test
     void aMissingOrShortKeyIsABadRequest() {
         assertEquals(400, parse(valid().replace("Sec-WebSocket-Key: " + KEY + "\r\n", "")).httpStatus());
         assertEquals(400, parse(valid().replace(KEY, "c2hvcnQ=")).httpStatus());

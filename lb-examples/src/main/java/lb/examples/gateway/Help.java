@@ -149,10 +149,11 @@ final class Help {
                                            the first frames and routes by client id as over
                                            TCP; the broker is sent the upgrade and the frames
                                            unchanged, and its 101 is checked, not relayed.
-                                           A bad upgrade is answered 400, 404 (path) or 426
-                                           (version); a bad frame with a close frame (1002,
-                                           1003 text, 1009 too big); CONNACK refusals go in a
-                                           binary frame. Health defaults to tcp (mqtt cannot
+                                           A bad upgrade is answered 400, 404 (path), 426
+                                           (version) or 431 (a head over 8 KiB); a bad
+                                           frame with a close frame (1002, 1003 text, 1009
+                                           too big); CONNACK refusals go in a binary frame.
+                                           Health defaults to tcp (mqtt cannot
                                            check a WebSocket port); tunnels end by closing,
                                            with no DISCONNECT (see SHUTDOWN)
                 --websocket-path PATH      accept upgrades for this request path only, e.g.
