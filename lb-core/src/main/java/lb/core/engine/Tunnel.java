@@ -1084,8 +1084,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     /**
      * Reads the server's answer to the forwarded request; once it is whole and right, drops it,
-     * sends what was held for after it and relays what the server sent after it. A wrong answer ends the tunnel, the client told if the
-     * handshake says how.
+     * sends what was held for after it and relays what the server sent after it. A wrong answer
+     * ends the tunnel, the client told if the handshake says how.
      */
     private void onServerAnswer() {
         switch (serverAnswer.read(serverChannel, serverTls, loop.readBuffer)) {

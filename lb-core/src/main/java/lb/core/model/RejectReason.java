@@ -22,7 +22,10 @@ public enum RejectReason {
     RULE,
     /** No server of the backend was usable (down, draining, in maintenance, weight 0). */
     NO_SERVER,
-    /** Connecting to the servers failed on every attempt, or the server refused the handshake forwarded to it. */
+    /**
+     * Connecting to the servers failed on every attempt, or the server refused the handshake
+     * forwarded to it.
+     */
     CONNECT;
 
     /** The group of {@code termination}, or null when it is not a reject. */

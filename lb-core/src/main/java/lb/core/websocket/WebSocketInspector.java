@@ -90,7 +90,8 @@ public final class WebSocketInspector implements KeyExtractor {
         return switch (verdict.kind()) {
             case NEED_MORE -> frames.length() >= settings.maxFirstMessageBytes()
                     ? Verdict.reject("WebSocket first message longer than " + settings.maxFirstMessageBytes() + " bytes",
-                            Handshake.close(ClientFrames.MESSAGE_TOO_BIG, "first message too big")).withGreeting(greeting)
+                            Handshake.close(ClientFrames.MESSAGE_TOO_BIG, "first message too big"))
+                            .withGreeting(greeting)
                     : Verdict.NEED_MORE.withGreeting(greeting);
             case REJECT -> Verdict.reject(verdict.reason(), inFrames(verdict.reply(), ClientFrames.POLICY_VIOLATION,
                     "refused")).withGreeting(greeting);
@@ -111,7 +112,8 @@ public final class WebSocketInspector implements KeyExtractor {
         if (verdict.user() != null) {
             route = route.withUser(verdict.user());
         }
-        return route.withForwarded(forwarded).withServerHandshake(new UpgradeAnswer(request.key(), request.subprotocol(), requestLength));
+        return route.withForwarded(forwarded)
+                .withServerHandshake(new UpgradeAnswer(request.key(), request.subprotocol(), requestLength));
     }
 
     private static ByteBuffer frames(ByteBuffer firstBytes, UpgradeRequest request) {
