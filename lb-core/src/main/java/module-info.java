@@ -2,7 +2,7 @@
  * An embeddable TCP load balancer on Java NIO. Exported: the entry point and builders
  * ({@code lb.core}), what balancers, extractors and listeners see ({@code lb.core.model}), the
  * configuration values ({@code lb.core.config}), the plug-in packages (balancers, stick tables,
- * health checks, PROXY protocol, TLS, clock) and the statistics with their HTTP endpoint. The engine
+ * health checks, PROXY protocol, TLS, WebSocket, clock) and the statistics with their HTTP endpoint. The engine
  * ({@code lb.core.engine}, {@code lb.core.limit}, {@code lb.core.buffer}) is internal and free
  * to change.
  */
@@ -22,4 +22,5 @@ module lb.core {
     exports lb.core.stats;
     exports lb.core.stats.http;
     exports lb.core.tls;
+    exports lb.core.websocket;
 }

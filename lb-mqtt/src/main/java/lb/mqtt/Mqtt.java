@@ -3,8 +3,11 @@ package lb.mqtt;
 import java.time.Duration;
 
 import lb.core.health.HealthCheck;
+import lb.core.model.KeyExtractor;
 import lb.core.stick.LruStickTable;
 import lb.core.stick.StickTable;
+import lb.core.websocket.WebSocketInspector;
+import lb.core.websocket.WebSocketSettings;
 
 /**
  * Where MQTT awareness starts when composing a load balancer:
@@ -73,5 +76,18 @@ public final class Mqtt {
      */
     public static StickTable clientIdStickTable(int capacity, Duration expireAfterIdle, Duration ratePeriod) {
         return new LruStickTable(capacity, expireAfterIdle, MAX_STICKY_CLIENT_ID_LENGTH, ratePeriod);
+    }
+
+    /**
+     * MQTT over WebSocket for a frontend: {@code inspector} (the CONNECT inspector) reads the
+     * CONNECT inside the client's frames, the upgrade is accepted for the subprotocols MQTT
+     * clients ask for ({@code mqtt}, and {@code mqttv3.1} for 3.1), and at {@code path} alone
+     * (any path if null), CONNECTs up to the parser's largest accepted packet. The frontend's
+     * servers are the brokers' WebSocket listeners.
+     */
+    public static WebSocketInspector overWebSocket(KeyExtractor inspector, String path) {
+        WebSocketSettings settings = WebSocketSettings.of("mqtt", "mqttv3.1")
+                .withMaxFirstMessageBytes(MqttConnectParser.DEFAULT_MAX_PACKET_SIZE);
+        return new WebSocketInspector(inspector, path == null ? settings : settings.withPath(path));
     }
 }

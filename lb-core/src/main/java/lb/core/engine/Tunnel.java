@@ -71,6 +71,12 @@ import lb.core.tls.UpstreamEngines;
  * (for MQTT, a DISCONNECT to the broker in the client's name, and one to a 5.0 client) and its
  * end, and the tunnel closes once both peers have closed too (ENDING, bounded by
  * {@link #ENDING_NS}). Without framing, or before forwarding, ending is closing.
+ *
+ * <p>A verdict may carry a greeting, sent to the client once before inspection goes on, bytes
+ * to forward in place of those inspected, and a check of the server's answer to them
+ * ({@link ServerAnswer}: only the request part goes first, the rest waits, and the answer is
+ * dropped). This is how a WebSocket upgrade is answered by the balancer and replayed to the
+ * server (lb.core.websocket) with no protocol code here.
  */
 final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.Waiter {
     private static final System.Logger LOG = System.getLogger(Tunnel.class.getName());
@@ -133,6 +139,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private PacketFraming framing;
     /** The client's first bytes while inspected (null before and after). */
     private FirstBytes inspected;
+    /** The client has had the greeting a verdict carried (a WebSocket 101): no second one. */
+    private boolean greeted;
+    /** The server's answer to the forwarded bytes while it is awaited; else null. */
+    private ServerAnswer serverAnswer;
     private boolean awaitingProxyHeader;
     /** The client is not trusted to send a PROXY header, and its first bytes have not shown it sent none. */
     private boolean screeningProxy;
@@ -291,10 +301,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
      * for a server still in its TLS handshake wait for its answer, not for room to write.
      */
     private boolean serverWantsWrite() {
+        boolean bytesWait = up.hasPending() && (serverAnswer == null || serverAnswer.hasUnsentRequest());
         if (serverTls == null) {
-            return up.hasPending();
+            return bytesWait;
         }
-        return serverTls.hasUnsent() || (up.hasPending() && serverTls.isHandshakeDone());
+        return serverTls.hasUnsent() || (bytesWait && serverTls.isHandshakeDone());
     }
 
     /** Writes the client's waiting TLS records; false if that failed and the tunnel closed. */
@@ -315,12 +326,15 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         switch (state) {
             case CONNECTING -> onConnectable();
             case FORWARDING, HALF_CLOSED, ENDING -> {
-                if ((ready & SelectionKey.OP_WRITE) != 0 && up.hasPending()
-                        && !ok(up.onWritable(loop, loop.nowNs(), framing), up)) {
+                if ((ready & SelectionKey.OP_WRITE) != 0 && up.hasPending() && !writeUp(loop.nowNs())) {
                     return;
                 }
                 if ((ready & SelectionKey.OP_READ) != 0) {
-                    read(down);
+                    if (serverAnswer != null) {
+                        onServerAnswer();
+                    } else {
+                        read(down);
+                    }
                 }
             }
             default -> { }
@@ -583,6 +597,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private void inspect(int cap) {
         Verdict verdict = frontend.keyExtractor().inspect(inspected.view().asReadOnlyBuffer(),
                 new ClientFacts(clientAddress, tlsFacts));
+        if (verdict.greeting() != null && !greeted && !greet(verdict.greeting())) {
+            return;
+        }
         switch (verdict.kind()) {
             case NEED_MORE -> {
                 if (inspected.size() >= cap) {
@@ -592,6 +609,31 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             case REJECT -> replyAndLinger(verdict.reply(), Termination.INSPECT_REJECTED, verdict.reason());
             case ROUTE -> routeWith(verdict);
         }
+    }
+
+    /**
+     * Sends the client what its handshake is owed before inspection goes on. Its socket has
+     * sent nothing yet, so the few bytes go out whole (behind TLS, they wait for room to write).
+     */
+    private boolean greet(ByteBuffer greeting) {
+        greeted = true;
+        ByteBuffer bytes = greeting.duplicate();
+        try {
+            if (tls != null) {
+                tls.write(bytes);
+                setInterest(clientKey, true, tls.hasUnsent());
+            } else {
+                client.write(bytes);
+            }
+        } catch (IOException e) {
+            close(Termination.CLIENT_ERROR, "answering its handshake: " + e.getMessage());
+            return false;
+        }
+        if (bytes.hasRemaining()) {
+            close(Termination.CLIENT_ERROR, "the answer to its handshake was not taken whole");
+            return false;
+        }
+        return true;
     }
 
     // ---- per-source limits -----------------------------------------------------------------
@@ -669,6 +711,12 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         stickKey = key == null || table == null ? null : table.tableKey(key);
         ByteBuffer firstBytes = inspected == null ? null : inspected.handOver();
         inspected = null;
+        if (firstBytes != null && verdict.forwarded() != null) {
+            forwardInstead(firstBytes, verdict.forwarded());
+        }
+        if (verdict.serverHandshake() != null) {
+            serverAnswer = new ServerAnswer(verdict.serverHandshake(), loop.pool.budget(), frontend.inspectMaxBytes());
+        }
         if (firstBytes != null) {
             up.setPending(firstBytes);
             if (!startFraming(firstBytes)) {
@@ -681,6 +729,16 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         }
         classify(key, verdict.user());
         route();
+    }
+
+    /** Writes {@code forwarded} over the inspected bytes, which hold their budget for them. */
+    private static void forwardInstead(ByteBuffer firstBytes, ByteBuffer forwarded) {
+        if (forwarded.remaining() > firstBytes.capacity()) {
+            throw new IllegalStateException("the key extractor forwards " + forwarded.remaining()
+                    + " bytes in place of " + firstBytes.remaining() + ": more than were inspected");
+        }
+        firstBytes.clear();
+        firstBytes.put(forwarded.duplicate()).flip();
     }
 
     private void classify(String routingKey, String user) {
@@ -956,15 +1014,37 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         if (upstream != null && !startServerTls(upstream)) {
             return;
         }
-        if (up.hasPending() && !ok(up.onWritable(loop, now, framing), up)) {
+        if (up.hasPending() && !writeUp(now)) {
             return;
         }
-        if (up.hasBufferedInput() && !ok(up.onReadable(loop, now, framing), up)) {
+        if (serverAnswer == null && up.hasBufferedInput() && !ok(up.onReadable(loop, now, framing), up)) {
             return; // decrypted bytes that came with the inspected ones
         }
-        armIdleTimer(now);
+        if (serverAnswer != null) {
+            loop.timers.schedule(this, now + backend.connectTimeoutNs()); // its answer is part of connecting
+        } else {
+            armIdleTimer(now);
+        }
         setInterest(clientKey, up.wantsRead(), down.hasPending() || (tls != null && tls.hasUnsent()));
         setInterest(serverKey, down.wantsRead(), serverWantsWrite());
+    }
+
+    /**
+     * Writes the bytes waiting for the server; while its answer to the forwarded request is
+     * awaited, only the request. False if the tunnel closed.
+     */
+    private boolean writeUp(long nowNs) {
+        if (serverAnswer == null) {
+            return ok(up.onWritable(loop, nowNs, framing), up);
+        }
+        try {
+            serverAnswer.writeRequest(up.pending, serverChannel, serverTls);
+            up.lastSinkActivityNs = nowNs;
+            return true;
+        } catch (IOException e) {
+            close(Termination.SERVER_ERROR, "sending the forwarded request: " + e.getMessage());
+            return false;
+        }
     }
 
     /** Begins TLS to the just-connected server (after any PROXY header, which goes in the clear). */
@@ -1017,6 +1097,41 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         return java.util.stream.Stream.of(alpn, authority, ssl).filter(java.util.Objects::nonNull).toArray(Tlv[]::new);
     }
 
+    /**
+     * Reads the server's answer to the forwarded request; once it is whole and right, drops it,
+     * sends what was held for after it and relays what the server sent after it. A wrong answer
+     * ends the tunnel, the client told if the handshake says how.
+     */
+    private void onServerAnswer() {
+        switch (serverAnswer.read(serverChannel, serverTls, loop.readBuffer)) {
+            case NEED_MORE -> { }
+            case REFUSED -> refuseServerAnswer(serverAnswer.failure());
+            case ACCEPTED -> {
+                long now = loop.nowNs();
+                ByteBuffer rest = serverAnswer.takeRest();
+                serverAnswer = null;
+                down.lastSourceActivityNs = now;
+                armIdleTimer(now);
+                if (up.hasPending() && !ok(up.onWritable(loop, now, framing), up)) {
+                    return; // what was held for after the answer
+                }
+                if (rest != null) {
+                    down.bytes += rest.remaining();
+                    down.setPending(rest);
+                    ok(down.onWritable(loop, now, framing), down);
+                }
+            }
+        }
+    }
+
+    /** Ends a tunnel whose server did not answer the forwarded request as expected. */
+    private void refuseServerAnswer(String why) {
+        String detail = server.name() + ": " + why;
+        ByteBuffer reply = serverAnswer.failureReply();
+        closeServerChannel();
+        replyAndLinger(reply, Termination.SERVER_HANDSHAKE_FAILED, detail);
+    }
+
     // ---- timeouts --------------------------------------------------------------------------
 
     @Override
@@ -1042,7 +1157,14 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             }
             case CONNECTING -> onConnectFailed(Termination.CONNECT_TIMEOUT,
                     "no answer within " + backend.connectTimeoutNs() / 1_000_000 + " ms", true);
-            case FORWARDING -> onIdleCheck(nowNs);
+            case FORWARDING -> {
+                if (serverAnswer != null) {
+                    refuseServerAnswer("no answer to the forwarded request within "
+                            + backend.connectTimeoutNs() / 1_000_000 + " ms");
+                } else {
+                    onIdleCheck(nowNs);
+                }
+            }
             case HALF_CLOSED -> onHalfCloseCheck(nowNs);
             case ENDING -> close(lingerReason, (lingerDetail == null ? "" : lingerDetail + "; ")
                     + "peers still open " + ENDING_NS / 1_000_000 + " ms after the balancer began ending the tunnel");
@@ -1275,6 +1397,10 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     private void releaseBuffers() {
         releaseInspected();
+        if (serverAnswer != null) {
+            serverAnswer.release();
+            serverAnswer = null;
+        }
         up.releasePending(loop.pool);
         down.releasePending(loop.pool);
         if (state == State.CLOSED) {

@@ -14,7 +14,9 @@ public interface KeyExtractor {
     /**
      * Inspects everything the client has sent so far, from {@code firstBytes.position()} to its
      * limit. Must not change the buffer's position or contents. Answers
-     * {@link Verdict#NEED_MORE}, {@link Verdict#route(String)} or {@link Verdict#reject}.
+     * {@link Verdict#NEED_MORE}, {@link Verdict#route(String)} or {@link Verdict#reject}, perhaps
+     * with a greeting for the client, bytes to forward in their place and a check of the server's
+     * answer to them (how a WebSocket upgrade is answered: {@code lb.core.websocket}).
      */
     Verdict inspect(ByteBuffer firstBytes);
 

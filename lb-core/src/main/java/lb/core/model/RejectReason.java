@@ -22,7 +22,10 @@ public enum RejectReason {
     RULE,
     /** No server of the backend was usable (down, draining, in maintenance, weight 0). */
     NO_SERVER,
-    /** Connecting to the servers failed on every attempt. */
+    /**
+     * Connecting to the servers failed on every attempt, or the server refused the handshake
+     * forwarded to it.
+     */
     CONNECT;
 
     /** The group of {@code termination}, or null when it is not a reject. */
@@ -34,7 +37,7 @@ public enum RejectReason {
             case INSPECT_REJECTED, INSPECT_TOO_LARGE, PROXY_INVALID, PROXY_UNTRUSTED, TLS_HANDSHAKE_FAILED -> INSPECTOR;
             case KEY_RATE_LIMITED, SOURCE_LIMITED, SOURCE_RATE_LIMITED -> RULE;
             case NO_SERVER -> NO_SERVER;
-            case CONNECT_TIMEOUT, CONNECT_FAILED -> CONNECT;
+            case CONNECT_TIMEOUT, CONNECT_FAILED, SERVER_HANDSHAKE_FAILED -> CONNECT;
             case CLIENT_CLOSED, SERVER_CLOSED, CLIENT_TIMEOUT, SERVER_TIMEOUT, HALF_CLOSE_TIMEOUT,
                  CLIENT_ABORTED, CLIENT_ERROR, SERVER_ERROR, SERVER_DOWN, SERVER_REMOVED, SHUTDOWN,
                  FRAMING_INVALID, REBALANCED, INTERNAL_ERROR -> null;

@@ -50,6 +50,12 @@ public enum Termination {
     CONNECT_TIMEOUT,
     /** Connecting failed (refused, unreachable) on the last attempt. */
     CONNECT_FAILED,
+    /**
+     * The server did not answer the bytes forwarded to it as the key extractor's
+     * {@link ServerHandshake} expects (a WebSocket broker that refused the upgrade or negotiated
+     * something the client was not told); the detail names the fault.
+     */
+    SERVER_HANDSHAKE_FAILED,
     /** An I/O error on the client's socket (a reset, say). */
     CLIENT_ERROR,
     /** An I/O error on the server's socket. */

@@ -17,18 +17,80 @@ public final class Verdict {
     private final ByteBuffer reply;
     private final long clientTimeoutNs;
     private final String user;
+    /** What a handshake owes the client before inspection can go on; else null. */
+    private final ByteBuffer greeting;
+    /** What the chosen server gets in place of the inspected bytes; else null. */
+    private final ByteBuffer forwarded;
+    private final ServerHandshake serverHandshake;
 
     private Verdict(Kind kind, String key, String reason, ByteBuffer reply) {
-        this(kind, key, reason, reply, 0, null);
+        this(kind, key, reason, reply, 0, null, null, null, null);
     }
 
-    private Verdict(Kind kind, String key, String reason, ByteBuffer reply, long clientTimeoutNs, String user) {
+    private Verdict(Kind kind, String key, String reason, ByteBuffer reply, long clientTimeoutNs, String user,
+            ByteBuffer greeting, ByteBuffer forwarded, ServerHandshake serverHandshake) {
         this.kind = kind;
         this.key = key;
         this.reason = reason;
         this.reply = reply;
         this.clientTimeoutNs = clientTimeoutNs;
         this.user = user;
+        this.greeting = greeting;
+        this.forwarded = forwarded;
+        this.serverHandshake = serverHandshake;
+    }
+
+    /**
+     * This verdict, with bytes the client must get before anything else: the answer to a
+     * handshake that comes before the bytes that decide (a WebSocket upgrade's {@code 101}, with
+     * the routing key only in the frames after it). The engine sends a tunnel's first greeting,
+     * once, as soon as a verdict carries one (before a reject's reply); later greetings are
+     * ignored, so a stateless extractor may repeat it with every verdict. It must be small (a
+     * fresh socket takes it whole).
+     */
+    public Verdict withGreeting(ByteBuffer bytes) {
+        return new Verdict(kind, key, reason, reply, clientTimeoutNs, user,
+                java.util.Objects.requireNonNull(bytes, "bytes"), forwarded, serverHandshake);
+    }
+
+    /**
+     * This route, sending the server {@code bytes} in place of everything inspected (a request
+     * with a header taken out, say). No longer than the inspected bytes: they are written over them.
+     */
+    public Verdict withForwarded(ByteBuffer bytes) {
+        if (kind != Kind.ROUTE) {
+            throw new IllegalStateException("only a route forwards bytes");
+        }
+        return new Verdict(kind, key, reason, reply, clientTimeoutNs, user, greeting,
+                java.util.Objects.requireNonNull(bytes, "bytes"), serverHandshake);
+    }
+
+    /**
+     * This route, reading the server's answer to the forwarded bytes with {@code check} before
+     * anything of the server's reaches the client: the answer is dropped (the client had the
+     * greeting instead), and a server that answers otherwise ends the tunnel.
+     */
+    public Verdict withServerHandshake(ServerHandshake check) {
+        if (kind != Kind.ROUTE) {
+            throw new IllegalStateException("only a route carries a server handshake");
+        }
+        return new Verdict(kind, key, reason, reply, clientTimeoutNs, user, greeting, forwarded,
+                java.util.Objects.requireNonNull(check, "check"));
+    }
+
+    /** Bytes for the client before anything else, or null. */
+    public ByteBuffer greeting() {
+        return greeting;
+    }
+
+    /** Bytes for the server in place of the inspected ones, or null to forward those. */
+    public ByteBuffer forwarded() {
+        return forwarded;
+    }
+
+    /** The check of the server's answer to the forwarded bytes, or null. */
+    public ServerHandshake serverHandshake() {
+        return serverHandshake;
     }
 
     /**
@@ -39,7 +101,7 @@ public final class Verdict {
         if (kind != Kind.ROUTE) {
             throw new IllegalStateException("only a route carries a client timeout");
         }
-        return new Verdict(kind, key, reason, reply, timeout.toNanos(), user);
+        return new Verdict(kind, key, reason, reply, timeout.toNanos(), user, greeting, forwarded, serverHandshake);
     }
 
     /**
@@ -50,7 +112,7 @@ public final class Verdict {
         if (kind != Kind.ROUTE) {
             throw new IllegalStateException("only a route carries a user name");
         }
-        return new Verdict(kind, key, reason, reply, clientTimeoutNs, userName);
+        return new Verdict(kind, key, reason, reply, clientTimeoutNs, userName, greeting, forwarded, serverHandshake);
     }
 
     /** The user name the client gave, or null. */

@@ -43,7 +43,7 @@ final class ConfigFile {
             "client-timeout", "accept-proxy", "trusted-proxies", "backlog", "max-connections-per-source",
             "max-connection-rate-per-source", "source-prefix", "source-table-size", "source-table-expire",
             "frontend-max-connections", "no-inspection", "no-connack-replies", "keepalive-factor",
-            "max-key-connection-rate", "max-connect-packet");
+            "max-key-connection-rate", "max-connect-packet", "websocket", "websocket-path");
 
     /** Keys of a {@code backend} section (besides {@code server}). */
     static final Set<String> BACKEND_KEYS = Set.of("balancer", "stickiness", "stick-capacity", "stick-expire",
@@ -303,12 +303,21 @@ final class ConfigFile {
         }
     }
 
-    /** After the whole file: every frontend has a backend. */
+    /** After the whole file: every frontend has a backend; WebSocket frontends' backends are checked as such. */
     private static void checkBackendsNamed(GatewayOptions o) throws UsageException {
         for (GatewayOptions.Section f : o.frontends) {
             if (f.backend().equals("\0")) {
                 throw new UsageException(f.where() + ": frontend '" + f.name()
                         + "': no backend line, and there are several backends");
+            }
+            f.settings().checkWebSocket(f.where() + ": frontend '" + f.name() + "'");
+            if (f.settings().webSocket) {
+                for (GatewayOptions.Section b : o.backends) {
+                    if (b.name().equals(f.backend())) {
+                        b.settings().brokersSpeakWebSocket(b.where() + ": backend '" + b.name()
+                                + "' (of WebSocket frontend '" + f.name() + "')");
+                    }
+                }
             }
         }
     }

@@ -40,6 +40,7 @@ final class ConfigReport {
                 GatewayOptions s = settingsOf(o, f.name(), true);
                 out.println("frontend " + f.name() + ": listen " + f.listenAddresses()
                         + (!s.tlsCerts.isEmpty() || (f.name().equals("mqtts") && o.frontends.isEmpty()) ? " (TLS)" : "")
+                        + (s.webSocket ? " (WebSocket" + (s.webSocketPath == null ? "" : " " + s.webSocketPath) + ")" : "")
                         + " -> backend " + f.backendName());
             }
             for (Backend b : lb.backends()) {

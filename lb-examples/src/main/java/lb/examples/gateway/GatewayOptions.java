@@ -90,6 +90,8 @@ final class GatewayOptions {
     int healthPort;
     /** Checks in plain text even when the brokers are spoken to over TLS (a readiness port without TLS). */
     boolean healthNoTls;
+    /** The health check was named (so a WebSocket backend's default is not in force). */
+    boolean healthGiven;
     Duration healthInterval = Duration.ofSeconds(2);
     int healthRise = 2;
     int healthFall = 3;
@@ -161,6 +163,10 @@ final class GatewayOptions {
     boolean rebalanceOnAdd;
     double rebalanceTolerance = 0.1;
     int rebalanceRate = 100;
+    /** Clients speak MQTT over WebSocket, and the brokers are their WebSocket listeners. */
+    boolean webSocket;
+    /** The one request path WebSocket clients may ask for; null for any. */
+    String webSocketPath;
 
     static GatewayOptions parse(String[] args) throws UsageException {
         GatewayOptions o = new GatewayOptions();
@@ -279,7 +285,7 @@ final class GatewayOptions {
         return switch (name) {
             case "demo", "accept-proxy", "connection-log", "reuse-port", "no-stats", "no-inspection", "no-connack-replies",
                  "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end",
-                 "health-no-tls", "rebalance-on-add" -> true;
+                 "health-no-tls", "rebalance-on-add", "websocket" -> true;
             default -> false;
         };
     }
@@ -397,6 +403,13 @@ final class GatewayOptions {
             case "rebalance-on-add" -> rebalanceOnAdd = Boolean.parseBoolean(v);
             case "rebalance-tolerance" -> rebalanceTolerance = Values.fraction(flag, v);
             case "rebalance-rate" -> rebalanceRate = Values.count(flag, v, 1, 1_000_000);
+            case "websocket" -> webSocket = Boolean.parseBoolean(v);
+            case "websocket-path" -> {
+                if (!v.startsWith("/")) {
+                    throw new UsageException(flag + ": a request path starts with '/', got '" + v + "'");
+                }
+                webSocketPath = v;
+            }
             default -> throw new UsageException(flag + ": unknown flag (see --help)");
         }
     }
@@ -405,6 +418,7 @@ final class GatewayOptions {
     private void health(String flag, String v) throws UsageException {
         String[] words = v.trim().split("\\s+");
         health = oneOf(flag, words[0], "mqtt", "tcp", "http", "none");
+        healthGiven = true;
         int at = 1;
         if (health.equals("http") && at < words.length && words[at].equals("GET")) {
             at++;
@@ -494,9 +508,39 @@ final class GatewayOptions {
         if (shutdownGrace.toMillis() < 1) {
             throw new UsageException("--shutdown-grace: must be at least 1ms, was " + shutdownGrace);
         }
+        checkWebSocket("--websocket");
+        if (webSocket) {
+            brokersSpeakWebSocket("--health");
+        }
         if (!tlsCerts.isEmpty() && tlsListen.isEmpty()) {
             tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));
         }
+    }
+
+    /** A WebSocket frontend's own rules; {@code where} names it in the message. */
+    void checkWebSocket(String where) throws UsageException {
+        if (webSocketPath != null && !webSocket) {
+            throw new UsageException(where + ": websocket-path needs websocket");
+        }
+        if (webSocket && !mqttInspection) {
+            throw new UsageException(where + ": websocket reads the CONNECT inside the frames; without inspection"
+                    + " WebSocket passes through as TCP: drop websocket, or no-inspection");
+        }
+    }
+
+    /**
+     * These backend settings serve WebSocket clients: the brokers' WebSocket ports cannot be
+     * checked with MQTT over TCP, so health is a TCP connect unless named, and never mqtt.
+     */
+    void brokersSpeakWebSocket(String where) throws UsageException {
+        if (!health.equals("mqtt")) {
+            return;
+        }
+        if (healthGiven) {
+            throw new UsageException(where + ": health mqtt speaks MQTT over TCP, and WebSocket brokers"
+                    + " listen for WebSocket: use health tcp, http (a readiness endpoint) or none");
+        }
+        health = "tcp";
     }
 
     /** The per-source limits the flags describe (none unless a limit is set). */

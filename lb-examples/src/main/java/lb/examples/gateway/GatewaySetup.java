@@ -21,10 +21,12 @@ import lb.core.balance.StaticRoundRobin;
 import lb.core.config.Rebalance;
 import lb.core.health.HealthCheck;
 import lb.core.model.AcceptMode;
+import lb.core.model.KeyExtractor;
 import lb.core.proxy.ProxyFormat;
 import lb.core.tls.KeyFileException;
 import lb.core.tls.TlsSettings;
 import lb.core.tls.UpstreamTlsSettings;
+import lb.core.websocket.WebSocketInspector;
 import lb.mqtt.ConnectInspector;
 import lb.mqtt.Mqtt;
 
@@ -86,7 +88,7 @@ final class GatewaySetup {
                 clientSide(o, f, "brokers");
                 f.tls(tls);
                 if (o.mqttInspection && o.tlsClientIdFromCert) {
-                    f.keyExtractor(inspector(o).withClientIdFromCertificate());
+                    f.keyExtractor(extractor(o, inspector(o).withClientIdFromCertificate()));
                 }
             });
         }
@@ -129,7 +131,7 @@ final class GatewaySetup {
                 if (tls != null) {
                     f.tls(tls);
                     if (s.mqttInspection && s.tlsClientIdFromCert) {
-                        f.keyExtractor(inspector(s).withClientIdFromCertificate());
+                        f.keyExtractor(extractor(s, inspector(s).withClientIdFromCertificate()));
                     }
                 }
             });
@@ -243,8 +245,19 @@ final class GatewaySetup {
         }
         o.priorities.forEach(f::priority);
         if (o.mqttInspection) {
-            f.keyExtractor(inspector(o));
+            f.keyExtractor(extractor(o, inspector(o)));
         }
+    }
+
+    /** The CONNECT inspector, inside the client's WebSocket frames when the frontend speaks WebSocket. */
+    private static KeyExtractor extractor(GatewayOptions o, ConnectInspector inspector) {
+        if (!o.webSocket) {
+            return inspector;
+        }
+        WebSocketInspector ws = Mqtt.overWebSocket(inspector, o.webSocketPath);
+        return o.maxConnectPacket > 0
+                ? new WebSocketInspector(inspector, ws.settings().withMaxFirstMessageBytes(Math.max(2, o.maxConnectPacket)))
+                : ws;
     }
 
     private static ConnectInspector inspector(GatewayOptions o) {

@@ -153,6 +153,25 @@ final class Help {
                 certificate) is closed within --inspect-delay and counted; nothing of it
                 reaches a broker. Brokers see decrypted MQTT.
 
+            WEBSOCKET
+                --websocket                clients speak MQTT over WebSocket (ws://, or wss://
+                                           on the --tls-listen addresses), and the brokers
+                                           given are their WebSocket listeners. The gateway
+                                           answers the upgrade itself (subprotocol mqtt, or
+                                           mqttv3.1; no extensions), reads the CONNECT inside
+                                           the first frames and routes by client id as over
+                                           TCP; the broker is sent the upgrade and the frames
+                                           unchanged, and its 101 is checked, not relayed.
+                                           A bad upgrade is answered 400, 404 (path), 426
+                                           (version) or 431 (a head over 8 KiB); a bad
+                                           frame with a close frame (1002, 1003 text, 1009
+                                           too big); CONNACK refusals go in a binary frame.
+                                           Health defaults to tcp (mqtt cannot
+                                           check a WebSocket port); tunnels end by closing,
+                                           with no DISCONNECT (see SHUTDOWN)
+                --websocket-path PATH      accept upgrades for this request path only, e.g.
+                                           /mqtt (default: any path)
+
             ROUTING
                 --balancer NAME            leastconn (default), roundrobin, static-rr, first,
                                            random (power of two choices), source, consistent,

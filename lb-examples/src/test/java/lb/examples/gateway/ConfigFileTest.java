@@ -123,6 +123,30 @@ class ConfigFileTest {
     }
 
     @Test
+    void aWebSocketFrontendsBackendIsCheckedByTcpUnlessToldAndNeverByMqtt() throws Exception {
+        String ws = TWO_AND_TWO.replace("    accept-proxy\n", "    websocket\n    websocket-path /mqtt\n");
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--config", file(ws).toString()});
+        GatewayOptions legacy = o.frontends.get(1).settings();
+        assertTrue(legacy.webSocket);
+        assertEquals("/mqtt", legacy.webSocketPath);
+        assertEquals("tcp", o.backends.get(1).settings().health, "fleet-b named no health check");
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        assertEquals(0, MqttGateway.run(new String[] {"--check-config", file(ws).toString()},
+                new PrintStream(report, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream())));
+        assertTrue(report.toString(StandardCharsets.UTF_8).contains("(WebSocket /mqtt) -> backend fleet-b"),
+                report.toString(StandardCharsets.UTF_8));
+
+        Path mqttChecked = file(ws.replace("    stickiness none\n", "    stickiness none\n    health mqtt\n"));
+        UsageException e = assertThrows(UsageException.class,
+                () -> GatewayOptions.parse(new String[] {"--config", mqttChecked.toString()}));
+        assertTrue(e.getMessage().contains("backend 'fleet-b'") && e.getMessage().contains("use health tcp"), e.getMessage());
+
+        Path uninspected = file(ws.replace("    websocket\n", "    websocket\n    no-inspection\n"));
+        e = assertThrows(UsageException.class, () -> GatewayOptions.parse(new String[] {"--config", uninspected.toString()}));
+        assertTrue(e.getMessage().contains("frontend 'legacy'"), e.getMessage());
+    }
+
+    @Test
     void aKeyConnectionRateOnABackendWithoutACountingTableIsRefused() throws Exception {
         Path f = file(TWO_AND_TWO.replace("    accept-proxy\n", "    accept-proxy\n    max-key-connection-rate 5\n"));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
