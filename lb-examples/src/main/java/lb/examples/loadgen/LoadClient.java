@@ -47,6 +47,7 @@ final class LoadClient implements FrameHandler {
     final ClientLoop loop;
     private final Role role;
     private final byte[] clientId;
+    private final String name;
     private final LoadStats stats;
     private final PacketWriter out = new PacketWriter();
     private final OutgoingMessages outgoing;
@@ -71,6 +72,7 @@ final class LoadClient implements FrameHandler {
         this.loop = loop;
         this.role = role;
         this.clientId = clientId.getBytes(StandardCharsets.UTF_8);
+        this.name = clientId;
         this.stats = loop.stats;
         LoadConfig config = loop.config;
         this.outgoing = role == Role.PUBLISHER
@@ -96,7 +98,7 @@ final class LoadClient implements FrameHandler {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             if (loop.tls != null) {
-                tls = new TlsConnection(loop.tls.newEngine(), loop.tlsBuffers, channel, System.currentTimeMillis());
+                tls = new TlsConnection(loop.tls.newEngine(name), loop.tlsBuffers, channel, System.currentTimeMillis());
             }
             lease = loop.sources.bind(channel);
             if (lease == null) {

@@ -77,9 +77,10 @@ public record LoadCommandLine(LoadConfig config, Path jsonFile, boolean quiet, b
                                       target's address)
               --tls-cert FILE         client certificate chain (PEM), for servers that ask
               --tls-key FILE          its private key (PEM, unencrypted)
-              --tls-resume            resume sessions of earlier connections of this process
-                                      (TLS 1.3 tickets); the summary counts resumed handshakes.
-                                      Without it every handshake is a full one
+              --tls-resume            each client offers the session of its earlier connection
+                                      in this process again (TLS 1.3 tickets); the summary
+                                      counts resumed handshakes. Without it every handshake
+                                      is a full one
               --tls-protocols LIST    TLSv1.3, TLSv1.2 or both (default TLSv1.3)
 
             Output:

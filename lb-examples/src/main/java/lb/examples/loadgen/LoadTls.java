@@ -18,8 +18,9 @@ import java.util.Objects;
  * @param serverName host name sent as SNI and checked in the certificate; null for none
  * @param certFile   client certificate chain (PEM) for servers that ask for one; null for none
  * @param keyFile    its private key (PEM, unencrypted); given exactly when {@code certFile} is
- * @param resume     offer the sessions of earlier connections again (TLS 1.3 PSK tickets, one
- *                   client session cache per process); false: every handshake is a full one
+ * @param resume     offer each client the session of its earlier connection again (TLS 1.3 PSK
+ *                   tickets; a session cache per client id, for the life of the process);
+ *                   false: every handshake is a full one
  * @param protocols  protocol versions offered, in the JDK's names ({@code TLSv1.3} by default)
  */
 public record LoadTls(Path caFile, boolean insecure, String serverName, Path certFile, Path keyFile, boolean resume,

@@ -100,15 +100,17 @@ class LoadGeneratorTlsTest {
     }
 
     @Test
-    void resumptionReusesTheSessionsOfEarlierConnections() throws Exception {
+    void withResumptionEachClientResumesItsOwnEarlierSessionEvenAllAtOnce() throws Exception {
         InetSocketAddress target = terminatingTls(ClientAuth.NONE);
         LoadTls tls = LoadTls.trusting(resource("ca-cert.pem")).withServerName(SERVER_NAME).withResumption(true);
-        LoadResult first = LoadGenerator.run(connect(target, tls, 20).maxConnectsInFlight(1).build());
-        LoadResult second = LoadGenerator.run(connect(target, tls, 20).maxConnectsInFlight(1).build());
+        LoadResult first = LoadGenerator.run(connect(target, tls, 40).build());
         assertTrue(first.isClean(), LoadReport.text(first));
+        assertEquals(0, first.tlsResumed(), "no client had a session yet");
+        LoadResult second = LoadGenerator.run(connect(target, tls, 40).build());
         assertTrue(second.isClean(), LoadReport.text(second));
-        assertTrue(first.tlsResumed() >= 19, "one after another, each resumes the ticket of the one before: " + first.tlsResumed());
-        assertEquals(20, second.tlsResumed(), "the second run resumes the first run's sessions");
+        assertEquals(40, second.tlsResumed(), "10 in flight, and every client resumed the first run's session");
+        LoadResult others = LoadGenerator.run(connect(target, tls, 10).clientIdPrefix("tls-other-").build());
+        assertEquals(0, others.tlsResumed(), "new client ids have no session of their own");
     }
 
     @Test
