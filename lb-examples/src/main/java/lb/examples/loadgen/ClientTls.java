@@ -3,6 +3,7 @@ package lb.examples.loadgen;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -156,7 +157,7 @@ final class ClientTls {
         return factory.getKeyManagers();
     }
 
-    private static List<X509Certificate> certificates(java.nio.file.Path file, String flag) throws IOException {
+    private static List<X509Certificate> certificates(Path file, String flag) throws IOException {
         try {
             return PemFiles.certificates(file);
         } catch (KeyFileException e) {
