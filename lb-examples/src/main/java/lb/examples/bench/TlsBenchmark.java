@@ -40,7 +40,7 @@ public final class TlsBenchmark {
 
               --handshakes N      clients per handshake phase, connect then disconnect (default 4000)
               --inflight N        handshakes in flight at most (default 100)
-              --warm-up-passes N  unrecorded handshake phases on each fresh proxy first (default 2)
+              --warm-up-passes N  unrecorded handshake phases on each fresh proxy first, 0-3 (default 2)
               --storm N           clients that reconnect at once, all with new sessions (default 5000)
               --rate R            published messages/s in the fixed-rate pub/sub phase (default 20000)
               --publishers P      (default 100)
@@ -102,7 +102,7 @@ public final class TlsBenchmark {
                 switch (flag) {
                     case "--handshakes" -> o.handshakes = count(flag, value, 1, LoadConfig.MAX_CLIENTS);
                     case "--inflight" -> o.inflight = count(flag, value, 1, 10_000);
-                    case "--warm-up-passes" -> o.warmUpPasses = count(flag, value, 0, 20);
+                    case "--warm-up-passes" -> o.warmUpPasses = count(flag, value, 0, TlsMeasurement.MAX_PASSES);
                     case "--storm" -> o.storm = count(flag, value, 1, LoadConfig.MAX_CLIENTS);
                     case "--rate" -> o.rate = count(flag, value, 1, 1_000_000);
                     case "--publishers" -> o.publishers = count(flag, value, 1, 1000);

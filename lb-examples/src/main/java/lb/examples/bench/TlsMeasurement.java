@@ -55,7 +55,12 @@ final class TlsMeasurement {
     static final String PROXY_CPU_FLAT_OUT = "proxy_cpu_pct_flat_out";
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
-    private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(10);
+    /** A pass of a worker stops there whatever is pending: far beyond what a phase takes even on a busy machine. */
+    private static final Duration PASS_TIME_LIMIT = Duration.ofMinutes(10);
+    /** Passes one worker runs at most: the unrecorded handshake phases. */
+    static final int MAX_PASSES = 3;
+    /** A worker's result: its own warm-up and all its passes. */
+    private static final Duration PHASE_TIMEOUT = PASS_TIME_LIMIT.multipliedBy(MAX_PASSES + 1);
     private static final Duration STORM_CONNECT_TIMEOUT = Duration.ofSeconds(60);
     /** The name the throwaway certificate carries, sent as SNI and checked by the clients. */
     private static final String SERVER_NAME = "localhost";
@@ -208,10 +213,10 @@ final class TlsMeasurement {
         return run(target, args);
     }
 
-    /** The load generator's TLS flags: TLS 1.3 (its default), the run's certificate trusted, its name checked. */
+    /** The load generator's TLS flags (TLS 1.3, its default; the run's certificate trusted, its name checked) and the time limit. */
     private List<String> tls(boolean resume) {
         List<String> flags = new ArrayList<>(List.of("--tls", "--tls-ca", certificate.certificate().toAbsolutePath().toString(),
-                "--tls-sni", SERVER_NAME));
+                "--tls-sni", SERVER_NAME, "--time-limit", PASS_TIME_LIMIT.toSeconds() + "s"));
         if (resume) {
             flags.add("--tls-resume");
         }

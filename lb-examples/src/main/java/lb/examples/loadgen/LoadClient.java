@@ -170,6 +170,9 @@ final class LoadClient implements FrameHandler {
                 } else if (tls != null && state != State.IDLE) {
                     onTlsProgress();
                 }
+                if (tls != null && tls.hasCiphertext()) {
+                    markDirty(); // handshake flight or alert the socket did not take at once: flush() waits for OP_WRITE
+                }
             }
         } catch (IOException e) {
             onClosedByPeer(reasonOf(e));

@@ -71,8 +71,8 @@ public final class LoadConfig {
         this.keepAlive = b.keepAlive;
         this.connectTimeout = b.connectTimeout;
         this.maxConnectsInFlight = b.maxConnectsInFlight;
-        this.timeLimit = b.timeLimit != null ? b.timeLimit : derivedTimeLimit();
         this.tls = b.tls;
+        this.timeLimit = b.timeLimit != null ? b.timeLimit : derivedTimeLimit();
     }
 
     public static Builder builder(Scenario scenario, InetSocketAddress target) {
@@ -87,13 +87,17 @@ public final class LoadConfig {
         };
     }
 
-    /** Room for the connect phases at the given rate (or at a slow 500/s flat out), the duration and timeouts. */
+    /**
+     * Room for the connect phases at the given rate (or at a slow 500/s flat out, 50/s over TLS,
+     * whose full handshakes cost far more), the duration and timeouts.
+     */
     private Duration derivedTimeLimit() {
         int connections = scenario.isPubSub() ? publishers + subscribers : clients;
         boolean paced = rate > 0 && scenario != Scenario.PUBSUB && scenario != Scenario.CHURN;
         double connectSeconds = paced ? connections / rate : 0;
         double phases = scenario == Scenario.STORM ? 2 : 1;
-        double seconds = phases * (connectSeconds + connections / 500.0 + connectTimeout.toSeconds())
+        double slowRate = tls == null ? 500 : 50;
+        double seconds = phases * (connectSeconds + connections / slowRate + connectTimeout.toSeconds())
                 + (usesDuration() ? duration.toSeconds() : 0) + 30;
         return Duration.ofSeconds((long) Math.ceil(seconds));
     }

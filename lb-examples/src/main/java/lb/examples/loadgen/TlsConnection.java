@@ -78,6 +78,11 @@ final class TlsConnection implements WritableByteChannel {
         return !layer.ciphertext().hasRemaining();
     }
 
+    /** Whether encrypted bytes wait for the socket. */
+    boolean hasCiphertext() {
+        return layer.ciphertext().hasRemaining();
+    }
+
     /** Encrypts and sends as much of {@code plaintext} as the socket takes; returns the plaintext bytes taken. */
     @Override
     public int write(ByteBuffer plaintext) throws IOException {
