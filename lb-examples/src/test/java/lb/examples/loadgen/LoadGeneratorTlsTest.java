@@ -136,6 +136,14 @@ class LoadGeneratorTlsTest {
     }
 
     @Test
+    void anyCertificateIsAcceptedUncheckedOnlyWhenAskedFor() throws Exception {
+        InetSocketAddress target = terminatingTls(ClientAuth.NONE);
+        LoadResult r = LoadGenerator.run(connect(target, LoadTls.trustingAnyCertificate().withServerName("mqtt.example.org"), 5).build());
+        assertTrue(r.isClean(), LoadReport.text(r));
+        assertEquals(5, r.tlsHandshakes());
+    }
+
+    @Test
     void aClientCertificateIsPresentedWhenTheServerRequiresOne() throws Exception {
         InetSocketAddress target = terminatingTls(ClientAuth.REQUIRED);
         LoadTls tls = LoadTls.trusting(resource("ca-cert.pem")).withServerName(SERVER_NAME);
