@@ -445,6 +445,9 @@ final class LoadClient implements FrameHandler {
         if (message != null && message.contains("Too many open files")) {
             return "too_many_open_files";
         }
+        if (message != null && message.contains("Broken pipe")) {
+            return "broken_pipe"; // written to after the peer had closed, as a TLS server cutting a slow handshake short
+        }
         return e.getClass().getSimpleName();
     }
 }
