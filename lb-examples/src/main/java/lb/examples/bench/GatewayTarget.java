@@ -37,21 +37,30 @@ final class GatewayTarget extends ProxyProcess {
     private final List<String> flags;
     private final List<InetSocketAddress> brokers;
     private final Path workDirectory;
+    /** Both frontends terminate TLS with it; null in the clear. */
+    private final ThrowawayCertificate tls;
+
+    GatewayTarget(Path launcher, Path java, String javaOptions, List<String> flags, List<InetSocketAddress> brokers,
+            Path workDirectory) {
+        this(launcher, java, javaOptions, flags, brokers, workDirectory, null);
+    }
 
     /**
      * @param launcher    the distribution's {@code bin/mqtt-gateway}
      * @param java        the runtime, handed over as {@code MQTT_GATEWAY_JAVA}
      * @param javaOptions {@code JAVA_OPTS}; blank for the launcher's defaults alone
      * @param flags       gateway flags after {@code --config}; they win over the file's global keys
+     * @param tls         the certificate both frontends terminate TLS with (its PKCS#12 file); null for none
      */
     GatewayTarget(Path launcher, Path java, String javaOptions, List<String> flags, List<InetSocketAddress> brokers,
-            Path workDirectory) {
+            Path workDirectory, ThrowawayCertificate tls) {
         this.launcher = launcher;
         this.java = java;
         this.javaOptions = javaOptions.trim();
         this.flags = List.copyOf(flags);
         this.brokers = List.copyOf(brokers);
         this.workDirectory = workDirectory;
+        this.tls = tls;
     }
 
     /** The launcher given, or the distribution's where a build leaves it, seen from the top of the repository or from lb-examples. */
@@ -87,8 +96,9 @@ final class GatewayTarget extends ProxyProcess {
     }
 
     /**
-     * What {@link HaproxyConfig} gives HAProxy, in the gateway's words: the same listeners,
-     * backlog, table size and expiry, timeouts; everything else is the gateway's default.
+     * What {@link HaproxyConfig} gives HAProxy, in the gateway's words: the same listeners (and
+     * certificate, with TLS), backlog, table size and expiry, timeouts; everything else is the
+     * gateway's default.
      */
     private String configuration() {
         StringBuilder s = new StringBuilder("global\n    no-stats\n");
@@ -110,10 +120,14 @@ final class GatewayTarget extends ProxyProcess {
                 .append("    server-timeout ").append(BalancerProcess.IDLE_TIMEOUT.toMinutes()).append("m\n");
     }
 
-    private static void frontend(StringBuilder s, String name, InetSocketAddress listen, String backend) {
+    private void frontend(StringBuilder s, String name, InetSocketAddress listen, String backend) {
         s.append("\nfrontend ").append(name).append('\n')
-                .append("    listen ").append(hostPort(listen)).append('\n')
-                .append("    backend ").append(backend).append('\n')
+                .append("    listen ").append(hostPort(listen)).append('\n');
+        if (tls != null) {
+            s.append("    tls-cert ").append(tls.pkcs12().toAbsolutePath()).append('\n')
+                    .append("    tls-key-password ").append(tls.password()).append('\n');
+        }
+        s.append("    backend ").append(backend).append('\n')
                 .append("    backlog ").append(BalancerProcess.BACKLOG).append('\n')
                 .append("    inspect-delay ").append(BalancerProcess.INSPECT_DELAY.toSeconds()).append("s\n")
                 .append("    client-timeout ").append(BalancerProcess.IDLE_TIMEOUT.toMinutes()).append("m\n");

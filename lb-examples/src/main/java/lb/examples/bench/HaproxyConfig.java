@@ -23,11 +23,21 @@ final class HaproxyConfig {
      * @param brokers     the brokers, in order
      */
     static String render(int threads, int maxconn, int mqttPort, int pubsubPort, List<InetSocketAddress> brokers) {
+        return render(threads, maxconn, mqttPort, pubsubPort, null, brokers);
+    }
+
+    /**
+     * The same, both frontends terminating TLS ({@code bind ... ssl crt}) when
+     * {@code certificateAndKey} is given: a PEM file holding the certificate chain and its key.
+     */
+    static String render(int threads, int maxconn, int mqttPort, int pubsubPort, String certificateAndKey,
+            List<InetSocketAddress> brokers) {
         long expiryMinutes = BalancerProcess.STICK_EXPIRY.toMinutes();
+        String tls = certificateAndKey == null ? "" : " ssl crt " + certificateAndKey;
         StringBuilder s = new StringBuilder();
         globalAndDefaults(s, threads, maxconn);
-        frontend(s, "mqtt", port(mqttPort), "brokers");
-        frontend(s, "pubsub", port(pubsubPort), "pubsub-broker");
+        frontend(s, "mqtt", port(mqttPort) + tls, "brokers");
+        frontend(s, "pubsub", port(pubsubPort) + tls, "pubsub-broker");
         backend(s, "brokers", brokers, expiryMinutes);
         backend(s, "pubsub-broker", brokers.subList(0, 1), expiryMinutes);
         return s.toString();

@@ -28,12 +28,20 @@ final class HaproxyTarget extends ProxyProcess {
     private final int threads;
     private final List<InetSocketAddress> brokers;
     private final Path workDirectory;
+    /** PEM with certificate and key when both frontends terminate TLS; null in the clear. */
+    private final Path tlsCertificateAndKey;
 
     HaproxyTarget(Path executable, int threads, List<InetSocketAddress> brokers, Path workDirectory) {
+        this(executable, threads, brokers, workDirectory, null);
+    }
+
+    /** {@code tlsCertificateAndKey}: both frontends terminate TLS with it (a PEM of chain and key); null for none. */
+    HaproxyTarget(Path executable, int threads, List<InetSocketAddress> brokers, Path workDirectory, Path tlsCertificateAndKey) {
         this.executable = executable;
         this.threads = threads;
         this.brokers = List.copyOf(brokers);
         this.workDirectory = workDirectory;
+        this.tlsCertificateAndKey = tlsCertificateAndKey;
     }
 
     /**
@@ -86,7 +94,8 @@ final class HaproxyTarget extends ProxyProcess {
         mqtt = new InetSocketAddress(loopback, freePort());
         pubsub = new InetSocketAddress(loopback, freePort());
         Path config = workDirectory.resolve("haproxy.cfg");
-        Files.writeString(config, HaproxyConfig.render(threads, maxConnections(), mqtt.getPort(), pubsub.getPort(), brokers));
+        Files.writeString(config, HaproxyConfig.render(threads, maxConnections(), mqtt.getPort(), pubsub.getPort(),
+                tlsCertificateAndKey == null ? null : tlsCertificateAndKey.toAbsolutePath().toString(), brokers));
         List<String> command = List.of(executable.toString(), "-db", "-f", config.toString());
         process = ChildProcess.start("haproxy", command, workDirectory.resolve("haproxy-" + (++starts) + ".log"), false);
         process.awaitListening(mqtt, START_TIMEOUT);

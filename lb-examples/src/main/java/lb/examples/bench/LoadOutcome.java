@@ -29,8 +29,12 @@ import lb.examples.loadgen.LoadResult;
  * @param deliveriesPerSecond deliveries per second while publishing
  * @param elapsedNs           the longest worker's run
  * @param cpuNs               CPU time of the load generators' loop threads, all workers together
+ * @param tlsHandshakes       TLS handshakes finished (0 in the clear)
+ * @param tlsResumed          of those, the ones that resumed an earlier session
+ * @param stormRecoveryNs     storm only: from the storm to the last CONNACK (the longest worker's)
  * @param connectLatency      TCP connect start to CONNACK, ns
  * @param deliveryLatency     publish to delivery, ns
+ * @param handshakeLatency    TLS only: TCP connection up to handshake done, ns
  */
 record LoadOutcome(
         long connected,
@@ -43,13 +47,18 @@ record LoadOutcome(
         double deliveriesPerSecond,
         long elapsedNs,
         long cpuNs,
+        long tlsHandshakes,
+        long tlsResumed,
+        long stormRecoveryNs,
         Histogram connectLatency,
-        Histogram deliveryLatency) {
+        Histogram deliveryLatency,
+        Histogram handshakeLatency) {
 
     static LoadOutcome of(LoadResult r) {
         return new LoadOutcome(r.connected(), r.failed() + r.refused() + r.dropped(), r.timedOut(), r.connectsPerSecond(),
                 r.published(), r.delivered(), r.lost(), r.deliveriesPerSecond(), r.elapsedNs(), r.cpuNs(),
-                r.connectLatency(), r.deliveryLatency());
+                r.tlsHandshakes(), r.tlsResumed(), r.stormRecoveryNs(), r.connectLatency(), r.deliveryLatency(),
+                r.handshakeLatency());
     }
 
     /**
@@ -67,8 +76,12 @@ record LoadOutcome(
         double deliveriesPerSecond = 0;
         long elapsedNs = 0;
         long cpuNs = 0;
+        long handshakes = 0;
+        long resumed = 0;
+        long stormRecoveryNs = 0;
         Histogram connect = new Histogram(3);
         Histogram delivery = new Histogram(3);
+        Histogram handshake = new Histogram(3);
         for (LoadOutcome p : parts) {
             connected += p.connected;
             failed += p.failed;
@@ -82,12 +95,16 @@ record LoadOutcome(
             deliveriesPerSecond += p.deliveriesPerSecond;
             elapsedNs = Math.max(elapsedNs, p.elapsedNs);
             cpuNs += p.cpuNs;
+            handshakes += p.tlsHandshakes;
+            resumed += p.tlsResumed;
+            stormRecoveryNs = Math.max(stormRecoveryNs, p.stormRecoveryNs);
             connect.add(p.connectLatency);
             delivery.add(p.deliveryLatency);
+            handshake.add(p.handshakeLatency);
         }
         double connectsPerSecond = longestConnectPhase > 0 ? connected / longestConnectPhase : 0;
         return new LoadOutcome(connected, failed, timedOut, connectsPerSecond, published, delivered, lost,
-                deliveriesPerSecond, elapsedNs, cpuNs, connect, delivery);
+                deliveriesPerSecond, elapsedNs, cpuNs, handshakes, resumed, stormRecoveryNs, connect, delivery, handshake);
     }
 
     /** True when every attempt connected and every message arrived in time. */
@@ -99,9 +116,11 @@ record LoadOutcome(
     String encode() {
         return String.format(Locale.ROOT,
                 "connected=%d failed=%d timedOut=%b connectsPerSecond=%.3f published=%d delivered=%d lost=%d "
-                        + "deliveriesPerSecond=%.3f elapsedNs=%d cpuNs=%d connectLatency=%s deliveryLatency=%s",
+                        + "deliveriesPerSecond=%.3f elapsedNs=%d cpuNs=%d tlsHandshakes=%d tlsResumed=%d stormRecoveryNs=%d "
+                        + "connectLatency=%s deliveryLatency=%s handshakeLatency=%s",
                 connected, failed, timedOut, connectsPerSecond, published, delivered, lost, deliveriesPerSecond,
-                elapsedNs, cpuNs, encode(connectLatency), encode(deliveryLatency));
+                elapsedNs, cpuNs, tlsHandshakes, tlsResumed, stormRecoveryNs, encode(connectLatency), encode(deliveryLatency),
+                encode(handshakeLatency));
     }
 
     static LoadOutcome decode(String line) {
@@ -114,8 +133,9 @@ record LoadOutcome(
                 Boolean.parseBoolean(f.get("timedOut")), Double.parseDouble(f.get("connectsPerSecond")),
                 Long.parseLong(f.get("published")), Long.parseLong(f.get("delivered")), Long.parseLong(f.get("lost")),
                 Double.parseDouble(f.get("deliveriesPerSecond")), Long.parseLong(f.get("elapsedNs")),
-                Long.parseLong(f.get("cpuNs")), decodeHistogram(f.get("connectLatency")),
-                decodeHistogram(f.get("deliveryLatency")));
+                Long.parseLong(f.get("cpuNs")), Long.parseLong(f.get("tlsHandshakes")), Long.parseLong(f.get("tlsResumed")),
+                Long.parseLong(f.get("stormRecoveryNs")), decodeHistogram(f.get("connectLatency")),
+                decodeHistogram(f.get("deliveryLatency")), decodeHistogram(f.get("handshakeLatency")));
     }
 
     private static String encode(Histogram h) {

@@ -19,13 +19,18 @@ import lb.examples.loadgen.LoadResult;
  * source address given, each pass from its own address, then prints {@code result ...} (a
  * {@link LoadOutcome} of the last pass) on stdout and the usual text summaries on stderr.
  *
+ * <p>With {@code rehearse} for the warm-up target, the warm-up is the first pass's load itself,
+ * the same clients with the same ids against the same target, from the first source address;
+ * the recorded passes use the others. What clients keep between runs of one process (each
+ * client id's TLS session, with {@code --tls-resume}) is then there for every client measured.
+ *
  * <p>Why an address per pass: the brokers and the balancer close first, so the TIME_WAIT state
  * (60 s) stays on their side, where the client's kernel cannot see it when it picks a port.
  * Reusing a (source, port, target) within that minute costs the client a one-second SYN retry;
  * a fresh source address per pass never reuses one.
  *
  * <pre>
- * LoadWorker WARM_UP_TARGET|none SOURCE[,SOURCE...] SCENARIO [LOAD GENERATOR OPTIONS]
+ * LoadWorker WARM_UP_TARGET|none|rehearse SOURCE[,SOURCE...] SCENARIO [LOAD GENERATOR OPTIONS]
  * </pre>
  */
 public final class LoadWorker {
@@ -37,18 +42,24 @@ public final class LoadWorker {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 3) {
-            System.err.println("usage: LoadWorker WARM_UP_TARGET|none SOURCE[,SOURCE...] SCENARIO [OPTIONS]");
+            System.err.println("usage: LoadWorker WARM_UP_TARGET|none|rehearse SOURCE[,SOURCE...] SCENARIO [OPTIONS]");
             System.exit(2);
         }
+        boolean rehearse = args[0].equals("rehearse");
         String[] sources = args[1].split(",");
         String[] load = Arrays.copyOfRange(args, 2, args.length);
         List<LoadCommandLine> passes = new ArrayList<>();
         LoadCommandLine warmUp = null;
         try {
-            for (String source : sources) {
+            if (rehearse && sources.length < 2) {
+                throw new LoadCommandLine.UsageException("rehearse needs two source addresses or more: one for the rehearsal");
+            }
+            for (String source : rehearse ? Arrays.copyOfRange(sources, 1, sources.length) : sources) {
                 passes.add(LoadCommandLine.parse(with(load, "--source", source)));
             }
-            if (!args[0].equals("none")) {
+            if (rehearse) {
+                warmUp = LoadCommandLine.parse(with(load, "--source", sources[0]));
+            } else if (!args[0].equals("none")) {
                 warmUp = LoadCommandLine.parse(warmUpArgs(with(load, "--source", sources[0]), args[0], passes.get(0).config()));
             }
         } catch (LoadCommandLine.UsageException e) {

@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * The benchmark table, as aligned text for the terminal and as Markdown: medians per target,
  * then the balancer's and HAProxy's ratios to the baseline and the balancer's to HAProxy, then
- * the goal and whether the balancer meets it. Stateless.
+ * the goal and whether the balancer meets it (for figures that have one). Stateless.
  */
 final class TableReport {
     private static final String MISSING = "-";
@@ -54,7 +54,8 @@ final class TableReport {
     private static List<String[]> rows(Summary s) {
         List<String> targets = s.targets();
         List<String[]> ratioPairs = s.ratioPairs();
-        String underTest = s.underTest();
+        // A goal column only when some figure has a goal for the target under test.
+        String underTest = s.metrics().stream().anyMatch(m -> m.goal() != null) ? s.underTest() : null;
         List<String[]> rows = new ArrayList<>();
         List<String> header = new ArrayList<>();
         header.add("figure (median of rounds)");

@@ -425,7 +425,7 @@ public final class TlsIdleCost {
     }
 
     /** An executable named {@code name} on the PATH or in the usual system directories. */
-    private static Optional<Path> locate(String name) {
+    static Optional<Path> locate(String name) {
         List<String> directories = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
         directories.addAll(SYSTEM_DIRECTORIES);
         return directories.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst();

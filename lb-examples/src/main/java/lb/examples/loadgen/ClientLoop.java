@@ -39,6 +39,9 @@ final class ClientLoop implements Runnable {
     final PacketCursor cursor = new PacketCursor();
     final long connectTimeoutNs;
     final long keepAliveNs;
+    /** Null on the plain path. */
+    final ClientTls tls;
+    final TlsBuffers tlsBuffers;
     private final MpscUnboundedArrayQueue<Runnable> commands = new MpscUnboundedArrayQueue<>(1024);
     private final Consumer<SelectionKey> onSelected = this::onSelected;
     private final List<LoadClient> clients = new ArrayList<>();
@@ -54,10 +57,13 @@ final class ClientLoop implements Runnable {
     private long nextScanNs;
     private volatile long cpuNs;
 
-    ClientLoop(int index, LoadConfig config, LoadStats stats, SourceAddresses sources) throws IOException {
+    /** {@code tls}: how clients speak TLS, or null for the plain path. */
+    ClientLoop(int index, LoadConfig config, LoadStats stats, SourceAddresses sources, ClientTls tls) throws IOException {
         this.config = config;
         this.stats = stats;
         this.sources = sources;
+        this.tls = tls;
+        this.tlsBuffers = tls == null ? null : new TlsBuffers(tls.bufferSize());
         this.connectTimeoutNs = config.connectTimeout().toNanos();
         this.keepAliveNs = config.keepAlive().toNanos();
         this.selector = Selector.open();

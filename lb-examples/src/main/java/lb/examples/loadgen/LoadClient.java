@@ -22,20 +22,22 @@ import lb.examples.broker.PacketWriter;
  * reaches it only through commands run on that loop.
  *
  * <pre>
- * IDLE --open--> CONNECTING --TCP up--> AWAITING_CONNACK --CONNACK 0--> READY
- *                    |                        |      \--subscriber--> SUBSCRIBING --SUBACK--> READY
- *                    +------ error, timeout, refusal or peer close --------------------------> IDLE
+ * IDLE --open--> CONNECTING --TCP up--> [HANDSHAKING --TLS done-->] AWAITING_CONNACK --CONNACK 0--> READY
+ *                    |                                                  |      \--subscriber--> SUBSCRIBING --SUBACK--> READY
+ *                    +------ error, timeout, refusal or peer close -------------------------------------------> IDLE
  * READY --disconnect / peer close--> IDLE
  * </pre>
  *
  * Each open settles exactly once in {@link LoadStats}: ready, refused or failed. A publisher
  * sends only when READY ({@link OutgoingMessages}); a subscriber tallies what it receives
- * ({@link IncomingMessages}).
+ * ({@link IncomingMessages}). Over TLS ({@link TlsConnection}) the socket carries ciphertext
+ * and packets are encrypted on flush and decrypted on read; a failed handshake settles as
+ * failed with the reason, e.g. {@code tls_bad_certificate}.
  */
 final class LoadClient implements FrameHandler {
     enum Role { PLAIN, PUBLISHER, SUBSCRIBER }
 
-    enum State { IDLE, CONNECTING, AWAITING_CONNACK, SUBSCRIBING, READY }
+    enum State { IDLE, CONNECTING, HANDSHAKING, AWAITING_CONNACK, SUBSCRIBING, READY }
 
     private static final int MAX_PACKET_SIZE = 16 * 1024 * 1024;
     /** A publisher stops encoding while this much waits for the socket, so a slow path back-pressures it. */
@@ -45,11 +47,14 @@ final class LoadClient implements FrameHandler {
     final ClientLoop loop;
     private final Role role;
     private final byte[] clientId;
+    private final String name;
     private final LoadStats stats;
     private final PacketWriter out = new PacketWriter();
     private final OutgoingMessages outgoing;
     private final IncomingMessages incoming;
     private SocketChannel channel;
+    /** Null on the plain path. */
+    private TlsConnection tls;
     private SelectionKey key;
     private FrameReader reader;
     private SourceAddresses.Lease lease;
@@ -58,6 +63,7 @@ final class LoadClient implements FrameHandler {
     private boolean dirty;
     private boolean writeBlocked;
     private long startNs;
+    private long tcpConnectedNs;
     private long deadlineNs;
     private long lastSentNs;
 
@@ -66,6 +72,7 @@ final class LoadClient implements FrameHandler {
         this.loop = loop;
         this.role = role;
         this.clientId = clientId.getBytes(StandardCharsets.UTF_8);
+        this.name = clientId;
         this.stats = loop.stats;
         LoadConfig config = loop.config;
         this.outgoing = role == Role.PUBLISHER
@@ -90,6 +97,9 @@ final class LoadClient implements FrameHandler {
             channel = SocketChannel.open();
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (loop.tls != null) {
+                tls = new TlsConnection(loop.tls.newEngine(name), loop.tlsBuffers, channel, System.currentTimeMillis());
+            }
             lease = loop.sources.bind(channel);
             if (lease == null) {
                 fail("no_source_port");
@@ -123,7 +133,7 @@ final class LoadClient implements FrameHandler {
             case IDLE -> {
                 return;
             }
-            case CONNECTING, AWAITING_CONNACK -> {
+            case CONNECTING, HANDSHAKING, AWAITING_CONNACK -> {
                 fail("abandoned");
                 return;
             }
@@ -132,9 +142,12 @@ final class LoadClient implements FrameHandler {
         }
         MqttEncoder.disconnect(out);
         try {
-            out.flushTo(channel);
+            out.flushTo(tls == null ? channel : tls);
         } catch (IOException ignored) {
             // Closing anyway: the broker sees the close without the DISCONNECT.
+        }
+        if (tls != null) {
+            tls.closeGracefully();
         }
         closeChannel();
     }
@@ -151,9 +164,14 @@ final class LoadClient implements FrameHandler {
                 flush();
             }
             if (state != State.IDLE && readyKey.isReadable()) {
-                int status = reader.read(channel, loop.readBuffer, this);
+                int status = tls == null ? reader.read(channel, loop.readBuffer, this) : tls.read(loop.readBuffer, reader, this);
                 if (status == FrameReader.EOF || status == FrameReader.MALFORMED) {
                     onClosedByPeer(status == FrameReader.EOF ? "closed_by_peer" : "malformed_packet");
+                } else if (tls != null && state != State.IDLE) {
+                    onTlsProgress();
+                }
+                if (tls != null && tls.hasCiphertext()) {
+                    markDirty(); // handshake flight or alert the socket did not take at once: flush() waits for OP_WRITE
                 }
             }
         } catch (IOException e) {
@@ -165,8 +183,40 @@ final class LoadClient implements FrameHandler {
     }
 
     private void onTcpConnected() {
-        state = State.AWAITING_CONNACK;
         key.interestOps(SelectionKey.OP_READ);
+        if (tls != null) {
+            state = State.HANDSHAKING;
+            tcpConnectedNs = System.nanoTime();
+            tls.start();
+            markDirty();
+            return;
+        }
+        sendConnect();
+    }
+
+    /** After a TLS read: the handshake finished or failed, or the connection failed later. */
+    private void onTlsProgress() {
+        switch (tls.state()) {
+            case OPEN -> {
+                if (state == State.HANDSHAKING) {
+                    onHandshakeDone();
+                }
+            }
+            case HANDSHAKING -> {
+            }
+            case FAILED -> onClosedByPeer(tls.failureReason());
+            default -> onClosedByPeer("tls_closed_by_peer");
+        }
+    }
+
+    private void onHandshakeDone() {
+        long nowNs = System.nanoTime();
+        stats.recordHandshake(nowNs - tcpConnectedNs, tls.isResumed(), tls.handshake());
+        sendConnect();
+    }
+
+    private void sendConnect() {
+        state = State.AWAITING_CONNACK;
         int keepAliveSeconds = (int) loop.config.keepAlive().toSeconds();
         MqttEncoder.connect(out, loop.config.mqttLevel(), clientId, keepAliveSeconds, true);
         markDirty();
@@ -286,7 +336,7 @@ final class LoadClient implements FrameHandler {
     /** Times out a pending attempt and keeps an idle connection alive. Loop thread, every scan. */
     void onScan(long nowNs) {
         switch (state) {
-            case CONNECTING, AWAITING_CONNACK, SUBSCRIBING -> {
+            case CONNECTING, HANDSHAKING, AWAITING_CONNACK, SUBSCRIBING -> {
                 if (nowNs - deadlineNs >= 0) {
                     fail("timeout_" + state.name().toLowerCase(Locale.ROOT));
                 }
@@ -311,7 +361,7 @@ final class LoadClient implements FrameHandler {
             return;
         }
         try {
-            boolean drained = out.flushTo(channel);
+            boolean drained = tls == null ? out.flushTo(channel) : out.flushTo(tls) && tls.flushCiphertext();
             if (drained == writeBlocked) {
                 writeBlocked = !drained;
                 key.interestOps(SelectionKey.OP_READ | (writeBlocked ? SelectionKey.OP_WRITE : 0));
@@ -341,7 +391,7 @@ final class LoadClient implements FrameHandler {
                 stats.dropped.increment();
                 closeChannel();
             }
-            case CONNECTING, AWAITING_CONNACK, SUBSCRIBING -> fail(reason);
+            case CONNECTING, HANDSHAKING, AWAITING_CONNACK, SUBSCRIBING -> fail(reason);
             default -> {
             }
         }
@@ -360,6 +410,10 @@ final class LoadClient implements FrameHandler {
         if (key != null) {
             key.cancel();
             key = null;
+        }
+        if (tls != null) {
+            tls.discard();
+            tls = null;
         }
         if (channel != null) {
             try {
@@ -390,6 +444,9 @@ final class LoadClient implements FrameHandler {
         }
         if (message != null && message.contains("Too many open files")) {
             return "too_many_open_files";
+        }
+        if (message != null && message.contains("Broken pipe")) {
+            return "broken_pipe"; // written to after the peer had closed, as a TLS server cutting a slow handshake short
         }
         return e.getClass().getSimpleName();
     }

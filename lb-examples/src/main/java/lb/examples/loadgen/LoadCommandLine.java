@@ -65,6 +65,24 @@ public record LoadCommandLine(LoadConfig config, Path jsonFile, boolean quiet, b
                                       the target rather than its accept backlog (default 200)
               --time-limit D          hard stop for the whole run (default: derived from the rest)
 
+            TLS:
+              --tls                   connect over TLS (TLS 1.3), on the loops without blocking;
+                                      connect latency then includes the handshake, and a
+                                      handshake latency (TCP up to TLS done) is reported too
+              --tls-ca FILE           PEM file of the CAs the server's certificate must chain to;
+                                      required with --tls unless --tls-insecure
+              --tls-insecure          accept any server certificate, unchecked (tests only)
+              --tls-sni NAME          host name sent as SNI and checked in the certificate
+                                      (default: none sent; the certificate must name the
+                                      target's address)
+              --tls-cert FILE         client certificate chain (PEM), for servers that ask
+              --tls-key FILE          its private key (PEM, unencrypted)
+              --tls-resume            each client offers the session of its earlier connection
+                                      in this process again (TLS 1.3 tickets); the summary
+                                      counts resumed handshakes. Without it every handshake
+                                      is a full one
+              --tls-protocols LIST    TLSv1.3, TLSv1.2 or both (default TLSv1.3)
+
             Output:
               --json FILE             also write the summary as JSON to FILE
               --quiet                 no progress line
@@ -76,6 +94,9 @@ public record LoadCommandLine(LoadConfig config, Path jsonFile, boolean quiet, b
             One process holds up to 15000 clients; run several, each with its own
             --client-id-prefix (and --source addresses), for more.
             """;
+
+    /** Flags that take no value. */
+    private static final List<String> SWITCHES = List.of("--quiet", "--tls", "--tls-insecure", "--tls-resume");
 
     /** A flag or value the command line cannot use; the message names it. */
     public static final class UsageException extends Exception {
@@ -104,6 +125,9 @@ public record LoadCommandLine(LoadConfig config, Path jsonFile, boolean quiet, b
         LoadConfig.Builder b = LoadConfig.builder(scenario, target);
         Path json = null;
         boolean quiet = false;
+        boolean tls = false;
+        LoadTls tlsSettings = LoadTls.untrusted();
+        String tlsFlagWithoutTls = null;
         for (String[] option : options) {
             String flag = option[0];
             String value = option[1];
@@ -133,8 +157,24 @@ public record LoadCommandLine(LoadConfig config, Path jsonFile, boolean quiet, b
                 case "--time-limit" -> b.timeLimit(duration(flag, value));
                 case "--json" -> json = Path.of(value);
                 case "--quiet" -> quiet = true;
+                case "--tls" -> tls = true;
+                case "--tls-ca" -> tlsSettings = tlsSettings.withCaFile(Path.of(value));
+                case "--tls-insecure" -> tlsSettings = tlsSettings.withAnyCertificateTrusted();
+                case "--tls-sni" -> tlsSettings = tlsSettings.withServerName(value);
+                case "--tls-cert" -> tlsSettings = tlsSettings.withClientCertificate(Path.of(value), tlsSettings.keyFile());
+                case "--tls-key" -> tlsSettings = tlsSettings.withClientCertificate(tlsSettings.certFile(), Path.of(value));
+                case "--tls-resume" -> tlsSettings = tlsSettings.withResumption(true);
+                case "--tls-protocols" -> tlsSettings = tlsSettings.withProtocols(List.of(value.split(",")));
                 default -> throw new UsageException("unknown option " + flag);
             }
+            if (flag.startsWith("--tls-")) {
+                tlsFlagWithoutTls = flag;
+            }
+        }
+        if (tls) {
+            b.tls(tlsSettings);
+        } else if (tlsFlagWithoutTls != null) {
+            throw new UsageException(tlsFlagWithoutTls + " needs --tls");
         }
         try {
             return new LoadCommandLine(b.build(), json, quiet, false);
@@ -152,7 +192,7 @@ public record LoadCommandLine(LoadConfig config, Path jsonFile, boolean quiet, b
         throw new UsageException("unknown SCENARIO '" + name + "' (connect, idle, pubsub, churn or storm)");
     }
 
-    /** Pairs of flag and value; {@code --quiet} takes none, the rest take one, as {@code --f v} or {@code --f=v}. */
+    /** Pairs of flag and value; {@link #SWITCHES} take none, the rest take one, as {@code --f v} or {@code --f=v}. */
     private static List<String[]> options(String[] args) throws UsageException {
         List<String[]> out = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
@@ -163,7 +203,7 @@ public record LoadCommandLine(LoadConfig config, Path jsonFile, boolean quiet, b
             int equals = arg.indexOf('=');
             if (equals > 0) {
                 out.add(new String[] {arg.substring(0, equals), arg.substring(equals + 1)});
-            } else if (arg.equals("--quiet")) {
+            } else if (SWITCHES.contains(arg)) {
                 out.add(new String[] {arg, ""});
             } else if (i + 1 < args.length) {
                 out.add(new String[] {arg, args[++i]});

@@ -15,7 +15,7 @@ import lb.examples.broker.TopicFilter;
  * pubsub (1,000 messages/s) and churn (100 reconnects/s), 10 s duration, 10 publishers and 10
  * subscribers, 64-byte messages at QoS 0 to {@code load/<n>}, MQTT 3.1.1, no source binding,
  * client ids {@code lg-...}, up to 4 threads, 60 s keep-alive, 10 s connect timeout, 200
- * connects in flight, and a time limit derived from the rest.
+ * connects in flight, no TLS, and a time limit derived from the rest.
  *
  * <p>Always bounded: counts are capped, every wait has a deadline, and only loopback
  * addresses are accepted as target or source.
@@ -48,6 +48,7 @@ public final class LoadConfig {
     private final Duration connectTimeout;
     private final int maxConnectsInFlight;
     private final Duration timeLimit;
+    private final LoadTls tls;
 
     private LoadConfig(Builder b) {
         this.scenario = b.scenario;
@@ -70,6 +71,7 @@ public final class LoadConfig {
         this.keepAlive = b.keepAlive;
         this.connectTimeout = b.connectTimeout;
         this.maxConnectsInFlight = b.maxConnectsInFlight;
+        this.tls = b.tls;
         this.timeLimit = b.timeLimit != null ? b.timeLimit : derivedTimeLimit();
     }
 
@@ -85,13 +87,17 @@ public final class LoadConfig {
         };
     }
 
-    /** Room for the connect phases at the given rate (or at a slow 500/s flat out), the duration and timeouts. */
+    /**
+     * Room for the connect phases at the given rate (or at a slow 500/s flat out, 50/s over TLS,
+     * whose full handshakes cost far more), the duration and timeouts.
+     */
     private Duration derivedTimeLimit() {
         int connections = scenario.isPubSub() ? publishers + subscribers : clients;
         boolean paced = rate > 0 && scenario != Scenario.PUBSUB && scenario != Scenario.CHURN;
         double connectSeconds = paced ? connections / rate : 0;
         double phases = scenario == Scenario.STORM ? 2 : 1;
-        double seconds = phases * (connectSeconds + connections / 500.0 + connectTimeout.toSeconds())
+        double slowRate = tls == null ? 500 : 50;
+        double seconds = phases * (connectSeconds + connections / slowRate + connectTimeout.toSeconds())
                 + (usesDuration() ? duration.toSeconds() : 0) + 30;
         return Duration.ofSeconds((long) Math.ceil(seconds));
     }
@@ -188,6 +194,11 @@ public final class LoadConfig {
         return timeLimit;
     }
 
+    /** How clients speak TLS; null when they speak MQTT in the clear. */
+    public LoadTls tls() {
+        return tls;
+    }
+
     /** Fluent builder; {@link #build} checks every field and names the one that is wrong. */
     public static final class Builder {
         private final Scenario scenario;
@@ -211,6 +222,7 @@ public final class LoadConfig {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private int maxConnectsInFlight = 200;
         private Duration timeLimit;
+        private LoadTls tls;
 
         private Builder(Scenario scenario, InetSocketAddress target) {
             this.scenario = Objects.requireNonNull(scenario, "scenario");
@@ -309,6 +321,12 @@ public final class LoadConfig {
             return this;
         }
 
+        /** Clients connect over TLS; null (the default) for the clear. */
+        public Builder tls(LoadTls tls) {
+            this.tls = tls;
+            return this;
+        }
+
         public LoadConfig build() {
             requireLoopback("target", target.getAddress());
             require(target.getPort() > 0, "target", "port must be 1-65535");
@@ -337,6 +355,10 @@ public final class LoadConfig {
             require(maxConnectsInFlight >= 1, "inflight", "must be at least 1");
             require(timeLimit == null || (timeLimit.toMillis() >= 1 && timeLimit.compareTo(Duration.ofHours(2)) <= 0),
                     "time-limit", "must be 1 ms-2 h");
+            String tlsProblem = tls == null ? null : tls.problem();
+            if (tlsProblem != null) {
+                throw new IllegalArgumentException(tlsProblem);
+            }
             return new LoadConfig(this);
         }
 

@@ -47,9 +47,10 @@ final class LoadDriver {
     LoadDriver(LoadConfig config, PrintStream progressOut) throws IOException {
         this.config = config;
         SourceAddresses sources = new SourceAddresses(config.sourceAddresses(), config.sourcePortLow(), config.sourcePortHigh());
+        ClientTls tls = config.tls() == null ? null : ClientTls.forProcess(config.tls(), config.target());
         this.loops = new ClientLoop[config.threads()];
         for (int i = 0; i < loops.length; i++) {
-            loops[i] = new ClientLoop(i, config, stats, sources);
+            loops[i] = new ClientLoop(i, config, stats, sources, tls);
         }
         String prefix = config.clientIdPrefix();
         if (config.scenario().isPubSub()) {
@@ -291,9 +292,13 @@ final class LoadDriver {
                 perSecond(stats.published.sum(), publishNs),
                 perSecond(delivered, deliveryNs),
                 stats.pings.sum(),
+                stats.handshakes.sum(),
+                stats.resumedHandshakes.sum(),
+                stats.negotiated,
                 stats.connectLatency().copy(),
                 stats.reconnectLatency().copy(),
                 stats.deliveryLatency().copy(),
+                stats.handshakeLatency().copy(),
                 cpuNs);
     }
 

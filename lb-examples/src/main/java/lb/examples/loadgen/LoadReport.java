@@ -17,6 +17,9 @@ public final class LoadReport {
         line(s, "connects", "%d started, %d connected, %d refused, %d failed%s; %.0f/s at first connect",
                 r.connectsStarted(), r.connected(), r.refused(), r.failed(), reasons(r.failureReasons()), r.connectsPerSecond());
         line(s, "connections", "peak %d live, %d dropped by the other side, %d pings", r.peakLive(), r.dropped(), r.pings());
+        if (r.tlsHandshakes() > 0) {
+            line(s, "tls", "%s; %d handshakes, %d of them resumed", r.tlsNegotiated(), r.tlsHandshakes(), r.tlsResumed());
+        }
         if (r.scenario() == Scenario.CHURN || r.scenario() == Scenario.STORM) {
             line(s, "reconnects", "%d%s", r.reconnects(),
                     r.scenario() == Scenario.STORM ? String.format(Locale.ROOT, ", all back in %.1f ms", r.stormRecoveryNs() / 1e6) : "");
@@ -30,6 +33,7 @@ public final class LoadReport {
         latency(s, "connect", r.connectSummary());
         latency(s, "reconnect", r.reconnectSummary());
         latency(s, "deliver", r.deliverySummary());
+        latency(s, "handshake", r.handshakeSummary());
         line(s, "cpu", "%.2f s in load generator threads (%.0f%% of one core)", r.cpuNs() / 1e9,
                 r.elapsedNs() > 0 ? 100.0 * r.cpuNs() / r.elapsedNs() : 0.0);
         return s.toString();
@@ -62,6 +66,10 @@ public final class LoadReport {
         field(s, "peakLive", r.peakLive());
         field(s, "dropped", r.dropped());
         field(s, "pings", r.pings());
+        s.append("  \"tls\": {");
+        inline(s, "handshakes", r.tlsHandshakes());
+        inline(s, "resumed", r.tlsResumed());
+        s.append("\"negotiated\": ").append(r.tlsNegotiated() == null ? "null" : quote(r.tlsNegotiated())).append("},\n");
         field(s, "reconnects", r.reconnects());
         field(s, "stormRecoveryMs", ms(r.stormRecoveryNs()));
         s.append("  \"messages\": {");
@@ -76,7 +84,8 @@ public final class LoadReport {
         s.append("  \"latencyMs\": {\n");
         latencyJson(s, "connect", r.connectSummary(), ",");
         latencyJson(s, "reconnect", r.reconnectSummary(), ",");
-        latencyJson(s, "deliver", r.deliverySummary(), "");
+        latencyJson(s, "deliver", r.deliverySummary(), ",");
+        latencyJson(s, "handshake", r.handshakeSummary(), "");
         s.append("  },\n");
         s.append("  \"cpuMs\": ").append(ms(r.cpuNs())).append("\n}\n");
         return s.toString();

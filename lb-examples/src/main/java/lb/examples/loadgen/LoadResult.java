@@ -28,9 +28,13 @@ import org.HdrHistogram.Histogram;
  * @param publishesPerSecond  messages published per second while publishing
  * @param deliveriesPerSecond deliveries per second, from the start of publishing to the last delivery
  * @param pings               PINGREQs sent to keep idle connections alive
- * @param connectLatency      first connects: TCP connect start to CONNACK, in ns
+ * @param tlsHandshakes       TLS handshakes finished (0 on the plain path)
+ * @param tlsResumed          of those, the ones that resumed an earlier session
+ * @param tlsNegotiated       protocol and cipher suite agreed, e.g. "TLSv1.3 TLS_AES_256_GCM_SHA384"; null without TLS
+ * @param connectLatency      first connects: TCP connect start to CONNACK (a TLS handshake included), in ns
  * @param reconnectLatency    churn and storm reconnects, in ns
  * @param deliveryLatency     publisher's send to subscriber's receive, in ns
+ * @param handshakeLatency    TLS only: from the TCP connection up to the handshake done, in ns
  * @param cpuNs               CPU time of the load generator's loop threads
  */
 public record LoadResult(
@@ -59,9 +63,13 @@ public record LoadResult(
         double publishesPerSecond,
         double deliveriesPerSecond,
         long pings,
+        long tlsHandshakes,
+        long tlsResumed,
+        String tlsNegotiated,
         Histogram connectLatency,
         Histogram reconnectLatency,
         Histogram deliveryLatency,
+        Histogram handshakeLatency,
         long cpuNs) {
 
     public LoadResult {
@@ -83,5 +91,9 @@ public record LoadResult(
 
     public LatencySummary deliverySummary() {
         return LatencySummary.of(deliveryLatency);
+    }
+
+    public LatencySummary handshakeSummary() {
+        return LatencySummary.of(handshakeLatency);
     }
 }

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import lb.core.tls.Handshake;
+
 /**
  * Counters and latency recorders of one load run. Client loops write (once per connect or
  * packet); the driver thread reads. Latencies go to HdrHistogram {@link Recorder}s, which take
@@ -40,6 +42,10 @@ final class LoadStats {
     final LongAdder duplicates = new LongAdder();
     final AtomicInteger live = new AtomicInteger();
     final AtomicInteger peakLive = new AtomicInteger();
+    final LongAdder handshakes = new LongAdder();
+    final LongAdder resumedHandshakes = new LongAdder();
+    /** Protocol and cipher suite of a finished handshake, e.g. "TLSv1.3 TLS_AES_256_GCM_SHA384"; null before one. */
+    volatile String negotiated;
     final LongAccumulator lastConnackNs = new LongAccumulator(Math::max, Long.MIN_VALUE);
     final LongAccumulator lastDeliveryNs = new LongAccumulator(Math::max, Long.MIN_VALUE);
     private final Map<String, LongAdder> failureReasons = new ConcurrentHashMap<>();
@@ -47,9 +53,11 @@ final class LoadStats {
     private final Recorder connectRecorder = new Recorder(LOWEST_NS, HIGHEST_NS, DIGITS);
     private final Recorder reconnectRecorder = new Recorder(LOWEST_NS, HIGHEST_NS, DIGITS);
     private final Recorder deliveryRecorder = new Recorder(LOWEST_NS, HIGHEST_NS, DIGITS);
+    private final Recorder handshakeRecorder = new Recorder(LOWEST_NS, HIGHEST_NS, DIGITS);
     private final Histogram connectLatency = new Histogram(LOWEST_NS, HIGHEST_NS, DIGITS);
     private final Histogram reconnectLatency = new Histogram(LOWEST_NS, HIGHEST_NS, DIGITS);
     private final Histogram deliveryLatency = new Histogram(LOWEST_NS, HIGHEST_NS, DIGITS);
+    private final Histogram handshakeLatency = new Histogram(LOWEST_NS, HIGHEST_NS, DIGITS);
 
     void fail(String reason) {
         failed.increment();
@@ -67,6 +75,18 @@ final class LoadStats {
         (reconnect ? reconnectRecorder : connectRecorder).recordValue(clamp(nanos));
     }
 
+    /** A TLS handshake finished {@code nanos} after the TCP connection was up. */
+    void recordHandshake(long nanos, boolean resumed, Handshake handshake) {
+        handshakes.increment();
+        if (resumed) {
+            resumedHandshakes.increment();
+        }
+        handshakeRecorder.recordValue(clamp(nanos));
+        if (negotiated == null) {
+            negotiated = handshake.protocol() + " " + handshake.cipherSuite();
+        }
+    }
+
     void recordDelivery(long nanos) {
         deliveryRecorder.recordValue(clamp(nanos));
     }
@@ -76,6 +96,7 @@ final class LoadStats {
         connectLatency.add(connectRecorder.getIntervalHistogram());
         reconnectLatency.add(reconnectRecorder.getIntervalHistogram());
         deliveryLatency.add(deliveryRecorder.getIntervalHistogram());
+        handshakeLatency.add(handshakeRecorder.getIntervalHistogram());
     }
 
     /** Totals so far (as of the last drain). Driver thread only. */
@@ -89,6 +110,10 @@ final class LoadStats {
 
     Histogram deliveryLatency() {
         return deliveryLatency;
+    }
+
+    Histogram handshakeLatency() {
+        return handshakeLatency;
     }
 
     Map<String, Long> failureReasons() {

@@ -59,6 +59,18 @@ class LoadCommandLineTest {
     }
 
     @Test
+    void tlsFlagsReachTheConfig() throws Exception {
+        LoadConfig c = LoadCommandLine.parse("connect", "--tls", "--tls-ca", "ca.pem", "--tls-sni", "mqtt.example.com",
+                "--tls-cert", "client.pem", "--tls-key", "client-key.pem", "--tls-resume", "--tls-protocols", "TLSv1.3,TLSv1.2").config();
+        assertEquals(new LoadTls(Path.of("ca.pem"), false, "mqtt.example.com", Path.of("client.pem"), Path.of("client-key.pem"),
+                true, List.of("TLSv1.3", "TLSv1.2")), c.tls());
+        LoadTls defaults = LoadCommandLine.parse("connect", "--tls", "--tls-insecure").config().tls();
+        assertEquals(LoadTls.trustingAnyCertificate(), defaults);
+        assertEquals(List.of("TLSv1.3"), defaults.protocols());
+        assertNull(LoadCommandLine.parse("connect").config().tls());
+    }
+
+    @Test
     void defaultsDependOnTheScenario() throws Exception {
         assertEquals(0, LoadCommandLine.parse("connect").config().rate());
         assertEquals(100, LoadCommandLine.parse("churn").config().rate());
@@ -87,6 +99,12 @@ class LoadCommandLineTest {
         "pubsub --size 8                           | --size: must be 16-",
         "connect --mqtt 3                          | --mqtt: must be 4 (3.1.1) or 5 (5.0)",
         "connect stray                             | unexpected argument 'stray'",
+        "connect --tls                             | --tls-ca: needed with --tls",
+        "connect --tls --tls-ca ca.pem --tls-insecure | --tls-insecure: a CA file is given",
+        "connect --tls-sni mqtt.example.com        | --tls-sni needs --tls",
+        "connect --tls --tls-insecure --tls-cert c.pem | --tls-cert: a client certificate needs both",
+        "connect --tls --tls-insecure --tls-sni a_b | --tls-sni: 'a_b' is not a DNS host name",
+        "connect --tls --tls-insecure --tls-protocols SSLv3 | --tls-protocols: must be TLSv1.3, TLSv1.2 or both",
     })
     void badArgumentsExitWithStatus2AndNameTheFlag(String line, String expected) throws Exception {
         String[] args = line.isEmpty() ? new String[0] : line.trim().split("\\s+");
