@@ -272,6 +272,9 @@ public final class EventLoop {
         if (firstEventNs == 0) {
             firstEventNs = nowNs(); // work starts with the first ready key, not when select returns
         }
+        if (!key.isValid()) {
+            return; // cancelled by an earlier key's work in this same select (its tunnel closed)
+        }
         Handler handler = (Handler) key.attachment();
         try {
             handler.onReady(key);
