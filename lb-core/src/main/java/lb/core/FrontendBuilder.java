@@ -30,6 +30,7 @@ public final class FrontendBuilder {
     boolean tcpKeepAlive = true;
     KeyExtractor keyExtractor;
     Duration inspectDelay = Duration.ofSeconds(5);
+    Duration tlsHandshakeTimeout = Duration.ofSeconds(60);
     int inspectMaxBytes = 64 * 1024;
     String backend;
     List<Network> trustedProxies = List.of();
@@ -99,6 +100,18 @@ public final class FrontendBuilder {
     /** How long a client may take to send what the extractor needs. */
     public FrontendBuilder inspectDelay(Duration delay) {
         this.inspectDelay = positive(delay, "inspectDelay");
+        return this;
+    }
+
+    /**
+     * How long a TLS client may take from its first bytes to a finished handshake, its wait for
+     * a turn included (default 60 s): in a reconnect storm a loop runs a bounded number of
+     * handshakes at once and the rest wait, oldest first. A client silent from the start is
+     * bounded by the inspect delay; the handshake itself, once its turn came, too; the inspect
+     * delay for the first bytes inside TLS counts from the finished handshake.
+     */
+    public FrontendBuilder tlsHandshakeTimeout(Duration timeout) {
+        this.tlsHandshakeTimeout = positive(timeout, "tlsHandshakeTimeout");
         return this;
     }
 
@@ -197,7 +210,7 @@ public final class FrontendBuilder {
     FrontendPolicy policy() {
         return new FrontendPolicy(backend, clientTimeout.toNanos(), halfCloseTimeout.toNanos(), tcpKeepAlive, keyExtractor,
                 inspectDelay.toNanos(), inspectMaxBytes, trustedProxies, maxKeyConnectionRate, sourceLimits,
-                priorityRules, tls);
+                priorityRules, tls, tlsHandshakeTimeout.toNanos());
     }
 
     private String where() {

@@ -40,7 +40,7 @@ public final class LoadBalancer implements AutoCloseable {
     private volatile boolean stopped;
 
     LoadBalancer(ServerSlots slots, List<LiveFrontend> frontends, List<LiveBackend> backends, int eventLoops, int maxConnections, long memoryBudget,
-                 int bufferSize, int maxIdleBuffersPerLoop, AcceptMode acceptMode,
+                 int bufferSize, int maxIdleBuffersPerLoop, int tlsHandshakesPerLoop, AcceptMode acceptMode,
                  List<TunnelListener> listeners, Clock clock, java.util.function.Consumer<LoopFailure> onLoopFailure) {
         this.slots = slots;
         this.clock = clock;
@@ -50,7 +50,7 @@ public final class LoadBalancer implements AutoCloseable {
         this.acceptMode = acceptMode;
         this.bufferSize = bufferSize;
         this.loops = new EventLoopGroup(eventLoops, maxConnections, memoryBudget, bufferSize, maxIdleBuffersPerLoop,
-                acceptMode, listeners, backends.size(), clock, onLoopFailure);
+                tlsHandshakesPerLoop, acceptMode, listeners, backends.size(), clock, onLoopFailure);
     }
 
     public static LoadBalancerBuilder builder() {

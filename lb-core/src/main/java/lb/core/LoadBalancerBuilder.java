@@ -42,6 +42,7 @@ public final class LoadBalancerBuilder {
     long memoryBudget = -1;
     int bufferSize = 16 * 1024;
     int maxIdleBuffersPerLoop = 1024;
+    int tlsHandshakesPerLoop = 256;
     AcceptMode acceptMode = AcceptMode.HANDOFF;
     Clock clock = Clock.SYSTEM;
     Consumer<LoopFailure> onLoopFailure = LoadBalancerBuilder::logLoopFailure;
@@ -113,6 +114,21 @@ public final class LoadBalancerBuilder {
             throw new IllegalArgumentException("maxIdleBuffersPerLoop must be >= 0, was " + count);
         }
         this.maxIdleBuffersPerLoop = count;
+        return this;
+    }
+
+    /**
+     * TLS handshakes each loop runs at once (default 256); clients beyond wait their turn,
+     * oldest first, within their frontend's TLS handshake timeout. Enough to keep a loop busy
+     * while each handshake waits a client round trip (at 100 ms, about 2,500 a second, beyond
+     * what one core signs); few enough that in a local reconnect storm each handshake, once
+     * started, finishes well within the inspect delay instead of all of them finishing late.
+     */
+    public LoadBalancerBuilder tlsHandshakesPerLoop(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("tlsHandshakesPerLoop must be >= 1, was " + count);
+        }
+        this.tlsHandshakesPerLoop = count;
         return this;
     }
 
@@ -199,7 +215,7 @@ public final class LoadBalancerBuilder {
         }
         return new LoadBalancer(slots, List.copyOf(fronts), List.copyOf(built.values()), eventLoops, globalMaxConnections(),
                 memoryBudget > 0 ? memoryBudget : MemoryBudget.defaultBytes(),
-                bufferSize, maxIdleBuffersPerLoop, acceptMode, listeners, clock, onLoopFailure);
+                bufferSize, maxIdleBuffersPerLoop, tlsHandshakesPerLoop, acceptMode, listeners, clock, onLoopFailure);
     }
 
     static LiveFrontend frontend(FrontendBuilder f, int index, LiveBackend backend) {

@@ -14,6 +14,8 @@ import lb.core.tls.TlsSettings;
  *                       takes no PROXY header
  * @param sourceLimits   live connections and connection rate per client source block
  * @param priorityRules  which priority class a tunnel is in, first match first; none: all in class 0
+ * @param tlsHandshakeTimeoutNs how long a TLS client that sent its hello may wait for its turn
+ *                       and finish its handshake; the inspect delay counts from then
  */
 public record FrontendPolicy(
         String backendName,
@@ -27,7 +29,8 @@ public record FrontendPolicy(
         int maxKeyConnectionRate,
         SourceLimits sourceLimits,
         List<PriorityRule> priorityRules,
-        TlsSettings tls) {
+        TlsSettings tls,
+        long tlsHandshakeTimeoutNs) {
 
     public FrontendPolicy {
         trustedProxies = List.copyOf(trustedProxies);

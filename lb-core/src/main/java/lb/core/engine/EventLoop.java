@@ -57,6 +57,8 @@ public final class EventLoop {
     private final int maxIdleBuffers;
     private volatile TlsBuffers tls;
     final TimerWheel timers;
+    /** TLS handshakes under way on this loop, and the clients waiting for their turn. */
+    final HandshakeSlots handshakes;
     /**
      * Why the last relay step that failed did: set by the relay, read by its tunnel right after
      * on this thread, so relays (two per tunnel) need no field of their own for it.
@@ -99,12 +101,13 @@ public final class EventLoop {
     private volatile boolean running;
     private Thread thread;
 
-    EventLoop(int index, EventLoopGroup group, Clock clock, int bufferSize, int maxIdleBuffers, int backendCount,
-              MemoryBudget budget) {
+    EventLoop(int index, EventLoopGroup group, Clock clock, int bufferSize, int maxIdleBuffers, int tlsHandshakes,
+              int backendCount, MemoryBudget budget) {
         this.index = index;
         this.group = group;
         this.clock = clock;
         this.pool = new BufferPool(bufferSize, maxIdleBuffers, budget);
+        this.handshakes = new HandshakeSlots(tlsHandshakes);
         this.readBuffer = ByteBuffer.allocateDirect(bufferSize);
         this.maxIdleBuffers = maxIdleBuffers;
         this.nowNs = clock.nanoTime();

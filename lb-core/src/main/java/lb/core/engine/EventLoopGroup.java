@@ -47,7 +47,7 @@ public final class EventLoopGroup {
     private int nextAcceptor;
 
     public EventLoopGroup(int loopCount, int maxConnections, long memoryBudgetBytes, int bufferSize, int maxIdleBuffersPerLoop,
-                          AcceptMode acceptMode, List<TunnelListener> listeners, int backendCount, Clock clock,
+                          int tlsHandshakesPerLoop, AcceptMode acceptMode, List<TunnelListener> listeners, int backendCount, Clock clock,
                           Consumer<LoopFailure> onLoopFailure) {
         this.onLoopFailure = onLoopFailure;
         this.budget = new MemoryBudget(memoryBudgetBytes);
@@ -57,7 +57,8 @@ public final class EventLoopGroup {
         this.clock = clock;
         this.loops = new EventLoop[loopCount];
         for (int i = 0; i < loopCount; i++) {
-            loops[i] = new EventLoop(i, this, clock, bufferSize, maxIdleBuffersPerLoop, backendCount, budget);
+            loops[i] = new EventLoop(i, this, clock, bufferSize, maxIdleBuffersPerLoop, tlsHandshakesPerLoop, backendCount,
+                    budget);
         }
     }
 

@@ -165,6 +165,10 @@ public final class LiveFrontend {
         return policy().inspectDelayNs();
     }
 
+    public long tlsHandshakeTimeoutNs() {
+        return policy().tlsHandshakeTimeoutNs();
+    }
+
     public int inspectMaxBytes() {
         return policy().inspectMaxBytes();
     }

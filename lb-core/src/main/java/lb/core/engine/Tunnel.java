@@ -63,7 +63,9 @@ import lb.core.tls.UpstreamEngines;
  *
  * <p>On a frontend that terminates TLS the client's end is a {@link TlsEnd}: a PROXY
  * header, if expected, is read in the clear first, then the handshake runs (HANDSHAKING, within
- * the inspect delay), and from then on inspection and the relays see decrypted bytes.
+ * the inspect delay, once the loop's {@link HandshakeSlots} gave it a turn: a client that sent
+ * its hello while all were taken waits, within the TLS handshake timeout), and from then on
+ * inspection (within a new inspect delay) and the relays see decrypted bytes.
  *
  * <p>When the key extractor gives the tunnel a {@link PacketFraming}, both relays track where
  * the current packet ends. Ending such a tunnel itself ({@link #end}), the balancer does not cut
@@ -110,6 +112,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     private TlsEnd tls;
     /** The server's TLS end when the backend re-encrypts, else null. */
     private TlsEnd serverTls;
+    /** Where the client's TLS handshake stands in its loop's {@link HandshakeSlots}. */
+    private byte handshakeTurn;
+    private static final byte TURN_NONE = 0;
+    private static final byte TURN_WAITING = 1;
+    private static final byte TURN_HOLDING = 2;
     /** What the client's TLS handshake agreed on, once done; else null. */
     private TlsFacts tlsFacts;
     private SocketChannel serverChannel;
@@ -413,6 +420,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
      * TLS stream), then moves the handshake on with what the client sent.
      */
     private void onHandshaking() {
+        if (handshakeTurn == TURN_NONE && !takeHandshakeTurn()) {
+            return;
+        }
         try {
             if (awaitingProxyHeader) {
                 if (!readFirstBytes(PROXY_DECODER.maxHeaderBytes()) || !takeProxyHeader()) {
@@ -430,6 +440,41 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return;
         }
         afterHandshakeStep();
+    }
+
+    /**
+     * The client sent its first bytes: its handshake starts now if the loop has a free slot;
+     * else it waits, its bytes unread, until {@link #admitHandshake} (false: it waits).
+     */
+    private boolean takeHandshakeTurn() {
+        if (loop.handshakes.tryTake()) {
+            handshakeTurn = TURN_HOLDING;
+            return true;
+        }
+        handshakeTurn = TURN_WAITING;
+        clientKey.interestOps(0);
+        loop.timers.schedule(this, loop.nowNs() + frontend.tlsHandshakeTimeoutNs());
+        loop.handshakes.await(this);
+        return false;
+    }
+
+    /** Its turn came (a slot freed): the handshake starts, bounded by the inspect delay. False if it is gone. */
+    boolean admitHandshake() {
+        if (state != State.HANDSHAKING || handshakeTurn != TURN_WAITING) {
+            return false;
+        }
+        handshakeTurn = TURN_HOLDING;
+        clientKey.interestOps(SelectionKey.OP_READ); // its hello is waiting: read on the next select
+        loop.timers.schedule(this, loop.nowNs() + frontend.inspectDelayNs());
+        return true;
+    }
+
+    private void releaseHandshakeTurn() {
+        byte turn = handshakeTurn;
+        handshakeTurn = TURN_NONE;
+        if (turn == TURN_HOLDING) {
+            loop.handshakes.release();
+        }
     }
 
     private void afterHandshakeStep() {
@@ -456,10 +501,12 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             return;
         }
         ledger.tlsHandshake();
+        releaseHandshakeTurn();
         Handshake h = tls.handshake();
         tlsFacts = new TlsFacts(h.protocol(), h.cipherSuite(), h.serverName(), h.applicationProtocol(),
                 h.peerCertificates());
-        state = State.INSPECTING; // the inspect delay, counted from accept, still runs
+        state = State.INSPECTING;
+        loop.timers.schedule(this, loop.nowNs() + frontend.inspectDelayNs()); // the first bytes inside TLS
         if (frontend.keyExtractor() == null) {
             routeWith(Verdict.ROUTE_WITHOUT_KEY);
             return;
@@ -1137,9 +1184,16 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
     @Override
     protected void onTimeout(long nowNs) {
         switch (state) {
-            case HANDSHAKING -> close(awaitingProxyHeader ? Termination.PROXY_INVALID : Termination.TLS_HANDSHAKE_TIMEOUT,
-                    (awaitingProxyHeader ? "no PROXY header" : "TLS handshake not done") + " within "
-                            + frontend.inspectDelayNs() / 1_000_000 + " ms");
+            case HANDSHAKING -> {
+                if (handshakeTurn == TURN_WAITING) {
+                    close(Termination.TLS_HANDSHAKE_TIMEOUT, "no turn for a TLS handshake within "
+                            + frontend.tlsHandshakeTimeoutNs() / 1_000_000 + " ms");
+                } else {
+                    close(awaitingProxyHeader ? Termination.PROXY_INVALID : Termination.TLS_HANDSHAKE_TIMEOUT,
+                            (awaitingProxyHeader ? "no PROXY header" : "TLS handshake not done") + " within "
+                                    + frontend.inspectDelayNs() / 1_000_000 + " ms");
+                }
+            }
             case INSPECTING -> {
                 if (refusal != null) {
                     close(refusal, refusalDetail);
@@ -1342,6 +1396,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         RuntimeException fault = null;
         loop.timers.cancel(this);
         loop.remove(this);
+        releaseHandshakeTurn();
         if ((was == State.FORWARDING || was == State.HALF_CLOSED || was == State.ENDING) && RejectReason.of(reason) == null) {
             up.flushOnce();
             down.flushOnce();

@@ -39,7 +39,7 @@ import java.util.Set;
 final class ConfigFile {
     /** Keys of a {@code frontend} section (besides {@code listen}, {@code priority} and {@code backend}). */
     static final Set<String> FRONTEND_KEYS = Set.of("tls-cert", "tls-key", "tls-key-password", "tls-client-ca",
-            "tls-client-auth", "tls-alpn", "tls-protocols", "tls-client-id-from-cert", "inspect-delay",
+            "tls-client-auth", "tls-alpn", "tls-protocols", "tls-client-id-from-cert", "tls-handshake-timeout", "inspect-delay",
             "client-timeout", "accept-proxy", "trusted-proxies", "backlog", "max-connections-per-source",
             "max-connection-rate-per-source", "source-prefix", "source-table-size", "source-table-expire",
             "frontend-max-connections", "no-inspection", "no-connack-replies", "keepalive-factor",

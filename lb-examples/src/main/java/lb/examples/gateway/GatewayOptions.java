@@ -116,6 +116,8 @@ final class GatewayOptions {
     Duration serverTimeout = Duration.ofHours(2);
     Duration connectTimeout = Duration.ofSeconds(5);
     Duration inspectDelay = Duration.ofSeconds(5);
+    Duration tlsHandshakeTimeout = Duration.ofSeconds(60);
+    int tlsHandshakesPerLoop = 256;
     double keepAliveFactor = 1.5;
     InetSocketAddress stats = new InetSocketAddress("127.0.0.1", 1936);
     boolean statsEnabled = true;
@@ -350,6 +352,8 @@ final class GatewayOptions {
             case "server-timeout" -> serverTimeout = Values.duration(flag, v);
             case "connect-timeout" -> connectTimeout = Values.duration(flag, v);
             case "inspect-delay" -> inspectDelay = Values.duration(flag, v);
+            case "tls-handshake-timeout" -> tlsHandshakeTimeout = positive(flag, Values.duration(flag, v));
+            case "tls-handshakes-per-loop" -> tlsHandshakesPerLoop = Values.count(flag, v, 1, 1_000_000);
             case "keepalive-factor" -> {
                 try {
                     keepAliveFactor = Double.parseDouble(v);

@@ -97,7 +97,7 @@ final class GatewaySetup {
 
     /** The process-wide settings: loops, limits, memory, the connection log. */
     private static LoadBalancerBuilder global(GatewayOptions o) {
-        LoadBalancerBuilder b = LoadBalancer.builder().eventLoops(o.eventLoops)
+        LoadBalancerBuilder b = LoadBalancer.builder().eventLoops(o.eventLoops).tlsHandshakesPerLoop(o.tlsHandshakesPerLoop)
                 .onLoopFailure(GatewaySetup::exitForRestart);
         if (o.maxConnections >= 0) {
             b.maxConnections(o.maxConnections);
@@ -233,7 +233,8 @@ final class GatewaySetup {
     /** What every frontend has: limits, timeouts, PROXY trust, priorities, the CONNECT inspector. */
     private static void clientSide(GatewayOptions o, FrontendBuilder f, String backend) {
         f.backend(backend).clientTimeout(o.clientTimeout).maxConnections(o.frontendMaxConnections)
-                .inspectDelay(o.inspectDelay).backlog(o.backlog).sourceLimits(o.sourceLimits())
+                .inspectDelay(o.inspectDelay).tlsHandshakeTimeout(o.tlsHandshakeTimeout).backlog(o.backlog)
+                .sourceLimits(o.sourceLimits())
                 .maxKeyConnectionRate(o.maxKeyConnectionRate);
         if (!o.trustedProxies.isEmpty()) {
             f.acceptProxy(o.trustedProxies);

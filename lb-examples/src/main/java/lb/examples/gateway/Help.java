@@ -149,9 +149,18 @@ final class Help {
                 --server-tls-no-verify-host
                                            do not require a broker's certificate to name the
                                            host connected to (its CA is still checked)
-                A failed or slow handshake (plain MQTT or HTTP on the TLS port, a bad client
-                certificate) is closed within --inspect-delay and counted; nothing of it
-                reaches a broker. Brokers see decrypted MQTT.
+                --tls-handshake-timeout DURATION
+                                           how long a client may wait for its turn and finish
+                                           its handshake (default 60s); the inspect delay for
+                                           its CONNECT counts from the finished handshake
+                --tls-handshakes-per-loop N
+                                           handshakes each event loop runs at once (default
+                                           256); in a reconnect storm the rest wait their
+                                           turn, oldest first, so handshakes finish steadily
+                                           instead of all late together
+                A failed or stalled handshake (plain MQTT or HTTP on the TLS port, a bad
+                client certificate) is closed within --inspect-delay of its turn and counted;
+                nothing of it reaches a broker. Brokers see decrypted MQTT.
 
             WEBSOCKET
                 --websocket                clients speak MQTT over WebSocket (ws://, or wss://

@@ -74,6 +74,20 @@ class GatewayOptionsTest {
     }
 
     @Test
+    void tlsHandshakeFlagsReachTheLoadBalancer() throws Exception {
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--backends", "127.0.0.1:1884", "--listen", "127.0.0.1:0",
+                "--no-stats", "--health", "none", "--tls-handshake-timeout", "45s", "--tls-handshakes-per-loop", "32"});
+        assertEquals(32, o.tlsHandshakesPerLoop);
+        assertEquals(Duration.ofSeconds(45).toNanos(),
+                GatewaySetup.builder(o).build().frontend("mqtt").policy().tlsHandshakeTimeoutNs());
+        assertEquals(Duration.ofSeconds(60).toNanos(), GatewaySetup.builder(GatewayOptions.parse(new String[] {
+                "--backends", "127.0.0.1:1884"})).build().frontend("mqtt").policy().tlsHandshakeTimeoutNs());
+        UsageException bad = assertThrows(UsageException.class, () -> GatewayOptions.parse(new String[] {
+                "--backends", "127.0.0.1:1884", "--tls-handshakes-per-loop", "0"}));
+        assertTrue(bad.getMessage().contains("--tls-handshakes-per-loop"), bad.getMessage());
+    }
+
+    @Test
     void queueAndSourceFlagsReachTheLoadBalancer() throws Exception {
         GatewayOptions o = GatewayOptions.parse(new String[] {
                 "--backends", "127.0.0.1:1884", "--listen", "127.0.0.1:0", "--no-stats", "--health", "none",
