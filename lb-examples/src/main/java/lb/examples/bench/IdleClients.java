@@ -12,7 +12,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -20,16 +19,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 import lb.examples.broker.MqttEncoder;
 import lb.examples.broker.PacketWriter;
+import lb.examples.loadgen.TrustingEveryone;
 
 /**
  * A process that holds idle MQTT connections, so the benchmark can read what each one costs a
@@ -89,7 +87,7 @@ public final class IdleClients {
         int colon = args[0].lastIndexOf(':');
         TrustManager[] trust = null;
         if (args.length == 4) {
-            trust = args[3].equals("insecure") ? new TrustManager[] {new TrustAnything()} : trusting(Path.of(args[3]));
+            trust = args[3].equals("insecure") ? new TrustManager[] {new TrustingEveryone()} : trusting(Path.of(args[3]));
         }
         IdleClients clients = new IdleClients(
                 new InetSocketAddress(InetAddress.getByName(args[0].substring(0, colon)), Integer.parseInt(args[0].substring(colon + 1))),
@@ -227,38 +225,6 @@ public final class IdleClients {
             s.close();
         } catch (IOException ignored) {
             // Closing is best effort; the process is about to end anyway.
-        }
-    }
-
-    /** Trusts any server certificate: for "insecure", where only the cost of the connection matters. */
-    private static final class TrustAnything extends X509ExtendedTrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }
