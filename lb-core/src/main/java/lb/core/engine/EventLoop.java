@@ -175,6 +175,16 @@ public final class EventLoop {
         return pool.inUse() + (t == null ? 0 : t.pool().inUse());
     }
 
+    /** TLS handshakes under way on this loop; read racily off the loop. */
+    public int tlsHandshakes() {
+        return handshakes.inUse();
+    }
+
+    /** TLS clients waiting for a handshake turn on this loop. */
+    public int tlsHandshakesWaiting() {
+        return handshakes.waiting();
+    }
+
     /** Free buffers both pools keep for reuse; read racily off the loop. */
     public int buffersIdle() {
         TlsBuffers t = tls;

@@ -14,6 +14,8 @@ final class HandshakeSlots {
     private final int limit;
     private final ArrayDeque<Tunnel> waiting = new ArrayDeque<>();
     private int inUse;
+    /** {@code waiting}'s size for readers off the loop (the deque itself is the loop's alone). */
+    private volatile int waitingCount;
 
     /** {@code limit}: {@code LoadBalancerBuilder.tlsHandshakesPerLoop}, which says why it is what it is. */
     HandshakeSlots(int limit) {
@@ -32,6 +34,7 @@ final class HandshakeSlots {
     /** {@code t} waits for a slot; it is handed one by {@link #release} in its turn. */
     void await(Tunnel t) {
         waiting.add(t);
+        waitingCount = waiting.size();
     }
 
     /** Gives a slot back and hands it to the oldest client still waiting, if any. */
@@ -43,5 +46,16 @@ final class HandshakeSlots {
                 inUse++;
             }
         }
+        waitingCount = waiting.size();
+    }
+
+    /** Handshakes under way; read racily off the loop. */
+    int inUse() {
+        return inUse;
+    }
+
+    /** Clients waiting for a turn (those closed meanwhile included until their turn comes). */
+    int waiting() {
+        return waitingCount;
     }
 }

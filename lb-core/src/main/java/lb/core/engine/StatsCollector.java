@@ -212,7 +212,7 @@ public final class StatsCollector {
                 : Math.min(1, Math.max(0, (busyNs - earlier(l, 1)[0]) / (double) intervalNs));
         // written by the loop, read racily: a gauge may lag by an update
         return new LoopStats(l.index(), l.load(), busyNs, ratio, l.buffersInUse(), l.buffersIdle(), l.buffersCreated(),
-                l.isAlive(), l.counters().faults());
+                l.isAlive(), l.counters().faults(), l.tlsHandshakes(), l.tlsHandshakesWaiting());
     }
 
     private ProcessStats process(List<LoopStats> loopStats) {

@@ -11,7 +11,16 @@ package lb.core.stats;
  * @param buffersCreated pooled buffers ever allocated
  * @param alive         false once the loop died of an error it could not contain
  * @param faults        units of work on this loop that threw and were contained
+ * @param tlsHandshakes TLS handshakes under way on it (at most {@code tlsHandshakesPerLoop})
+ * @param tlsHandshakesWaiting TLS clients that sent their hello and wait for a handshake turn
  */
 public record LoopStats(int index, int tunnels, long busyNanos, double busyRatio,
-                        int buffersInUse, int buffersIdle, long buffersCreated, boolean alive, long faults) {
+                        int buffersInUse, int buffersIdle, long buffersCreated, boolean alive, long faults,
+                        int tlsHandshakes, int tlsHandshakesWaiting) {
+
+    /** A loop with no TLS handshake under way or waiting. */
+    public LoopStats(int index, int tunnels, long busyNanos, double busyRatio,
+                     int buffersInUse, int buffersIdle, long buffersCreated, boolean alive, long faults) {
+        this(index, tunnels, busyNanos, busyRatio, buffersInUse, buffersIdle, buffersCreated, alive, faults, 0, 0);
+    }
 }

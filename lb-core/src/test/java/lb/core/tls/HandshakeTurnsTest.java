@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import lb.core.LoadBalancer;
 import lb.core.model.Termination;
 import lb.core.model.TunnelEvent;
+import lb.core.testing.Await;
 import lb.core.testing.Balancers;
 import lb.core.testing.Clients;
 import lb.core.testing.EventLog;
@@ -48,10 +49,14 @@ class HandshakeTurnsTest {
             stalled.getOutputStream().write(HELLO_BEGUN);
             Thread.sleep(200); // its bytes are read: it holds the loop's one slot
             CompletableFuture<String> served = CompletableFuture.supplyAsync(() -> echoThroughTls(at, "waited"));
-            Thread.sleep(1_000);
+            Await.equal(1, WAIT, () -> lb.stats().loops().get(0).tlsHandshakesWaiting());
+            assertEquals(1, lb.stats().loops().get(0).tlsHandshakes(), "the stalled one holds the slot");
+            Thread.sleep(500);
             assertFalse(served.isDone(), "no handshake while the one slot is taken");
             stalled.close(); // the slot is given back
             assertEquals("waited", served.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(0, lb.stats().loops().get(0).tlsHandshakesWaiting());
+            assertEquals(0, lb.stats().loops().get(0).tlsHandshakes(), "both slots given back");
             TunnelEvent first = log.next(WAIT);
             assertEquals(Termination.CLIENT_ABORTED, first.termination(), String.valueOf(first));
         }

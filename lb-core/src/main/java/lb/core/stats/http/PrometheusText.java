@@ -123,6 +123,10 @@ public final class PrometheusText {
                 .sample(l.alive() ? 1 : 0, "loop", loop);
         w.counter("lb_loop_faults_total", "Units of loop work that threw and were contained (each one logged).")
                 .sample(l.faults(), "loop", loop);
+        w.gauge("lb_loop_tls_handshakes", "TLS handshakes under way on an event loop.")
+                .sample(l.tlsHandshakes(), "loop", loop);
+        w.gauge("lb_loop_tls_handshakes_waiting", "TLS clients that sent their hello and wait for a handshake turn.")
+                .sample(l.tlsHandshakesWaiting(), "loop", loop);
     }
 
     private static void frontend(ExpositionWriter w, FrontendStats f) {

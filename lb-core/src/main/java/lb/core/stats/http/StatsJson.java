@@ -45,7 +45,8 @@ public final class StatsJson {
                     .name("busyNanos").value(l.busyNanos()).name("busyRatio").value(l.busyRatio())
                     .name("buffersInUse").value(l.buffersInUse()).name("buffersIdle").value(l.buffersIdle())
                     .name("buffersCreated").value(l.buffersCreated()).name("alive").value(l.alive())
-                    .name("faults").value(l.faults()).endObject();
+                    .name("faults").value(l.faults()).name("tlsHandshakes").value(l.tlsHandshakes())
+                    .name("tlsHandshakesWaiting").value(l.tlsHandshakesWaiting()).endObject();
         }
         w.endArray();
         w.name("frontends").beginArray();
