@@ -166,7 +166,8 @@ public final class FrontendBuilder {
     }
 
     /**
-     * Terminates TLS on this frontend: clients handshake first (within the inspect delay), and
+     * Terminates TLS on this frontend: clients handshake first (within the inspect delay, once
+     * their loop gives them a turn: see {@link #tlsHandshakeTimeout}), and
      * everything after (PROXY header checks aside, which come before TLS) sees their decrypted
      * bytes: the key extractor, stickiness, the servers. A failed or slow handshake closes the
      * client with {@code TLS_HANDSHAKE_FAILED} or {@code TLS_HANDSHAKE_TIMEOUT}; nothing reaches

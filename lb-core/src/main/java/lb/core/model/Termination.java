@@ -26,7 +26,10 @@ public enum Termination {
      * certificate. The detail names the failure.
      */
     TLS_HANDSHAKE_FAILED,
-    /** The frontend terminates TLS and the client did not finish its handshake within the inspect delay. */
+    /**
+     * The frontend terminates TLS and the client did not finish its handshake within the inspect
+     * delay of its turn, or got no turn within the frontend's TLS handshake timeout.
+     */
     TLS_HANDSHAKE_TIMEOUT,
     /** The client's key connected more often than the frontend's key rate limit allows. */
     KEY_RATE_LIMITED,
