@@ -259,19 +259,19 @@ final class Measurement {
         return total;
     }
 
-    private static long proxyCpuNs(Target target) {
+    static long proxyCpuNs(Target target) {
         OptionalLong pid = target.pid();
         return pid.isPresent() ? ProcessUsage.cpuNs(pid.getAsLong()) : 0;
     }
 
-    private static void check(RoundFigures f, String phase, LoadOutcome load) {
+    static void check(RoundFigures f, String phase, LoadOutcome load) {
         if (!load.isClean()) {
             f.problem(String.format(Locale.ROOT, "%s: %d failed, %d lost%s", phase, load.failed(), load.lost(),
                     load.timedOut() ? ", time limit hit" : ""));
         }
     }
 
-    private static double percentileMs(Histogram h, double percentile) {
+    static double percentileMs(Histogram h, double percentile) {
         return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1e6;
     }
 

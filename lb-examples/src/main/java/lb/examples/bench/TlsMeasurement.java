@@ -7,9 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalLong;
 
-import org.HdrHistogram.Histogram;
 
 /**
  * Measures one TLS-terminating proxy for one round of {@link TlsBenchmark}, on a freshly started
@@ -128,42 +126,42 @@ final class TlsMeasurement {
                 handshakes(target, ids + "warm-", options.warmUpPasses, false);
             }
             Phase fresh = handshakes(target, ids + "new-", 1, false);
-            check(f, "new-session handshakes", fresh.load);
+            Measurement.check(f, "new-session handshakes", fresh.load);
             if (fresh.load.tlsResumed() > 0) {
                 f.problem("new-session handshakes: " + fresh.load.tlsResumed() + " resumed a session");
             }
             f.put(HANDSHAKES_NEW, fresh.load.connectsPerSecond());
-            f.put(HANDSHAKE_P50_NEW, percentileMs(fresh.load.handshakeLatency(), 50));
-            f.put(HANDSHAKE_P99_NEW, percentileMs(fresh.load.handshakeLatency(), 99));
-            f.put(CONNACK_P99_NEW, percentileMs(fresh.load.connectLatency(), 99));
+            f.put(HANDSHAKE_P50_NEW, Measurement.percentileMs(fresh.load.handshakeLatency(), 50));
+            f.put(HANDSHAKE_P99_NEW, Measurement.percentileMs(fresh.load.handshakeLatency(), 99));
+            f.put(CONNACK_P99_NEW, Measurement.percentileMs(fresh.load.connectLatency(), 99));
             f.put(CPU_PER_1000_NEW, fresh.cpuMsPer(fresh.load.connected(), 1000));
             f.put(PROXY_CPU_NEW, fresh.share(fresh.proxyCpuNs));
 
             Phase resumed = handshakes(target, ids + "resumed-", 1, true);
-            check(f, "resumed handshakes", resumed.load);
+            Measurement.check(f, "resumed handshakes", resumed.load);
             f.put(HANDSHAKES_RESUMED, resumed.load.connectsPerSecond());
             if (resumed.load.tlsHandshakes() > 0) {
                 f.put(RESUMED_SHARE, 100.0 * resumed.load.tlsResumed() / resumed.load.tlsHandshakes());
             }
-            f.put(HANDSHAKE_P99_RESUMED, percentileMs(resumed.load.handshakeLatency(), 99));
+            f.put(HANDSHAKE_P99_RESUMED, Measurement.percentileMs(resumed.load.handshakeLatency(), 99));
             f.put(CPU_PER_1000_RESUMED, resumed.cpuMsPer(resumed.load.connected(), 1000));
 
             Phase storm = storm(target, ids + "storm-");
-            check(f, "storm", storm.load);
+            Measurement.check(f, "storm", storm.load);
             if (storm.load.stormRecoveryNs() > 0) {
                 f.put(STORM_MS, storm.load.stormRecoveryNs() / 1e6); // none when no client came back
             }
             f.put(STORM_FAILED, storm.load.failed());
 
             Phase fixed = pubsub(target, ids, options.rate, 0, options.pubsubDuration);
-            check(f, "fixed-rate pub/sub", fixed.load);
+            Measurement.check(f, "fixed-rate pub/sub", fixed.load);
             f.put(MESSAGES_FIXED, fixed.load.deliveriesPerSecond());
-            f.put(DELIVERY_P50, percentileMs(fixed.load.deliveryLatency(), 50));
-            f.put(DELIVERY_P99, percentileMs(fixed.load.deliveryLatency(), 99));
+            f.put(DELIVERY_P50, Measurement.percentileMs(fixed.load.deliveryLatency(), 50));
+            f.put(DELIVERY_P99, Measurement.percentileMs(fixed.load.deliveryLatency(), 99));
             f.put(CPU_PER_100K_MESSAGES, fixed.cpuMsPer(fixed.load.delivered(), 100_000));
             if (!options.flatOutDuration.isZero()) {
                 Phase flat = pubsub(target, ids, 0, 1, options.flatOutDuration);
-                check(f, "flat-out pub/sub", flat.load);
+                Measurement.check(f, "flat-out pub/sub", flat.load);
                 f.put(MESSAGES_FLAT_OUT, flat.load.deliveriesPerSecond());
                 f.put(PROXY_CPU_FLAT_OUT, flat.share(flat.proxyCpuNs));
             }
@@ -228,29 +226,13 @@ final class TlsMeasurement {
         String name = "load-" + (++workersStarted);
         try (ChildProcess worker = ChildProcess.start(name, java.command(LoadWorker.class, args), logs.resolve(name + ".log"), true)) {
             worker.await("ready", READY_TIMEOUT);
-            long proxyCpu0 = proxyCpuNs(target);
+            long proxyCpu0 = Measurement.proxyCpuNs(target);
             long t0 = System.nanoTime();
             worker.send("go");
             LoadOutcome outcome = LoadOutcome.decode(worker.await("result", PHASE_TIMEOUT));
             long wall = System.nanoTime() - t0;
-            return new Phase(outcome, wall, proxyCpuNs(target) - proxyCpu0);
+            return new Phase(outcome, wall, Measurement.proxyCpuNs(target) - proxyCpu0);
         }
-    }
-
-    private static long proxyCpuNs(Target target) {
-        OptionalLong pid = target.pid();
-        return pid.isPresent() ? ProcessUsage.cpuNs(pid.getAsLong()) : 0;
-    }
-
-    private static void check(RoundFigures f, String phase, LoadOutcome load) {
-        if (!load.isClean()) {
-            f.problem(String.format(Locale.ROOT, "%s: %d failed, %d lost%s", phase, load.failed(), load.lost(),
-                    load.timedOut() ? ", time limit hit" : ""));
-        }
-    }
-
-    private static double percentileMs(Histogram h, double percentile) {
-        return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1e6;
     }
 
     /**
