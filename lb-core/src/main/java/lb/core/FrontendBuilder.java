@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 
 import lb.core.config.FrontendPolicy;
+import lb.core.config.KeyRoute;
 import lb.core.config.Network;
 import lb.core.config.PriorityRule;
 import lb.core.config.SourceLimits;
@@ -31,6 +32,7 @@ public final class FrontendBuilder {
     KeyExtractor keyExtractor;
     Duration inspectDelay = Duration.ofSeconds(5);
     Duration tlsHandshakeTimeout = Duration.ofSeconds(60);
+    final List<KeyRoute> keyRoutes = new ArrayList<>();
     int inspectMaxBytes = 64 * 1024;
     String backend;
     List<Network> trustedProxies = List.of();
@@ -201,6 +203,16 @@ public final class FrontendBuilder {
         return this;
     }
 
+    /**
+     * Sends tunnels whose routing key matches {@code route} to its backend instead of this
+     * frontend's; routes are tried in the order given. The key is the extractor's (an MQTT
+     * client id, a TLS server name from {@code SniPassthrough}).
+     */
+    public FrontendBuilder route(KeyRoute route) {
+        keyRoutes.add(Objects.requireNonNull(route, "route"));
+        return this;
+    }
+
     /** The backend (by name) that serves this frontend's clients. */
     public FrontendBuilder backend(String backendName) {
         this.backend = Objects.requireNonNull(backendName, "backend");
@@ -211,7 +223,7 @@ public final class FrontendBuilder {
     FrontendPolicy policy() {
         return new FrontendPolicy(backend, clientTimeout.toNanos(), halfCloseTimeout.toNanos(), tcpKeepAlive, keyExtractor,
                 inspectDelay.toNanos(), inspectMaxBytes, trustedProxies, maxKeyConnectionRate, sourceLimits,
-                priorityRules, tls, tlsHandshakeTimeout.toNanos());
+                priorityRules, tls, tlsHandshakeTimeout.toNanos(), keyRoutes);
     }
 
     private String where() {

@@ -156,12 +156,12 @@ public final class LoadBalancer implements AutoCloseable {
         b.start(loops);
     }
 
-    void addFrontend(FrontendBuilder spec, LiveBackend backend) {
+    void addFrontend(FrontendBuilder spec, java.util.function.Function<String, LiveBackend> backends) {
         int index = 0;
         for (LiveFrontend existing : everyFrontend) {
             index = Math.max(index, existing.index() + 1);
         }
-        LiveFrontend f = LoadBalancerBuilder.frontend(spec, index, backend);
+        LiveFrontend f = LoadBalancerBuilder.frontend(spec, index, backends);
         everyFrontend.add(f);
         f.bound(loops.listen(f, f.listenAddresses()));
         List<LiveFrontend> next = new java.util.ArrayList<>(frontends);

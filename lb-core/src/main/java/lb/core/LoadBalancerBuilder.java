@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
+import lb.core.config.KeyRoute;
 import lb.core.engine.LiveBackend;
 import lb.core.engine.LiveFrontend;
 import lb.core.engine.ServerSlots;
@@ -211,15 +212,15 @@ public final class LoadBalancerBuilder {
         }
         List<LiveFrontend> fronts = new ArrayList<>();
         for (FrontendBuilder f : frontends.values()) {
-            fronts.add(frontend(f, fronts.size(), built.get(f.backend)));
+            fronts.add(frontend(f, fronts.size(), built::get));
         }
         return new LoadBalancer(slots, List.copyOf(fronts), List.copyOf(built.values()), eventLoops, globalMaxConnections(),
                 memoryBudget > 0 ? memoryBudget : MemoryBudget.defaultBytes(),
                 bufferSize, maxIdleBuffersPerLoop, tlsHandshakesPerLoop, acceptMode, listeners, clock, onLoopFailure);
     }
 
-    static LiveFrontend frontend(FrontendBuilder f, int index, LiveBackend backend) {
-        return new LiveFrontend(f.name, index, f.listen, f.backlog, f.maxConnections, f.policy(), backend);
+    static LiveFrontend frontend(FrontendBuilder f, int index, java.util.function.Function<String, LiveBackend> backends) {
+        return new LiveFrontend(f.name, index, f.listen, f.backlog, f.maxConnections, f.policy(), backends);
     }
 
     /** Checks the description as a whole; each failure names the field. */
@@ -242,6 +243,12 @@ public final class LoadBalancerBuilder {
             if (!backends.containsKey(f.backend)) {
                 throw new IllegalArgumentException("frontend '" + f.name + "': unknown backend '" + f.backend
                         + "' (known: " + backends.keySet() + ")");
+            }
+            for (KeyRoute r : f.keyRoutes) {
+                if (!backends.containsKey(r.backend())) {
+                    throw new IllegalArgumentException("frontend '" + f.name + "': route " + r + ": unknown backend '"
+                            + r.backend() + "' (known: " + backends.keySet() + ")");
+                }
             }
             StickTable table = backends.get(f.backend).stickTable;
             if (f.maxKeyConnectionRate > 0 && (table == null || !table.countsConnections())) {

@@ -245,16 +245,15 @@ final class Reconfiguration {
         Set<String> wanted = new HashSet<>();
         for (FrontendBuilder spec : next.frontends.values()) {
             wanted.add(spec.name);
-            LiveBackend backend = lb.backendOrNull(spec.backend);
             LiveFrontend current = lb.frontendOrNull(spec.name);
             if (current == null) {
-                lb.addFrontend(spec, backend);
+                lb.addFrontend(spec, lb::backendOrNull);
                 applied(Scope.FRONTEND, "frontend " + spec.name + " added");
                 continue;
             }
             FrontendPolicy policy = spec.policy();
             if (!policy.equals(current.policy())) {
-                current.policy(policy, backend);
+                current.policy(policy, lb::backendOrNull);
                 applied(Scope.FRONTEND, "frontend " + spec.name + " policy updated");
             }
             if (current.limit().max() != spec.maxConnections) {

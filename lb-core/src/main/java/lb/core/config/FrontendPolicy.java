@@ -16,6 +16,8 @@ import lb.core.tls.TlsSettings;
  * @param priorityRules  which priority class a tunnel is in, first match first; none: all in class 0
  * @param tlsHandshakeTimeoutNs how long a TLS client that sent its hello may wait for its turn
  *                       and finish its handshake; the inspect delay counts from then
+ * @param keyRoutes      other backends for keys that match, first match first; none: all to
+ *                       {@code backendName}
  */
 public record FrontendPolicy(
         String backendName,
@@ -30,12 +32,14 @@ public record FrontendPolicy(
         SourceLimits sourceLimits,
         List<PriorityRule> priorityRules,
         TlsSettings tls,
-        long tlsHandshakeTimeoutNs) {
+        long tlsHandshakeTimeoutNs,
+        List<KeyRoute> keyRoutes) {
 
     public FrontendPolicy {
         trustedProxies = List.copyOf(trustedProxies);
         java.util.Objects.requireNonNull(sourceLimits, "sourceLimits");
         priorityRules = List.copyOf(priorityRules);
+        keyRoutes = List.copyOf(keyRoutes);
     }
 
     /** Whether some peers send a PROXY header first (see {@link #trustedProxies()}). */

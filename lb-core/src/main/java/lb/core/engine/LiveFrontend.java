@@ -4,8 +4,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 import lb.core.config.FrontendPolicy;
+import lb.core.config.KeyRoute;
 import lb.core.config.Network;
 import lb.core.config.SourceLimits;
 import lb.core.limit.ConnectionLimit;
@@ -34,21 +36,30 @@ public final class LiveFrontend {
     /** The kernel's cap on this frontend's accept queues when they were bound; -1 if unknown. */
     private volatile int acceptQueueLimit = -1;
 
-    /** Policy and backend, swapped as one so a tunnel never sees one without the other. */
-    private record Routing(FrontendPolicy policy, LiveBackend backend, PriorityClasses classes) {
-        Routing(FrontendPolicy policy, LiveBackend backend) {
-            this(policy, backend, PriorityClasses.of(policy.priorityRules()));
+    /**
+     * Policy and backends (its own, and each key route's, in the routes' order), swapped as one
+     * so a tunnel never sees one without the other.
+     */
+    private record Routing(FrontendPolicy policy, LiveBackend backend, LiveBackend[] routed, PriorityClasses classes) {
+        static Routing of(FrontendPolicy policy, Function<String, LiveBackend> backends) {
+            List<KeyRoute> routes = policy.keyRoutes();
+            LiveBackend[] routed = new LiveBackend[routes.size()];
+            for (int i = 0; i < routed.length; i++) {
+                routed[i] = backends.apply(routes.get(i).backend());
+            }
+            return new Routing(policy, backends.apply(policy.backendName()), routed,
+                    PriorityClasses.of(policy.priorityRules()));
         }
     }
 
     public LiveFrontend(String name, int index, List<InetSocketAddress> listen, int backlog, int maxConnections,
-                        FrontendPolicy policy, LiveBackend backend) {
+                        FrontendPolicy policy, Function<String, LiveBackend> backends) {
         this.name = name;
         this.index = index;
         this.listen = List.copyOf(listen);
         this.backlog = backlog;
         this.limit = new ConnectionLimit("frontend " + name, maxConnections);
-        this.routing = new Routing(policy, backend);
+        this.routing = Routing.of(policy, backends);
         this.tls = policy.tls() == null ? null : new ReloadableServerEngines(policy.tls());
         this.sources = sourceTable(policy.sourceLimits(), null);
     }
@@ -102,8 +113,8 @@ public final class LiveFrontend {
         return routing.policy();
     }
 
-    /** Replaces the policy and the backend it names; established tunnels keep their server. */
-    public synchronized void policy(FrontendPolicy next, LiveBackend nextBackend) {
+    /** Replaces the policy and the backends it names; established tunnels keep their server. */
+    public synchronized void policy(FrontendPolicy next, Function<String, LiveBackend> backends) {
         ReloadableServerEngines engines = tls;
         if (next.tls() == null) {
             tls = null;
@@ -112,7 +123,7 @@ public final class LiveFrontend {
         } else {
             engines.reload(next.tls()); // built before the swap: a bad key fails here, changing nothing
         }
-        this.routing = new Routing(next, nextBackend);
+        this.routing = Routing.of(next, backends);
         this.sources = sourceTable(next.sourceLimits(), sources);
     }
 
@@ -190,6 +201,20 @@ public final class LiveFrontend {
 
     public LiveBackend backend() {
         return routing.backend();
+    }
+
+    /** The backend for a tunnel with routing key {@code key} (null: none): the first key route that matches, else this frontend's. */
+    public LiveBackend backendFor(String key) {
+        Routing r = routing;
+        if (key != null) {
+            List<KeyRoute> routes = r.policy().keyRoutes();
+            for (int i = 0; i < r.routed().length; i++) {
+                if (routes.get(i).matches(key)) {
+                    return r.routed()[i];
+                }
+            }
+        }
+        return r.backend();
     }
 
     /**

@@ -103,7 +103,8 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     private final EventLoop loop;
     private final LiveFrontend frontend;
-    private final LiveBackend backend;
+    /** The frontend's backend until the tunnel is routed, then the one its key routes to. */
+    private LiveBackend backend;
     private final SocketChannel client;
     private final Relay up = new Relay();
     private final Relay down = new Relay();
@@ -239,7 +240,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
             clientKey.interestOps(SelectionKey.OP_READ);
             loop.timers.schedule(this, now + frontend.inspectDelayNs());
         } else {
-            ledger.routed(now);
+            ledger.routed(now, backend);
             keyHash = KeyHash.of(clientAddress.getAddress());
             classify(null, null);
             route();
@@ -750,8 +751,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
 
     /** Inspection is over: the bytes read so far go to the server first. */
     private void routeWith(Verdict verdict) {
-        ledger.routed(loop.nowNs());
         key = verdict.key();
+        backend = frontend.backendFor(key);
+        ledger.routed(loop.nowNs(), backend);
         clientTimeoutNs = verdict.clientTimeoutNs();
         keyHash = key != null ? KeyHash.of(key) : KeyHash.of(clientAddress.getAddress());
         StickTable table = backend.stickTable();

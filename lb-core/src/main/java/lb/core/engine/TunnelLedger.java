@@ -15,7 +15,8 @@ import lb.core.model.TunnelEvent;
 final class TunnelLedger {
     private final LoopCounters counters;
     private final LiveFrontend frontend;
-    private final LiveBackend backend;
+    /** The frontend's backend until the tunnel is routed, then the one it was routed to. */
+    private LiveBackend backend;
     private final LoopCounters.Counts frontendCounts;
     private LoopCounters.Counts serverCounts;
     private LoopCounters.Counts backendCounts;
@@ -40,8 +41,9 @@ final class TunnelLedger {
         frontendCounts.tunnels++;
     }
 
-    void routed(long nowNs) {
+    void routed(long nowNs, LiveBackend to) {
         routedNs = nowNs;
+        backend = to;
     }
 
     boolean isRouted() {

@@ -27,6 +27,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 
 import lb.core.LoadBalancer;
+import lb.core.config.KeyRoute;
 import lb.core.model.Termination;
 import lb.core.model.TunnelEvent;
 import lb.core.proxy.DecodeResult;
@@ -196,6 +197,58 @@ class TlsTerminationTest {
             assertEquals(Termination.INSPECT_REJECTED, refused.termination());
             assertTrue(refused.detail().startsWith("not TLS"), refused.detail());
         }
+    }
+
+    /**
+     * Passthrough to two groups of brokers that each terminate TLS with their own certificate:
+     * a key route sends one family of server names to the second group, the rest to the first.
+     */
+    @Test
+    void passthroughRoutesEachServerNameToTheBrokersThatServeIt() throws Exception {
+        EventLog log = new EventLog();
+        try (javax.net.ssl.SSLServerSocket broker = tlsEcho(TestKeys.BROKER);
+             javax.net.ssl.SSLServerSocket devices = tlsEcho(TestKeys.DEVICES);
+             LoadBalancer lb = Balancers.start(log,
+                     g -> g.backend("devices", d -> d.server("d", new InetSocketAddress(devices.getInetAddress(),
+                             devices.getLocalPort()))),
+                     b -> b.server("a", new InetSocketAddress(broker.getInetAddress(), broker.getLocalPort())),
+                     f -> f.keyExtractor(SniPassthrough.routeByServerName().requireServerName())
+                             .route(KeyRoute.parse("*.devices.example.com", "devices")))) {
+            Thread brokerEcho = echoOnce(broker);
+            Thread devicesEcho = echoOnce(devices);
+            for (String name : List.of("mqtt.example.com", "gw-7.devices.example.com")) {
+                try (SSLSocket s = connect(lb, name, null)) {
+                    s.getOutputStream().write((name + "\n").getBytes(StandardCharsets.US_ASCII));
+                    assertEquals(name, Clients.readLine(s.getInputStream()));
+                    CertifiedKey expected = name.endsWith(".devices.example.com") ? TestKeys.DEVICES : TestKeys.BROKER;
+                    assertEquals(expected.certificate(), s.getSession().getPeerCertificates()[0], name);
+                }
+                TunnelEvent e = log.next(WAIT);
+                assertEquals(name.endsWith(".devices.example.com") ? "devices" : "b", e.backend(), name);
+            }
+            brokerEcho.join(WAIT.toMillis());
+            devicesEcho.join(WAIT.toMillis());
+        }
+    }
+
+    private static javax.net.ssl.SSLServerSocket tlsEcho(CertifiedKey key) throws Exception {
+        return (javax.net.ssl.SSLServerSocket) serverContext(new ServerEngines(TlsSettings.of(key)))
+                .getServerSocketFactory().createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    }
+
+    /** Echoes one line of one connection, then stops. */
+    private static Thread echoOnce(java.net.ServerSocket server) {
+        Thread t = new Thread(() -> {
+            try (Socket s = server.accept()) {
+                String line = Clients.readLine(s.getInputStream());
+                s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                // the test fails on the client side
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import lb.core.config.KeyRoute;
+
 /**
  * Reads the sectioned configuration file: HAProxy-like sections whose keys are the gateway's
  * flag names without the dashes. Hand-written, JDK only; called from the thread that parses
@@ -43,7 +45,7 @@ final class ConfigFile {
             "client-timeout", "accept-proxy", "trusted-proxies", "backlog", "max-connections-per-source",
             "max-connection-rate-per-source", "source-prefix", "source-table-size", "source-table-expire",
             "frontend-max-connections", "no-inspection", "no-connack-replies", "keepalive-factor",
-            "max-key-connection-rate", "max-connect-packet", "websocket", "websocket-path");
+            "max-key-connection-rate", "max-connect-packet", "websocket", "websocket-path", "sni-passthrough");
 
     /** Keys of a {@code backend} section (besides {@code server}). */
     static final Set<String> BACKEND_KEYS = Set.of("balancer", "stickiness", "stick-capacity", "stick-expire",
@@ -188,6 +190,14 @@ final class ConfigFile {
         switch (key) {
             case "listen" -> s.listen.add(Values.address("--listen", value));
             case "priority" -> s.priorities.add(GatewayOptions.priority(value));
+            case "route" -> {
+                String[] words = value.trim().split("\\s+");
+                if (words.length != 2) {
+                    throw new UsageException("route: expected PATTERN BACKEND (PATTERN: a key, PREFIX* or *SUFFIX), got '"
+                            + value + "'");
+                }
+                s.routes.add(KeyRoute.parse(words[0], words[1]));
+            }
             default -> {
                 if (!FRONTEND_KEYS.contains(key)) {
                     throw new UsageException(key + ": not a frontend key (" + hint(key) + ")");
@@ -311,11 +321,14 @@ final class ConfigFile {
                         + "': no backend line, and there are several backends");
             }
             f.settings().checkWebSocket(f.where() + ": frontend '" + f.name() + "'");
-            if (f.settings().webSocket) {
+            if (f.settings().webSocket || f.settings().sniPassthrough) {
+                Set<String> served = new HashSet<>();
+                served.add(f.backend());
+                f.settings().routes.forEach(r -> served.add(r.backend()));
                 for (GatewayOptions.Section b : o.backends) {
-                    if (b.name().equals(f.backend())) {
-                        b.settings().brokersSpeakWebSocket(b.where() + ": backend '" + b.name()
-                                + "' (of WebSocket frontend '" + f.name() + "')");
+                    if (served.contains(b.name())) {
+                        b.settings().brokersSpeakNoMqtt(b.where() + ": backend '" + b.name() + "' (of "
+                                + (f.settings().webSocket ? "WebSocket" : "TLS passthrough") + " frontend '" + f.name() + "')");
                     }
                 }
             }

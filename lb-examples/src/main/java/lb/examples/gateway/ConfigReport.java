@@ -42,6 +42,9 @@ final class ConfigReport {
                         + (!s.tlsCerts.isEmpty() || (f.name().equals("mqtts") && o.frontends.isEmpty()) ? " (TLS)" : "")
                         + (s.webSocket ? " (WebSocket" + (s.webSocketPath == null ? "" : " " + s.webSocketPath) + ")" : "")
                         + " -> backend " + f.backendName());
+                for (lb.core.config.KeyRoute r : f.policy().keyRoutes()) {
+                    out.println("  route " + r);
+                }
             }
             for (Backend b : lb.backends()) {
                 GatewayOptions s = settingsOf(o, b.name(), false);

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import lb.core.LoadBalancerBuilder;
+import lb.core.config.KeyRoute;
 import lb.core.config.Network;
 import lb.core.config.PriorityRule;
 import lb.core.config.SourceLimits;
@@ -108,6 +109,8 @@ final class GatewayOptions {
     int sourceTableSize = 65_536;
     Duration sourceTableExpire = Duration.ofMinutes(1);
     final List<PriorityRule> priorities = new ArrayList<>();
+    /** A frontend's key routes ({@code route PATTERN BACKEND} in its section), in order. */
+    final List<KeyRoute> routes = new ArrayList<>();
     int queuePriorityBurst = 4;
     int maxConnections = -1;
     long memoryBudget;
@@ -165,6 +168,8 @@ final class GatewayOptions {
     boolean rebalanceOnAdd;
     double rebalanceTolerance = 0.1;
     int rebalanceRate = 100;
+    /** Clients' TLS passes through to brokers that terminate it, routed by the server name (SNI). */
+    boolean sniPassthrough;
     /** Clients speak MQTT over WebSocket, and the brokers are their WebSocket listeners. */
     boolean webSocket;
     /** The one request path WebSocket clients may ask for; null for any. */
@@ -287,7 +292,7 @@ final class GatewayOptions {
         return switch (name) {
             case "demo", "accept-proxy", "connection-log", "reuse-port", "no-stats", "no-inspection", "no-connack-replies",
                  "tls-client-id-from-cert", "server-tls-no-verify-host", "close-on-down", "will-on-balancer-end",
-                 "health-no-tls", "rebalance-on-add", "websocket" -> true;
+                 "health-no-tls", "rebalance-on-add", "websocket", "sni-passthrough" -> true;
             default -> false;
         };
     }
@@ -408,6 +413,7 @@ final class GatewayOptions {
             case "rebalance-tolerance" -> rebalanceTolerance = Values.fraction(flag, v);
             case "rebalance-rate" -> rebalanceRate = Values.count(flag, v, 1, 1_000_000);
             case "websocket" -> webSocket = Boolean.parseBoolean(v);
+            case "sni-passthrough" -> sniPassthrough = Boolean.parseBoolean(v);
             case "websocket-path" -> {
                 if (!v.startsWith("/")) {
                     throw new UsageException(flag + ": a request path starts with '/', got '" + v + "'");
@@ -513,8 +519,8 @@ final class GatewayOptions {
             throw new UsageException("--shutdown-grace: must be at least 1ms, was " + shutdownGrace);
         }
         checkWebSocket("--websocket");
-        if (webSocket) {
-            brokersSpeakWebSocket("--health");
+        if (webSocket || sniPassthrough) {
+            brokersSpeakNoMqtt("--health");
         }
         if (!tlsCerts.isEmpty() && tlsListen.isEmpty()) {
             tlsListen.add(new InetSocketAddress("127.0.0.1", 8883));
@@ -530,19 +536,23 @@ final class GatewayOptions {
             throw new UsageException(where + ": websocket reads the CONNECT inside the frames; without inspection"
                     + " WebSocket passes through as TCP: drop websocket, or no-inspection");
         }
+        if (sniPassthrough && (webSocket || !tlsCerts.isEmpty())) {
+            throw new UsageException(where + ": sni-passthrough leaves TLS to the brokers and reads only the server"
+                    + " name: drop " + (webSocket ? "websocket" : "tls-cert") + ", or sni-passthrough");
+        }
     }
 
     /**
-     * These backend settings serve WebSocket clients: the brokers' WebSocket ports cannot be
-     * checked with MQTT over TCP, so health is a TCP connect unless named, and never mqtt.
+     * These backend settings serve WebSocket or TLS-passthrough clients: such brokers' ports
+     * cannot be checked with MQTT over TCP, so health is a TCP connect unless named, and never mqtt.
      */
-    void brokersSpeakWebSocket(String where) throws UsageException {
+    void brokersSpeakNoMqtt(String where) throws UsageException {
         if (!health.equals("mqtt")) {
             return;
         }
         if (healthGiven) {
-            throw new UsageException(where + ": health mqtt speaks MQTT over TCP, and WebSocket brokers"
-                    + " listen for WebSocket: use health tcp, http (a readiness endpoint) or none");
+            throw new UsageException(where + ": health mqtt speaks MQTT over TCP, and these brokers listen for"
+                    + " WebSocket or TLS: use health tcp, http (a readiness endpoint) or none");
         }
         health = "tcp";
     }

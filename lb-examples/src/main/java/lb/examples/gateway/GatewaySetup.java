@@ -24,6 +24,7 @@ import lb.core.model.AcceptMode;
 import lb.core.model.KeyExtractor;
 import lb.core.proxy.ProxyFormat;
 import lb.core.tls.KeyFileException;
+import lb.core.tls.SniPassthrough;
 import lb.core.tls.TlsSettings;
 import lb.core.tls.UpstreamTlsSettings;
 import lb.core.websocket.WebSocketInspector;
@@ -245,7 +246,10 @@ final class GatewaySetup {
             f.inspectMaxBytes(o.maxConnectPacket); // the frontend must read that much for the inspector to judge it
         }
         o.priorities.forEach(f::priority);
-        if (o.mqttInspection) {
+        o.routes.forEach(f::route);
+        if (o.sniPassthrough) {
+            f.keyExtractor(SniPassthrough.routeByServerName());
+        } else if (o.mqttInspection) {
             f.keyExtractor(extractor(o, inspector(o)));
         }
     }

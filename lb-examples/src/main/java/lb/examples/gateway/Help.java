@@ -158,6 +158,11 @@ final class Help {
                                            256); in a reconnect storm the rest wait their
                                            turn, oldest first, so handshakes finish steadily
                                            instead of all late together
+                --sni-passthrough          do not terminate TLS: read the server name (SNI)
+                                           of each client's ClientHello, use it as the key
+                                           (stickiness, routes) and pass the bytes through
+                                           untouched to brokers that terminate TLS; their
+                                           backend is then checked by TCP unless told
                 A failed or stalled handshake (plain MQTT or HTTP on the TLS port, a bad
                 client certificate) is closed within --inspect-delay of its turn and counted;
                 nothing of it reaches a broker. Brokers see decrypted MQTT.
@@ -286,7 +291,14 @@ final class Help {
                                            sections, told apart by the first line:
                                              global              process-wide keys
                                              frontend NAME       listen HOST:PORT (repeat),
-                                                                 backend NAME, client keys
+                                                                 backend NAME, client keys,
+                                                                 route PATTERN BACKEND
+                                                                 (repeat; the first whose
+                                                                 PATTERN matches the key,
+                                                                 a client id or a TLS
+                                                                 server name, sends the
+                                                                 client to BACKEND:
+                                                                 KEY, PREFIX* or *SUFFIX)
                                              backend NAME        server NAME HOST:PORT
                                                                  [weight=N] [maxconn=N]
                                                                  [source=ADDR:LOW-HIGH]

@@ -10,9 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import lb.core.LoadBalancer;
+import lb.core.config.FrontendPolicy;
+import lb.core.config.KeyRoute;
+import lb.core.tls.SniPassthrough;
 
 class ConfigFileTest {
     static final String TWO_AND_TWO = """
@@ -144,6 +150,50 @@ class ConfigFileTest {
         Path uninspected = file(ws.replace("    websocket\n", "    websocket\n    no-inspection\n"));
         e = assertThrows(UsageException.class, () -> GatewayOptions.parse(new String[] {"--config", uninspected.toString()}));
         assertTrue(e.getMessage().contains("frontend 'legacy'"), e.getMessage());
+    }
+
+    @Test
+    void anSniPassthroughFrontendRoutesServerNamesToItsBackends() throws Exception {
+        String text = """
+                global
+                    no-stats
+                backend tls-brokers
+                    server a 127.0.0.1:18883
+                backend device-brokers
+                    server d 127.0.0.1:28883
+                frontend passthrough
+                    listen 127.0.0.1:0
+                    sni-passthrough
+                    route *.devices.example.com device-brokers
+                    route ops.example.com tls-brokers
+                    backend tls-brokers
+                """;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = MqttGateway.run(new String[] {"--check-config", file(text).toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+        String shown = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, shown);
+        assertTrue(shown.contains("  route *.devices.example.com -> device-brokers\n  route ops.example.com -> tls-brokers"), shown);
+        assertTrue(shown.contains("backend device-brokers: balancer leastconn, stickiness table, health tcp"), shown);
+
+        GatewayOptions o = GatewayOptions.parse(new String[] {"--config", file(text).toString()});
+        try (LoadBalancer built = GatewaySetup.builder(o).build()) {
+            FrontendPolicy f = built.frontend("passthrough").policy();
+            assertTrue(f.keyExtractor() instanceof SniPassthrough, String.valueOf(f.keyExtractor()));
+            assertEquals(List.of(KeyRoute.whenKeyEndsWith(".devices.example.com", "device-brokers"),
+                    KeyRoute.whenKeyIs("ops.example.com", "tls-brokers")), f.keyRoutes());
+        }
+
+        Path terminating = file(text.replace("    sni-passthrough\n", "    sni-passthrough\n    tls-cert x.pem\n"));
+        UsageException e = assertThrows(UsageException.class,
+                () -> GatewayOptions.parse(new String[] {"--config", terminating.toString()}));
+        assertTrue(e.getMessage().contains("drop tls-cert, or sni-passthrough"), e.getMessage());
+        Path unknown = file(text.replace("route ops.example.com tls-brokers", "route ops.example.com nowhere"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, MqttGateway.run(new String[] {"--check-config", unknown.toString()},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("route ops.example.com -> nowhere: unknown backend 'nowhere'"),
+                err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
