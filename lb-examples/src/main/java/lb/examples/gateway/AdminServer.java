@@ -41,8 +41,8 @@ import lb.core.stats.RebalanceStats;
  * PUT    /backends/B/servers/S  address=HOST:PORT [weight=N] [maxconn=N]    adds it (201)
  * DELETE /backends/B/servers/S  [drain=DURATION, default 30s]                removes it, draining (202)
  * POST   /reload                                                            re-reads the configuration
- * POST   /backends/B/rebalance  [tolerance=0.1] [rate=N, default 100]        moves clients to even out
- *                                                                           (202 while moving, 200 if done)
+ * POST   /backends/B/rebalance  [tolerance=F] [rate=N]                      moves clients to even out
+ *                                (defaults: the backend's rebalance-*)      (202 while moving, 200 if done)
  * </pre>
  *
  * Parameters come in the query string or a form-encoded body. 401 without the credentials,
@@ -185,8 +185,9 @@ final class AdminServer implements AutoCloseable {
         }
         Rebalance how;
         try {
-            double tolerance = 0.1;
-            int rate = 100;
+            GatewayOptions configured = reloader.current().settingsOf(backendName, false);
+            double tolerance = configured.rebalanceTolerance;
+            int rate = configured.rebalanceRate;
             for (Map.Entry<String, String> e : params.entrySet()) {
                 switch (e.getKey()) {
                     case "tolerance" -> tolerance = Values.fraction("tolerance", e.getValue());

@@ -37,7 +37,7 @@ final class ConfigReport {
                     + (o.statsEnabled ? o.stats : "off") + ", admin " + (o.admin == null ? "off" : o.admin)
                     + ", connection-log " + (o.connectionLog ? "on" : "off") + ", reuse-port " + (o.reusePort ? "on" : "off"));
             for (Frontend f : lb.frontends()) {
-                GatewayOptions s = settingsOf(o, f.name(), true);
+                GatewayOptions s = o.settingsOf(f.name(), true);
                 out.println("frontend " + f.name() + ": listen " + f.listenAddresses()
                         + (!s.tlsCerts.isEmpty() || (f.name().equals("mqtts") && o.frontends.isEmpty()) ? " (TLS)" : "")
                         + (s.webSocket ? " (WebSocket" + (s.webSocketPath == null ? "" : " " + s.webSocketPath) + ")" : "")
@@ -47,7 +47,7 @@ final class ConfigReport {
                 }
             }
             for (Backend b : lb.backends()) {
-                GatewayOptions s = settingsOf(o, b.name(), false);
+                GatewayOptions s = o.settingsOf(b.name(), false);
                 out.println("backend " + b.name() + ": balancer " + s.balancer + ", stickiness " + s.stickiness
                         + ", health " + health(s)
                         + (s.rebalanceOnAdd ? ", rebalance on add within " + s.rebalanceTolerance + " at "
@@ -97,14 +97,5 @@ final class ConfigReport {
             }
         }
         return "";
-    }
-
-    private static GatewayOptions settingsOf(GatewayOptions o, String name, boolean frontend) {
-        for (GatewayOptions.Section s : frontend ? o.frontends : o.backends) {
-            if (s.name().equals(name)) {
-                return s.settings();
-            }
-        }
-        return o;
     }
 }

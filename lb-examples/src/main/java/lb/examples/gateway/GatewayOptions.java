@@ -557,6 +557,16 @@ final class GatewayOptions {
         health = "tcp";
     }
 
+    /** The settings of the frontend or backend section called {@code name}; these options when there are no sections. */
+    GatewayOptions settingsOf(String name, boolean frontend) {
+        for (Section s : frontend ? frontends : backends) {
+            if (s.name().equals(name)) {
+                return s.settings();
+            }
+        }
+        return this;
+    }
+
     /** The per-source limits the flags describe (none unless a limit is set). */
     SourceLimits sourceLimits() {
         return SourceLimits.perSource().maxConnections(maxConnectionsPerSource)

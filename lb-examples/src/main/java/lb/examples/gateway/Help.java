@@ -343,7 +343,8 @@ final class Help {
                                            brokers above their share, once; off by default
                 --rebalance-tolerance F    how far (a fraction of its share) a broker may be
                                            from its share before clients move (default 0.1)
-                --rebalance-rate N         clients moved a second (default 100)
+                --rebalance-rate N         clients moved a second (default 100); both also
+                                           the admin rebalance's defaults
 
             MORE FRONTEND KEYS
                 --max-key-connection-rate N

@@ -56,7 +56,8 @@ class AdminServerTest {
              FakeBroker c = new FakeBroker("c").start()) {
             String[] args = {"--listen", "127.0.0.1:0", "--server", "a=127.0.0.1:" + a.address().getPort(),
                     "--server", "b=127.0.0.1:" + b.address().getPort(), "--health", "none", "--event-loops", "1",
-                    "--stats", "127.0.0.1:0", "--admin", "0", "--admin-user", "ops", "--admin-password", "s3cret"};
+                    "--stats", "127.0.0.1:0", "--admin", "0", "--admin-user", "ops", "--admin-password", "s3cret",
+                    "--rebalance-rate", "40"};
             GatewayOptions o = GatewayOptions.parse(args);
             assertTrue(o.admin.getAddress().isLoopbackAddress(), "a bare port is on loopback");
             LoadBalancer lb = GatewaySetup.builder(o).build().start();
@@ -113,6 +114,7 @@ class AdminServerTest {
                 assertEquals(200, balanced.statusCode(), balanced.body());
                 assertTrue(balanced.body().startsWith("{\"running\":false,\"planned\":0,"), "no clients, nothing to move: "
                         + balanced.body());
+                assertEquals(200, call("POST", "/backends/brokers/rebalance", null).statusCode());
                 assertEquals(400, call("POST", "/backends/brokers/rebalance", "tolerance=2").statusCode());
                 assertEquals(404, call("POST", "/backends/nowhere/rebalance", null).statusCode());
                 assertEquals(405, call("GET", "/backends/brokers/rebalance", null).statusCode());
@@ -126,6 +128,8 @@ class AdminServerTest {
                 assertTrue(logged.contains("admin_change by ops@127.0.0.1: brokers/c: removed, draining for up to PT0S"), logged);
                 assertTrue(logged.contains("by admin ops@127.0.0.1"), logged);
                 assertTrue(logged.contains("admin_change by ops@127.0.0.1: brokers: rebalance, 0 clients to move at 50/s"), logged);
+                // without parameters: the backend's own rebalance-rate
+                assertTrue(logged.contains("admin_change by ops@127.0.0.1: brokers: rebalance, 0 clients to move at 40/s"), logged);
             } finally {
                 server.close();
                 statsEndpoint.close();
