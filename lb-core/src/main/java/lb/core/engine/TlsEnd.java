@@ -92,9 +92,10 @@ final class TlsEnd {
     }
 
     boolean isHandshakeDone() {
-        return layer.handshake() != null;
+        return layer.isHandshakeDone();
     }
 
+    /** What the handshake agreed on, read from the session at each call: take it once. */
     Handshake handshake() {
         return layer.handshake();
     }

@@ -38,8 +38,7 @@ public final class ServerEngines {
             throw new IllegalStateException("cannot build a TLS context: " + e.getMessage(), e);
         }
         SSLParameters p = context.getDefaultSSLParameters();
-        p.setProtocols(settings.protocols().toArray(String[]::new));
-        p.setCipherSuites(settings.cipherSuites().toArray(String[]::new));
+        new EngineLists(context, false, settings.protocols(), settings.cipherSuites()).applyTo(p);
         p.setUseCipherSuitesOrder(true);
         p.setApplicationProtocols(settings.applicationProtocols().toArray(String[]::new));
         switch (settings.clientAuth()) {
@@ -64,6 +63,7 @@ public final class ServerEngines {
         return engine;
     }
 
+    /** Server mode first: the lists left null are then the server's shared defaults. */
     private void configure(SSLEngine engine) {
         engine.setUseClientMode(false);
         engine.setSSLParameters(parameters);

@@ -63,7 +63,8 @@ public final class TlsLayer {
     private final BorrowedBuffer plaintext;
     private final BorrowedBuffer ciphertext;
     private boolean started;
-    private Handshake handshake;
+    /** The handshake finished; what it agreed on stays in the engine's session, read on demand. */
+    private boolean handshakeDone;
     private TlsFailure failure;
 
     /** {@code engine} already configured (client or server mode, parameters); its handshake not begun. */
@@ -114,7 +115,7 @@ public final class TlsLayer {
     public State send(ByteBuffer plaintextIn) {
         begin();
         drive(held.bytes());
-        while (failure == null && handshake != null && plaintextIn.hasRemaining() && !engine.isOutboundDone()
+        while (failure == null && handshakeDone && plaintextIn.hasRemaining() && !engine.isOutboundDone()
                 && ciphertext.hasRoom(packetSize)) {
             SSLEngineResult result;
             try {
@@ -173,7 +174,7 @@ public final class TlsLayer {
             } catch (SSLException e) {
                 fail(e);
             }
-            if (failure == null && handshake == null) {
+            if (failure == null && !handshakeDone) {
                 // The engine lets a peer that never got far go quietly; a handshake cut off is still cut off.
                 failure = new TlsFailure(TlsFailure.Reason.TRUNCATED, false, "end of stream during the handshake");
                 held.release();
@@ -208,12 +209,21 @@ public final class TlsLayer {
         if (outboundDone) {
             return State.CLOSING;
         }
-        return handshake == null ? State.HANDSHAKING : State.OPEN;
+        return handshakeDone ? State.OPEN : State.HANDSHAKING;
     }
 
-    /** What the handshake agreed on; null until it is done. */
+    /**
+     * What the handshake agreed on, read afresh from the engine's session at each call (so an
+     * idle connection holds it once, in the session, not a second time here); null until the
+     * handshake is done.
+     */
     public Handshake handshake() {
-        return handshake;
+        return handshakeDone ? Handshake.of(engine) : null;
+    }
+
+    /** Whether the handshake is done (even if the connection has failed or closed since). */
+    public boolean isHandshakeDone() {
+        return handshakeDone;
     }
 
     /** Why the connection failed; null unless {@link State#FAILED}. */
@@ -280,9 +290,9 @@ public final class TlsLayer {
         }
         // The engine reports FINISHED once, from whichever call ends the handshake; this catches
         // an end reported to a call that had nothing else to say.
-        if (handshake == null && failure == null && started && engine.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING
+        if (!handshakeDone && failure == null && started && engine.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING
                 && !engine.isInboundDone() && !engine.isOutboundDone()) {
-            handshake = Handshake.of(engine);
+            handshakeDone = true;
         }
     }
 
@@ -370,8 +380,8 @@ public final class TlsLayer {
     }
 
     private void noteFinished(SSLEngineResult result) {
-        if (result.getHandshakeStatus() == HandshakeStatus.FINISHED && handshake == null) {
-            handshake = Handshake.of(engine);
+        if (result.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+            handshakeDone = true;
         }
     }
 

@@ -17,6 +17,7 @@ import javax.net.ssl.SSLParameters;
 public final class UpstreamEngines {
     private final UpstreamTlsSettings settings;
     private final SSLContext context;
+    private final EngineLists lists;
 
     public UpstreamEngines(UpstreamTlsSettings settings) {
         this.settings = settings;
@@ -28,6 +29,7 @@ public final class UpstreamEngines {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot build a TLS context: " + e.getMessage(), e);
         }
+        this.lists = new EngineLists(context, true, settings.protocols(), settings.cipherSuites());
     }
 
     /**
@@ -39,8 +41,7 @@ public final class UpstreamEngines {
         SSLEngine engine = context.createSSLEngine(host, port);
         engine.setUseClientMode(true);
         SSLParameters p = context.getDefaultSSLParameters();
-        p.setProtocols(settings.protocols().toArray(String[]::new));
-        p.setCipherSuites(settings.cipherSuites().toArray(String[]::new));
+        lists.applyTo(p); // client mode already set: a null list keeps the client's shared defaults
         p.setApplicationProtocols(settings.applicationProtocols().toArray(String[]::new));
         p.setServerNames(isIpLiteral(host) ? List.of() : List.of(new SNIHostName(host)));
         if (settings.verifyHostName()) {
