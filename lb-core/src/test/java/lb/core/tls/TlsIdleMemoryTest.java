@@ -23,9 +23,16 @@ import lb.core.testing.FakeServer;
  * What an idle TLS tunnel costs next to a plain one: the same number of idle clients (in a
  * process of their own, so this JVM holds only the balancer's side) through a plain and a TLS
  * frontend of one balancer. No pooled buffer may stay with an idle TLS tunnel.
+ *
+ * <p>Measured on JDK 17 (TLS 1.3, the EC test certificate, clients that send nothing after the
+ * handshake): about 5.8-6.1 KB, nearly all of it the JDK's own engine and session (see the TLS
+ * section of the module README); the balancer's part (its TLS end, layer and facts) is about
+ * 180 B. The bound leaves room for measuring noise, not for another copy of anything.
  */
 class TlsIdleMemoryTest {
     private static final int CLIENTS = 300;
+    /** Above the measured 6.1 KB by the noise of a few runs and a margin: a 1 KB regression fails. */
+    private static final int MAX_TLS_OVERHEAD = 6_800;
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
@@ -40,7 +47,8 @@ class TlsIdleMemoryTest {
             long plain = heapPerTunnel(lb, "plain", null);
             long tls = heapPerTunnel(lb, "tls", TestKeys.file("ca-cert.pem"));
             System.out.printf("heap per idle tunnel: plain %d B, TLS %d B (%+d B)%n", plain, tls, tls - plain);
-            assertTrue(tls - plain < 12 * 1024, "an idle TLS tunnel holds no 17 KiB buffer: " + tls + " vs " + plain);
+            assertTrue(tls - plain < MAX_TLS_OVERHEAD, "an idle TLS tunnel holds only the JDK's engine and session on top of"
+                    + " a plain one, no buffer: " + tls + " B vs " + plain + " B");
         }
     }
 
