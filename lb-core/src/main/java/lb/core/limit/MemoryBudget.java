@@ -34,8 +34,8 @@ public final class MemoryBudget {
 
     /**
      * The default: half the smaller of the heap limit and the direct-memory limit. Inspection
-     * bytes live on the heap, forwarding buffers off it; half of either leaves room for the
-     * JDK's own socket objects and buffers.
+     * bytes and TLS records live on the heap, plain forwarding buffers off it; half of either
+     * leaves room for the JDK's own socket objects and buffers.
      */
     public static long defaultBytes() {
         long heap = Runtime.getRuntime().maxMemory();
