@@ -174,13 +174,31 @@ final class ClientLoop implements Runnable {
             publishing = false;
             return;
         }
+        long room = messagesPerNsPerPublisher > 0 ? Long.MAX_VALUE : windowRoom();
+        if (room <= 0) {
+            return; // looked at again within the millisecond
+        }
         long due = messagesPerNsPerPublisher > 0
                 ? 1 + (long) ((nowNs - publishStartNs) * messagesPerNsPerPublisher) : Long.MAX_VALUE;
         long limit = config.messagesPerPublisher();
         long target = limit > 0 ? Math.min(due, limit) : due;
-        for (int i = 0; i < publishers.size(); i++) {
-            publishers.get(i).publishUpTo(target, nowNs);
+        for (int i = 0; i < publishers.size() && room > 0; i++) {
+            room -= publishers.get(i).publishUpTo(target, room, nowNs);
         }
+    }
+
+    /**
+     * Flat out, the messages this round may publish: the end-to-end window less the messages
+     * published and not yet received by every subscriber. Each loop reads it once per round,
+     * so with several loops the window may be passed by as many times over, no more.
+     */
+    private long windowRoom() {
+        long window = config.flatOutWindow();
+        int subscribers = config.subscribers();
+        if (window == 0 || subscribers == 0) {
+            return Long.MAX_VALUE;
+        }
+        return window - (stats.published.sum() - stats.received.sum() / subscribers);
     }
 
     /** Disconnects and reconnects every READY client of this loop at once. */

@@ -316,21 +316,26 @@ final class LoadClient implements FrameHandler {
     }
 
     /**
-     * Publishes until {@code targetCount} messages are out, the QoS 1 window is full, or the
-     * socket falls behind. Loop thread; only READY publishers publish.
+     * Publishes until {@code targetCount} messages are out, {@code most} were published now,
+     * the QoS 1 window is full, or the socket falls behind; returns how many it published.
+     * Loop thread; only READY publishers publish.
      */
-    void publishUpTo(long targetCount, long nowNs) {
+    long publishUpTo(long targetCount, long most, long nowNs) {
         if (state != State.READY || outgoing == null) {
-            return;
+            return 0;
         }
         int qos = loop.config.qos();
         int level = loop.config.mqttLevel();
-        while (outgoing.sent() < targetCount && out.pending() < MAX_PENDING_BYTES && outgoing.hasWindow(qos)) {
+        long published = 0;
+        while (published < most && outgoing.sent() < targetCount && out.pending() < MAX_PENDING_BYTES
+                && outgoing.hasWindow(qos)) {
             outgoing.encodeNext(out, level, qos);
             stats.published.increment();
+            published++;
             lastSentNs = nowNs;
             markDirty();
         }
+        return published;
     }
 
     /** Times out a pending attempt and keeps an idle connection alive. Loop thread, every scan. */

@@ -51,6 +51,11 @@ public record LoadCommandLine(LoadConfig config, Path jsonFile, boolean quiet, b
               --size BYTES            message size, at least 16 (default 64)
               --qos 0|1               QoS of publishes and subscriptions (default 0)
               --messages N            messages per publisher at most (default: as --duration allows)
+              --flat-out-window N     flat-out pubsub: messages published and not yet received
+                                      by every subscriber, at most; publishers wait while that
+                                      many are under way, so the run measures what the path
+                                      delivers and no broker drops a subscriber that falls
+                                      behind; 0 = no bound (default 256 per publisher)
               --topic PREFIX          topic prefix (default load)
 
             Connections:
@@ -144,6 +149,7 @@ public record LoadCommandLine(LoadConfig config, Path jsonFile, boolean quiet, b
                 case "--size" -> b.messageSize(integer(flag, value));
                 case "--qos" -> b.qos(integer(flag, value));
                 case "--messages" -> b.messagesPerPublisher(integer(flag, value));
+                case "--flat-out-window" -> b.flatOutWindow(integer(flag, value));
                 case "--topic" -> b.topicPrefix(value);
                 case "--source" -> b.sourceAddresses(sources(flag, value));
                 case "--source-ports" -> {

@@ -15,7 +15,8 @@ import lb.examples.broker.TopicFilter;
  * pubsub (1,000 messages/s) and churn (100 reconnects/s), 10 s duration, 10 publishers and 10
  * subscribers, 64-byte messages at QoS 0 to {@code load/<n>}, MQTT 3.1.1, no source binding,
  * client ids {@code lg-...}, up to 4 threads, 60 s keep-alive, 10 s connect timeout, 200
- * connects in flight, no TLS, and a time limit derived from the rest.
+ * connects in flight, a flat-out window of 256 messages per publisher, no TLS, and a time
+ * limit derived from the rest.
  *
  * <p>Always bounded: counts are capped, every wait has a deadline, and only loopback
  * addresses are accepted as target or source.
@@ -26,6 +27,8 @@ public final class LoadConfig {
     public static final int MIN_MESSAGE_SIZE = 16;
     public static final int MAX_MESSAGE_SIZE = 1024 * 1024;
     static final Duration MAX_DURATION = Duration.ofHours(1);
+    /** The flat-out window per publisher: a QoS 1 publisher's own window. */
+    static final int PER_PUBLISHER_WINDOW = 256;
 
     private final Scenario scenario;
     private final InetSocketAddress target;
@@ -37,6 +40,7 @@ public final class LoadConfig {
     private final int messageSize;
     private final int qos;
     private final long messagesPerPublisher;
+    private final long flatOutWindow;
     private final String topicPrefix;
     private final int mqttLevel;
     private final List<InetAddress> sourceAddresses;
@@ -61,6 +65,7 @@ public final class LoadConfig {
         this.messageSize = b.messageSize;
         this.qos = b.qos;
         this.messagesPerPublisher = b.messagesPerPublisher;
+        this.flatOutWindow = b.flatOutWindow != null ? b.flatOutWindow : (long) PER_PUBLISHER_WINDOW * b.publishers;
         this.topicPrefix = b.topicPrefix;
         this.mqttLevel = b.mqttLevel;
         this.sourceAddresses = List.copyOf(b.sourceAddresses);
@@ -148,6 +153,16 @@ public final class LoadConfig {
         return messagesPerPublisher;
     }
 
+    /**
+     * Flat-out pub/sub: messages published and not yet received by every subscriber, at most
+     * (0: no bound). Publishers wait while this many are under way, so the run measures what
+     * the path delivers, and the broker never holds so much for a subscriber that it drops it
+     * as a slow consumer. Default: 256 per publisher.
+     */
+    public long flatOutWindow() {
+        return flatOutWindow;
+    }
+
     public String topicPrefix() {
         return topicPrefix;
     }
@@ -211,6 +226,7 @@ public final class LoadConfig {
         private int messageSize = 64;
         private int qos = 0;
         private long messagesPerPublisher = 0;
+        private Long flatOutWindow;
         private String topicPrefix = "load";
         private int mqttLevel = 4;
         private List<InetAddress> sourceAddresses = List.of();
@@ -261,6 +277,11 @@ public final class LoadConfig {
 
         public Builder qos(int qos) {
             this.qos = qos;
+            return this;
+        }
+
+        public Builder flatOutWindow(long messages) {
+            this.flatOutWindow = messages;
             return this;
         }
 
@@ -339,6 +360,7 @@ public final class LoadConfig {
                     "must be " + MIN_MESSAGE_SIZE + "-" + MAX_MESSAGE_SIZE + " bytes (a message carries a 16-byte timestamp and sequence)");
             require(qos == 0 || qos == 1, "qos", "must be 0 or 1");
             require(messagesPerPublisher >= 0, "messages", "must be 0 (unbounded) or positive");
+            require(flatOutWindow == null || flatOutWindow >= 0, "flat-out-window", "must be 0 (unbounded) or positive");
             require(TopicFilter.isValidTopic(topicPrefix), "topic",
                     "must be a topic name without wildcards");
             require(mqttLevel == 4 || mqttLevel == 5, "mqtt", "must be 4 (3.1.1) or 5 (5.0)");

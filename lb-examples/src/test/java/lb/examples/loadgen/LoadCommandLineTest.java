@@ -79,6 +79,10 @@ class LoadCommandLineTest {
         assertEquals(1883, connect.target().getPort());
         assertTrue(connect.target().getAddress().isLoopbackAddress());
         assertTrue(connect.timeLimit().compareTo(Duration.ofSeconds(30)) > 0);
+        assertEquals(256 * 30, LoadCommandLine.parse("pubsub", "--publishers", "30").config().flatOutWindow(),
+                "256 messages per publisher under way");
+        assertEquals(0, LoadCommandLine.parse("pubsub", "--flat-out-window", "0").config().flatOutWindow());
+        assertEquals(500, LoadCommandLine.parse("pubsub", "--flat-out-window", "500").config().flatOutWindow());
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

@@ -102,6 +102,32 @@ class LoadGeneratorScenariosTest {
     }
 
     @Test
+    void flatOutPublishersWaitWhileTheirWindowIsUnderWayToTheSubscriber() throws Exception {
+        assertTrue(undeliveredAfterTheBrokerStalls(100) <= 2 * 100, "at most the window per loop, two loops");
+        assertTrue(undeliveredAfterTheBrokerStalls(0) > 20 * 100, "unbounded, publishers fill what the sockets hold");
+    }
+
+    /**
+     * Flat-out QoS 0 pub/sub that the broker stops serving once deliveries flow: what the
+     * publishers sent that never arrived.
+     */
+    private long undeliveredAfterTheBrokerStalls(long window) throws Exception {
+        broker.stallReads(false);
+        long deliveredBefore = broker.messagesDelivered();
+        LoadConfig config = load(Scenario.PUBSUB).publishers(4).subscribers(1).rate(0).qos(0)
+                .flatOutWindow(window).duration(Duration.ofMillis(1_500)).build();
+        CompletableFuture<LoadResult> run = CompletableFuture.supplyAsync(() -> runQuietly(config));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (broker.messagesDelivered() == deliveredBefore && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        broker.stallReads(true);
+        LoadResult r = run.get(40, TimeUnit.SECONDS);
+        assertTrue(r.published() > 0 && r.delivered() > 0, LoadReport.text(r));
+        return r.published() - r.delivered();
+    }
+
+    @Test
     void churnReconnectsWithTheSameClientIdsAtTheRate() throws Exception {
         LoadResult r = LoadGenerator.run(load(Scenario.CHURN).clients(100).rate(200).duration(Duration.ofSeconds(1)).build());
         assertTrue(r.isClean(), LoadReport.text(r));
