@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import lb.core.LoadBalancer;
 import lb.examples.broker.FakeBroker;
+import lb.examples.it.TestTls;
 
 /**
  * The gateway's TLS flags: MQTT over TLS on its own listener in front of the same brokers, and
@@ -53,8 +54,8 @@ class GatewayTlsTest {
                 InetSocketAddress tls = lb.frontend("mqtts").boundAddresses().get(0);
                 assertEquals("broker.example.com", connackThrough(tls, "mqtt.example.com"));
 
-                Files.copy(resource("devices-cert.pem"), cert, StandardCopyOption.REPLACE_EXISTING);
-                Files.copy(resource("devices-key-pkcs8.pem"), key, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(TestTls.file("devices-cert.pem"), cert, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(TestTls.file("devices-key-pkcs8.pem"), key, StandardCopyOption.REPLACE_EXISTING);
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                 String served = null;
                 while (System.nanoTime() < deadline) {
@@ -127,7 +128,7 @@ class GatewayTlsTest {
 
     /** Sends a CONNECT over TLS, checks the CONNACK, and returns the common name the gateway presented. */
     private static String connackThrough(InetSocketAddress at, String serverName) throws Exception {
-        try (SSLSocket s = (SSLSocket) trustingTestCa().getSocketFactory().createSocket(at.getAddress(), at.getPort())) {
+        try (SSLSocket s = (SSLSocket) TestTls.clientContext(null).getSocketFactory().createSocket(at.getAddress(), at.getPort())) {
             SSLParameters p = s.getSSLParameters();
             p.setServerNames(List.of(new SNIHostName(serverName)));
             s.setSSLParameters(p);
@@ -141,28 +142,9 @@ class GatewayTlsTest {
         }
     }
 
-    private static SSLContext trustingTestCa() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, TestCa.trustManagers(), null);
-        return context;
-    }
-
     private Path copy(String resourceName, String as) throws IOException {
         Path target = dir.resolve(as);
-        Files.copy(resource(resourceName), target, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(TestTls.file(resourceName), target, StandardCopyOption.REPLACE_EXISTING);
         return target;
-    }
-
-    /** The lb-core test material (shared through its test jar), as a file. */
-    private static Path resource(String name) throws IOException {
-        try (InputStream in = GatewayTlsTest.class.getResourceAsStream("/tls/" + name)) {
-            if (in == null) {
-                throw new IOException("no test resource tls/" + name);
-            }
-            Path file = Files.createTempFile("tls-", "-" + name);
-            file.toFile().deleteOnExit();
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            return file;
-        }
     }
 }

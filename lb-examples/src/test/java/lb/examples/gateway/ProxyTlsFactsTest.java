@@ -10,24 +10,16 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -38,8 +30,8 @@ import io.netty.handler.codec.haproxy.HAProxyTLV;
 import lb.core.LoadBalancer;
 import lb.core.testing.Clients;
 import lb.core.testing.HaproxyProcess;
-import lb.core.tls.CertifiedKey;
 import lb.examples.broker.FakeBroker;
+import lb.examples.it.TestTls;
 
 /**
  * What the gateway tells a broker about a client's TLS in its PROXY v2 header, read by two
@@ -51,9 +43,6 @@ class ProxyTlsFactsTest {
     /** An MQTT 3.1.1 CONNECT, client id "tls-1", clean session, keep-alive 60 s. */
     private static final byte[] CONNECT = {0x10, 17, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 5, 't', 'l', 's', '-', '1'};
     private static final String SERVER_NAME = "mqtt.example.com";
-
-    @TempDir
-    Path dir;
 
     @Test
     void aRealHaproxyAcceptsTheHeaderWithTheTlsVectorsAndReadsTheClientAndTheServerName() throws Exception {
@@ -113,38 +102,26 @@ class ProxyTlsFactsTest {
     }
 
     /** The gateway: MQTT over TLS with required client certificates, one broker sent PROXY v2. */
-    private LoadBalancer gateway(int brokerPort) throws Exception {
+    private static LoadBalancer gateway(int brokerPort) throws Exception {
         GatewayOptions o = GatewayOptions.parse(new String[] {
             "--server", "a=127.0.0.1:" + brokerPort + ",proxy=v2", "--listen", "127.0.0.1:0",
-            "--tls-listen", "127.0.0.1:0", "--tls-cert", copy("broker-chain.pem").toString(),
-            "--tls-key", copy("broker-key-pkcs8.pem").toString(), "--tls-alpn", "mqtt",
-            "--tls-client-ca", copy("ca-cert.pem").toString(), "--tls-client-auth", "required",
+            "--tls-listen", "127.0.0.1:0", "--tls-cert", TestTls.file("broker-chain.pem").toString(),
+            "--tls-key", TestTls.file("broker-key-pkcs8.pem").toString(), "--tls-alpn", "mqtt",
+            "--tls-client-ca", TestTls.file("ca-cert.pem").toString(), "--tls-client-auth", "required",
             "--health", "none", "--no-stats", "--inspect-delay", "30s"});
         return GatewaySetup.builder(o).build().start();
     }
 
     /** A client with the test CA's device certificate, asking for the server name and ALPN "mqtt". */
-    private SSLSocket connect(LoadBalancer lb) throws Exception {
+    private static SSLSocket connect(LoadBalancer lb) throws Exception {
         InetSocketAddress at = lb.frontend("mqtts").boundAddresses().get(0);
-        SSLSocket s = (SSLSocket) clientContext().getSocketFactory().createSocket(at.getAddress(), at.getPort());
+        SSLSocket s = (SSLSocket) TestTls.clientContext(TestTls.client()).getSocketFactory().createSocket(at.getAddress(), at.getPort());
         SSLParameters p = s.getSSLParameters();
         p.setServerNames(List.of(new SNIHostName(SERVER_NAME)));
         p.setApplicationProtocols(new String[] {"mqtt"});
         s.setSSLParameters(p);
         s.setSoTimeout(10_000);
         return s;
-    }
-
-    private SSLContext clientContext() throws Exception {
-        CertifiedKey device = CertifiedKey.fromPem(copy("client-cert.pem"), copy("client-key-pkcs8.pem"));
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        keys.setKeyEntry("device", device.key(), new char[0], device.chain().toArray(Certificate[]::new));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, new char[0]);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), TestCa.trustManagers(), null);
-        return context;
     }
 
     private static String haproxyInFrontOf(int port, InetSocketAddress broker) {
@@ -178,17 +155,5 @@ class ProxyTlsFactsTest {
         } catch (java.io.IOException e) {
             return "(unreadable: " + e + ")";
         }
-    }
-
-    /** The lb-core test material (shared through its test jar), as a file of this test's own. */
-    private Path copy(String name) throws Exception {
-        Path target = dir.resolve(name);
-        if (!Files.exists(target)) {
-            try (InputStream in = ProxyTlsFactsTest.class.getResourceAsStream("/tls/" + name)) {
-                assertNotNull(in, "no test resource tls/" + name);
-                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        return target;
     }
 }

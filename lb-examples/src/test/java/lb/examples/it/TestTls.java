@@ -22,14 +22,15 @@ import lb.core.tls.PemFiles;
 
 /**
  * The lb-core test certificates (its {@code src/test/resources/tls}, shared through its test
- * jar, README there), as files, {@link CertifiedKey}s and JDK client contexts.
+ * jar, README there), as files, {@link CertifiedKey}s and JDK client contexts. Public for the
+ * gateway's tests in their own package.
  */
-final class TestTls {
+public final class TestTls {
     private TestTls() {
     }
 
     /** The resource {@code /tls/name} copied to a temporary file (deleted on exit). */
-    static Path file(String name) throws IOException {
+    public static Path file(String name) throws IOException {
         try (InputStream in = TestTls.class.getResourceAsStream("/tls/" + name)) {
             if (in == null) {
                 throw new IOException("no test resource tls/" + name);
@@ -65,7 +66,7 @@ final class TestTls {
     }
 
     /** EC P-256 client, CN device-17, signed by the CA. */
-    static CertifiedKey client() throws IOException {
+    public static CertifiedKey client() throws IOException {
         return key("client-cert.pem", "client-key-pkcs8.pem");
     }
 
@@ -84,7 +85,7 @@ final class TestTls {
     }
 
     /** A client context trusting the test CA, presenting {@code clientKey} if not null. */
-    static SSLContext clientContext(CertifiedKey clientKey) throws Exception {
+    public static SSLContext clientContext(CertifiedKey clientKey) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca().get(0));
