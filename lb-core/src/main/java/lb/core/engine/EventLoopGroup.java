@@ -142,7 +142,7 @@ public final class EventLoopGroup {
 
     private static ServerSocketChannel bind(InetSocketAddress address, int backlog, boolean reusePort)
             throws IOException {
-        ServerSocketChannel ch = ServerSocketChannel.open();
+        ServerSocketChannel ch = Sockets.listeningOn(address);
         try {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);

@@ -32,6 +32,8 @@ public final class LiveServer implements Server {
     private final Peak peak = new Peak();
     private final AtomicLong totalConnections = new AtomicLong();
     private final AtomicInteger failedConnectsInARow = new AtomicInteger();
+    /** A hint loops race on harmlessly: connects to it completed by the time they were checked. */
+    private volatile boolean connectsAtOnce = true;
     private final AtomicLong downTransitions = new AtomicLong();
     private volatile int weight;
     private volatile ServerState state;
@@ -292,6 +294,22 @@ public final class LiveServer implements Server {
     public void connectSucceeded() {
         if (failedConnectsInARow.get() != 0) {
             failedConnectsInARow.set(0);
+        }
+    }
+
+    /**
+     * Whether a connect that did not complete in its call should be checked again at once,
+     * before waiting for the selector: yes while that has worked (a server on this host answers
+     * within the call), and every 64th connect otherwise, in case it works again.
+     */
+    boolean checkConnectAtOnce() {
+        return connectsAtOnce || (totalConnections.get() & 63) == 0;
+    }
+
+    /** What checking a connect at once found. */
+    void connectedAtOnce(boolean connected) {
+        if (connectsAtOnce != connected) {
+            connectsAtOnce = connected;
         }
     }
 

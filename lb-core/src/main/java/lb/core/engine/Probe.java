@@ -102,7 +102,7 @@ final class Probe extends TimerWheel.Timeout implements Handler {
 
     private void begin(long nowNs) {
         try {
-            channel = SocketChannel.open();
+            channel = Sockets.toward(target);
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             phase = Phase.CONNECTING;

@@ -772,7 +772,9 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                 return;
             }
         }
-        setInterest(clientKey, false, tls != null && tls.hasUnsent());
+        // read interest stays while connecting: dropping it and adding it back costs two epoll_ctl
+        // calls, and the rare client that sends on meanwhile loses it then (onClientReady)
+        setInterest(clientKey, true, tls != null && tls.hasUnsent());
         if (stickKey != null && !countKeyConnection()) {
             return;
         }
@@ -974,7 +976,7 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
         long now = loop.nowNs();
         ledger.connecting(now);
         try {
-            SocketChannel ch = SocketChannel.open();
+            SocketChannel ch = Sockets.toward(target.address());
             serverChannel = ch;
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -986,6 +988,11 @@ final class Tunnel extends TimerWheel.Timeout implements Handler, BackendQueue.W
                 return;
             }
             boolean connected = ch.connect(target.address());
+            if (!connected && target.checkConnectAtOnce()) {
+                // on this host the handshake is done within the call: skip a round through the selector
+                connected = ch.finishConnect();
+                target.connectedAtOnce(connected);
+            }
             serverKey = ch.register(loop.selector, connected ? 0 : SelectionKey.OP_CONNECT, this);
             if (connected) {
                 onConnected();

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -90,7 +88,7 @@ class ConnectAndQueueTimesTest {
             // A listener with its one-slot backlog filled drops SYNs; the balancer's SYN is
             // resent about a second later, by when a slot was freed.
             slow.bind(new InetSocketAddress("127.0.0.1", 0), 1);
-            List<Socket> fillers = fill(slow);
+            List<Socket> fillers = Clients.fillAcceptQueue(slow);
             InetSocketAddress target = (InetSocketAddress) slow.getLocalAddress();
             try (LoadBalancer lb = Balancers.start(new EventLog(),
                     b -> b.server("s", target).connectTimeout(Duration.ofSeconds(15)));
@@ -119,21 +117,6 @@ class ConnectAndQueueTimesTest {
                 }
             }
         }
-    }
-
-    /** Connects until the accept queue is full: the first connect that takes half a second found it so. */
-    private static List<Socket> fill(ServerSocketChannel listener) throws IOException {
-        List<Socket> fillers = new ArrayList<>();
-        for (int i = 0; i < 16; i++) {
-            Socket filler = new Socket();
-            fillers.add(filler);
-            try {
-                filler.connect(listener.getLocalAddress(), 500);
-            } catch (SocketTimeoutException e) {
-                return fillers;
-            }
-        }
-        throw new AssertionError("the accept queue never filled");
     }
 
     private static void echo(Socket s) throws IOException {

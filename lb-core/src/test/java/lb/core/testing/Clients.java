@@ -5,7 +5,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Small blocking-socket helpers for tests that play the client. */
 public final class Clients {
@@ -37,6 +41,25 @@ public final class Clients {
         } catch (IOException e) {
             throw new UncheckedIOException("connect " + address + " from " + local, e);
         }
+    }
+
+    /**
+     * Connects to {@code listener} until its accept queue is full, so that the kernel drops the
+     * next SYN (resent about a second later): the first connect that takes half a second found
+     * it so. The caller closes the sockets returned.
+     */
+    public static List<Socket> fillAcceptQueue(ServerSocketChannel listener) throws IOException {
+        List<Socket> fillers = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Socket filler = new Socket();
+            fillers.add(filler);
+            try {
+                filler.connect(listener.getLocalAddress(), 500);
+            } catch (SocketTimeoutException e) {
+                return fillers;
+            }
+        }
+        throw new AssertionError("the accept queue never filled");
     }
 
     /** Reads exactly {@code n} bytes, or throws on EOF. */
