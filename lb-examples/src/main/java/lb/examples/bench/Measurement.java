@@ -207,6 +207,8 @@ final class Measurement {
                     firstStepRss = rss;
                 }
             }
+            f.put(Metric.RSS_STARTED, rss0 / 1e6);
+            f.put(Metric.RSS_AT_MAX_IDLE, rss / 1e6);
             if (options.idleSteps.length > 1) {
                 f.put(Metric.RSS_PER_IDLE_MARGINAL, (double) (rss - firstStepRss) / (options.maxIdle() - options.idleSteps[0]));
             }

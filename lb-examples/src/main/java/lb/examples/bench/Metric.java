@@ -24,6 +24,8 @@ record Metric(String key, String label, String unit, boolean higherIsBetter, Goa
     static final String RSS_PER_IDLE_PREFIX = "rss_bytes_per_idle_at_";
     static final String RSS_PER_IDLE_MARGINAL = "rss_bytes_per_extra_idle";
     static final String HEAP_PER_IDLE = "heap_bytes_per_idle";
+    static final String RSS_STARTED = "rss_mb_started";
+    static final String RSS_AT_MAX_IDLE = "rss_mb_at_max_idle";
     static final String LOADGEN_CPU_CONNECT = "loadgen_cpu_pct_connect";
     static final String BROKERS_CPU_CONNECT = "brokers_cpu_pct_connect";
     static final String PROXY_CPU_CONNECT = "proxy_cpu_pct_connect";
@@ -86,6 +88,8 @@ record Metric(String key, String label, String unit, boolean higherIsBetter, Goa
             m.add(of(RSS_PER_IDLE_MARGINAL, String.format(Locale.ROOT, "proxy RSS per extra idle connection, %,d to %,d",
                     o.idleSteps[0], o.maxIdle()), "B", false));
         }
+        m.add(of(RSS_STARTED, "proxy RSS started, before the first connection", "MB", false));
+        m.add(of(RSS_AT_MAX_IDLE, String.format(Locale.ROOT, "proxy RSS with %,d idle connections", o.maxIdle()), "MB", false));
         m.add(of(HEAP_PER_IDLE, String.format(Locale.ROOT, "JVM live heap / idle connection at %,d", o.maxIdle()), "B", false));
         m.add(of(LOADGEN_CPU_CONNECT, "load generators' CPU, warm connect phase", "% core", false));
         m.add(of(BROKERS_CPU_CONNECT, "brokers' CPU, warm connect phase", "% core", false));
