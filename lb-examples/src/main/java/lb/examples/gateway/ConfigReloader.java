@@ -86,6 +86,7 @@ final class ConfigReloader {
         for (ConfigChange c : changes) {
             log.println(Log.line(c.applied() ? "reload_applied" : "reload_not_applied", "by " + who + ": " + c));
         }
+        JitCheck.warning(next).ifPresent(w -> log.println(Log.line("reload_warning", "by " + who + ": " + w)));
         return new Outcome(true, null, List.copyOf(changes));
     }
 

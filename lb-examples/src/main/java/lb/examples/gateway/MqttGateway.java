@@ -61,6 +61,7 @@ public final class MqttGateway {
             err.println("mqtt-gateway: " + e.getMessage());
             return e instanceof IllegalArgumentException ? 2 : 1;
         }
+        JitCheck.warning(o).ifPresent(w -> err.println("mqtt-gateway: warning: " + w));
         AutoCloseable stats = StatsServer.start(lb, o, err);
         ConfigReloader reloader = new ConfigReloader(lb, args, o, err, templates);
         reloader.onHangup();

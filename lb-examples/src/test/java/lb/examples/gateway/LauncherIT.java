@@ -90,6 +90,32 @@ class LauncherIT {
         assertEquals(trims, run.err.contains("-XX:TrimNativeHeapInterval=1000"), run.toString());
     }
 
+    /**
+     * The quick JIT compiler alone, unless an argument or a setting of the --config file is
+     * about TLS (whose AES instructions only the optimizing compiler's code uses); a comment
+     * naming TLS does not count. In the CSV, {@code ~} stands for a line break of the file.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--listen 127.0.0.1:1883 --backends 127.0.0.1:1884 | | true",
+        "--backends 127.0.0.1:1884 --tls-cert /etc/cert.pem --tls-key /etc/key.pem | | false",
+        "--backends 127.0.0.1:1884 --server-tls-ca /etc/ca.pem | | false",
+        "--config CONFIG | backend b~    server a 127.0.0.1:1884~frontend f~    listen 127.0.0.1:8883~    tls-cert /etc/cert.pem | false",
+        "--config=CONFIG | tls-cert=/etc/cert.pem | false",
+        "--config CONFIG | backends=127.0.0.1:1884~server-tls-ca=/etc/ca.pem | false",
+        "--config CONFIG | backends=127.0.0.1:1884~# tls-cert=/etc/cert.pem | true"})
+    void theQuickJitCompilerAloneUnlessTlsIsConfigured(String args, String config, boolean quickOnly) throws Exception {
+        Path file = temp.resolve("gateway.conf");
+        Files.writeString(file, config == null ? "" : config.replace("~", "\n"), StandardCharsets.UTF_8);
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        for (String a : args.split(" ")) {
+            command.add(a.replace("CONFIG", file.toString()));
+        }
+        Run run = launch(Map.of("JAVA_HOME", fakeJava("17.0.15").toString()), command.toArray(String[]::new));
+        assertEquals(99, run.status, run.toString());
+        assertEquals(quickOnly, run.err.contains(" -XX:TieredStopAtLevel=1 "), run.toString());
+    }
+
     @Test
     void javaOptsReplaceTheDefaultCollectorAndHeap() throws Exception {
         // -Xms1g alone would clash with the default -Xmx512m, and two collectors stop the JVM.
